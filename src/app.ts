@@ -1,0 +1,76 @@
+import { randomUUID } from 'node:crypto';
+import express, { type Express } from 'express';
+import session from 'express-session';
+import helmet from 'helmet';
+import type { Logger } from 'pino';
+import { pinoHttp } from 'pino-http';
+import { SESSION_COOKIE, createAuthRouter } from './auth/auth.routes.js';
+import { createAuthService } from './auth/auth.service.js';
+import { createPassport } from './auth/passport.js';
+import type { PasswordHasher } from './auth/password.js';
+import { createUsersRepo } from './auth/users.repo.js';
+import { createChatsRouter } from './chats/chats.routes.js';
+import { createChatsService } from './chats/chats.service.js';
+import type { Config } from './config.js';
+import type { Database } from './db/database.js';
+import { errorHandler, routeNotFound } from './http/error-handler.js';
+import { createHealthRouter } from './http/health.routes.js';
+import type { ChatModel } from './llm/chat-model.js';
+
+export interface AppDeps {
+  config: Config;
+  db: Database;
+  model: ChatModel;
+  sessionStore: session.Store;
+  hasher: PasswordHasher;
+  logger: Logger;
+}
+
+const JSON_BODY_LIMIT = '1mb';
+const REQUEST_ID = /^[\w.-]{1,64}$/;
+
+/** Builds the app without listening, so every test gets a fresh one. */
+export function createApp({ config, db, model, sessionStore, hasher, logger }: AppDeps): Express {
+  const app = express();
+  app.set('trust proxy', config.trustProxy);
+
+  app.use(
+    pinoHttp({
+      logger,
+      genReqId: (req, res) => {
+        const incoming = req.headers['x-request-id'];
+        const id = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+        res.setHeader('X-Request-Id', id);
+        return id;
+      },
+    }),
+  );
+  app.use(helmet());
+  app.use(express.json({ limit: JSON_BODY_LIMIT }));
+
+  app.use('/api/health', createHealthRouter(db, model));
+
+  const users = createUsersRepo(db);
+  const passport = createPassport(users, hasher);
+  app.use(
+    session({
+      name: SESSION_COOKIE,
+      store: sessionStore,
+      secret: config.session.secret,
+      resave: false,
+      saveUninitialized: false,
+      // The idle timeout slides with activity; the store throttles the writes this would cause.
+      rolling: true,
+      cookie: { httpOnly: true, sameSite: 'lax', secure: config.isProduction, maxAge: config.session.idleMs },
+    }),
+  );
+  app.use(passport.initialize());
+  app.use(passport.session());
+
+  app.use('/api/auth', createAuthRouter(createAuthService(users, hasher), passport));
+  app.use('/api/chats', createChatsRouter(createChatsService(db, model), config.messageMaxChars));
+
+  app.use(routeNotFound);
+  app.use(errorHandler);
+  return app;
+}

@@ -1,0 +1,25 @@
+import { z } from 'zod';
+import { PASSWORD_MAX_BYTES, PASSWORD_MIN_CHARS } from './password.js';
+
+export const Email = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .max(254, 'Email is too long.')
+  .pipe(z.email('Enter a valid email address.'));
+
+export const NewPassword = z
+  .string()
+  .refine((p) => [...p].length >= PASSWORD_MIN_CHARS, `Password must be at least ${PASSWORD_MIN_CHARS} characters.`)
+  .refine(
+    (p) => Buffer.byteLength(p, 'utf8') <= PASSWORD_MAX_BYTES,
+    `Password must be at most ${PASSWORD_MAX_BYTES} bytes in UTF-8.`,
+  );
+
+export const RegisterBody = z.strictObject({ email: Email, password: NewPassword });
+
+// Login does not re-apply the password policy: a wrong password is a 401, never a hint about the rules.
+export const LoginBody = z.strictObject({
+  email: z.string().trim().toLowerCase().min(1).max(254),
+  password: z.string().min(1).max(1024),
+});

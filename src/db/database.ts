@@ -1,0 +1,85 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import pg from 'pg';
+import type { Logger } from 'pino';
+
+/** Anything that can run a query: the pool itself or a client inside a transaction. */
+export interface Queryable {
+  query<R extends pg.QueryResultRow = pg.QueryResultRow>(text: string, values?: unknown[]): Promise<pg.QueryResult<R>>;
+}
+
+export interface Database extends Queryable {
+  readonly kind: 'postgres' | 'pglite';
+  readonly pool: pg.Pool;
+  /** Runs `work` in one transaction; pass `tx` to every repo call inside it. */
+  withTransaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+export type DatabaseTarget = { kind: 'postgres'; url: string } | { kind: 'pglite'; dataDir: string };
+
+export async function openDatabase(target: DatabaseTarget, logger?: Logger): Promise<Database> {
+  if (target.kind === 'postgres') {
+    const pool = new pg.Pool({ connectionString: target.url, max: 10, connectionTimeoutMillis: 10_000 });
+    return wrapPool('postgres', pool, logger, () => pool.end());
+  }
+  return openEmbedded(target.dataDir, logger);
+}
+
+/**
+ * PGlite is a single-connection PostgreSQL compiled to WebAssembly. We expose it on a loopback port
+ * with pglite-socket so the whole app (session store included) speaks the same `pg` protocol in both
+ * modes. The pool holds exactly one connection: PGlite runs one query at a time anyway, and a single
+ * connection keeps transactions from interleaving.
+ */
+async function openEmbedded(dataDir: string, logger?: Logger): Promise<Database> {
+  const [{ PGlite }, { PGLiteSocketServer }] = await Promise.all([
+    import('@electric-sql/pglite'),
+    import('@electric-sql/pglite-socket'),
+  ]);
+  const inMemory = dataDir === 'memory://';
+  if (!inMemory) await fs.mkdir(path.resolve(dataDir), { recursive: true });
+  const engine = await PGlite.create(inMemory ? 'memory://' : path.resolve(dataDir, 'pglite'));
+  const server = new PGLiteSocketServer({ db: engine, host: '127.0.0.1', port: 0, maxConnections: 1 });
+  await server.start();
+  const [host, port] = server.getServerConn().split(':');
+  const pool = new pg.Pool({
+    host,
+    port: Number(port),
+    user: 'postgres',
+    database: 'postgres',
+    max: 1,
+    idleTimeoutMillis: 0,
+  });
+  return wrapPool('pglite', pool, logger, async () => {
+    await pool.end();
+    await server.stop();
+    await engine.close();
+  });
+}
+
+function wrapPool(kind: Database['kind'], pool: pg.Pool, logger: Logger | undefined, shutdown: () => Promise<void>): Database {
+  // An idle client whose connection drops emits 'error' on the pool; unhandled, it would crash the process.
+  pool.on('error', (err) => logger?.warn({ err }, 'idle database connection failed'));
+  let closing: Promise<void> | undefined;
+  return {
+    kind,
+    pool,
+    query: (text, values) => pool.query(text, values),
+    async withTransaction(work) {
+      const client = await pool.connect();
+      try {
+        await client.query('BEGIN');
+        const result = await work(client);
+        await client.query('COMMIT');
+        return result;
+      } catch (err) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw err;
+      } finally {
+        client.release();
+      }
+    },
+    close: () => (closing ??= shutdown()),
+  };
+}

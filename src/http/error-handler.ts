@@ -1,0 +1,46 @@
+import type { ErrorRequestHandler, RequestHandler } from 'express';
+import { AppError } from './errors.js';
+
+interface BodyParserError {
+  type: string;
+  status?: number;
+}
+
+// body-parser reports its own failures with a `type`; translate them into our error shape.
+const BODY_PARSER_ERRORS: Record<string, AppError> = {
+  'entity.parse.failed': new AppError(400, 'invalid_json', 'The request body is not valid JSON.'),
+  'entity.too.large': new AppError(413, 'payload_too_large', 'The request body is too large (the limit is 1 MB).'),
+  'encoding.unsupported': new AppError(415, 'unsupported_encoding', 'The request body encoding is not supported.'),
+  'charset.unsupported': new AppError(415, 'unsupported_charset', 'The request body charset is not supported; use UTF-8.'),
+  'request.aborted': new AppError(400, 'request_aborted', 'The request was aborted before its body arrived.'),
+};
+
+function isBodyParserError(err: unknown): err is BodyParserError {
+  return typeof err === 'object' && err !== null && typeof (err as BodyParserError).type === 'string';
+}
+
+function toAppError(err: unknown): AppError | undefined {
+  if (err instanceof AppError) return err;
+  if (isBodyParserError(err)) return BODY_PARSER_ERRORS[err.type];
+  return undefined;
+}
+
+export const routeNotFound: RequestHandler = (req) => {
+  throw new AppError(404, 'route_not_found', `There is no route for ${req.method} ${req.path}.`);
+};
+
+/** The one place that decides what a client may see of a failure: 5xx internals never leave here. */
+export const errorHandler: ErrorRequestHandler = (err: unknown, req, res, _next) => {
+  const appError = toAppError(err);
+  // Unknown errors are logged whole (with the request id); known 5xx by code only, since their
+  // `extra` may hold what the user wrote.
+  if (!appError) req.log.error({ err }, 'request failed');
+  else if (appError.status >= 500) req.log.warn({ code: appError.code }, 'request failed');
+  const rendered = appError ?? new AppError(500, 'internal_error', 'Something went wrong on our side. Please try again.');
+  if (res.headersSent) {
+    res.end();
+    return;
+  }
+  const { status, code, message, details, extra } = rendered;
+  res.status(status).json({ ...extra, error: { code, message, ...(details ? { details } : {}) } });
+};

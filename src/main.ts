@@ -1,0 +1,57 @@
+import type { AddressInfo } from 'node:net';
+import { createApp } from './app.js';
+import { SessionStore } from './auth/session-store.js';
+import { createPasswordHasher } from './auth/password.js';
+import { loadConfigOrExit } from './bootstrap.js';
+import { openDatabase } from './db/database.js';
+import { migrate } from './db/migrate.js';
+import { DEMO_MODEL_LABEL } from './llm/demo-model.js';
+import { createChatModel } from './llm/create-model.js';
+import { createLogger } from './logger.js';
+
+/** The composition root: read config, open the database, migrate, wire the app, listen, shut down. */
+const config = loadConfigOrExit();
+const logger = createLogger(config.logLevel);
+
+if (config.session.secretIsEphemeral) {
+  logger.warn('SESSION_SECRET is not set: using a random one, so everyone is logged out when the server restarts');
+}
+
+const db = await openDatabase(config.database, logger);
+logger.info(
+  config.database.kind === 'pglite'
+    ? { dataDir: config.database.dataDir }
+    : { database: 'DATABASE_URL' },
+  config.database.kind === 'pglite' ? 'using embedded PostgreSQL (PGlite)' : 'using PostgreSQL',
+);
+await migrate(db, logger);
+
+const model = createChatModel(config.model, logger);
+if (model.label === DEMO_MODEL_LABEL) {
+  logger.warn(
+    'No OPENAI_API_KEY or OPENAI_BASE_URL: replies come from the OFFLINE DEMO MODEL, not a real AI. Set one of them to use a real model.',
+  );
+}
+
+const sessionStore = new SessionStore(db.pool, config.session.idleMs);
+const hasher = await createPasswordHasher(config.bcryptRounds);
+const app = createApp({ config, db, model, sessionStore, hasher, logger });
+
+const server = app.listen(config.port, () => {
+  const { port } = server.address() as AddressInfo;
+  logger.info({ port, model: model.label }, `gpt-backend listening on http://localhost:${port}`);
+});
+
+let stopping = false;
+async function shutdown(signal: string): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  logger.info({ signal }, 'shutting down');
+  server.closeIdleConnections();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  await sessionStore.close();
+  await db.close();
+  process.exit(0);
+}
+process.on('SIGINT', () => void shutdown('SIGINT'));
+process.on('SIGTERM', () => void shutdown('SIGTERM'));

@@ -1,0 +1,12 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    pool: 'forks',
+    // Each test file boots its own embedded PostgreSQL (a few seconds) or creates its own database.
+    hookTimeout: 60_000,
+    testTimeout: 30_000,
+    reporters: ['default'],
+  },
+});
