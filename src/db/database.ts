@@ -27,25 +27,20 @@ export async function openDatabase(target: DatabaseTarget, logger?: Logger): Pro
 }
 
 /**
- * PGlite is a single-connection PostgreSQL compiled to WebAssembly. We expose it on a loopback port
- * with pglite-socket so the whole app (session store included) speaks the same `pg` protocol in both
- * modes. The pool holds exactly one connection: PGlite runs one query at a time anyway, and a single
- * connection keeps transactions from interleaving.
+ * PGlite is a single-connection PostgreSQL compiled to WebAssembly. We serve it on a loopback port so
+ * the whole app (session store included) speaks the same `pg` protocol in both modes. The pool holds
+ * exactly one connection: PGlite runs one query at a time anyway, and a single connection keeps
+ * transactions from interleaving. (So never query the pool while holding a transaction's client.)
  */
 async function openEmbedded(dataDir: string, logger?: Logger): Promise<Database> {
-  const [{ PGlite }, { PGLiteSocketServer }] = await Promise.all([
-    import('@electric-sql/pglite'),
-    import('@electric-sql/pglite-socket'),
-  ]);
+  const [{ PGlite }, { servePGlite }] = await Promise.all([import('@electric-sql/pglite'), import('./pglite-server.js')]);
   const inMemory = dataDir === 'memory://';
   if (!inMemory) await fs.mkdir(path.resolve(dataDir), { recursive: true });
   const engine = await PGlite.create(inMemory ? 'memory://' : path.resolve(dataDir, 'pglite'));
-  const server = new PGLiteSocketServer({ db: engine, host: '127.0.0.1', port: 0, maxConnections: 1 });
-  await server.start();
-  const [host, port] = server.getServerConn().split(':');
+  const server = await servePGlite(engine);
   const pool = new pg.Pool({
-    host,
-    port: Number(port),
+    host: server.host,
+    port: server.port,
     user: 'postgres',
     database: 'postgres',
     max: 1,
@@ -53,7 +48,7 @@ async function openEmbedded(dataDir: string, logger?: Logger): Promise<Database>
   });
   return wrapPool('pglite', pool, logger, async () => {
     await pool.end();
-    await server.stop();
+    await server.close();
     await engine.close();
   });
 }

@@ -1,0 +1,105 @@
+import net from 'node:net';
+import type { AddressInfo } from 'node:net';
+import type { PGlite } from '@electric-sql/pglite';
+
+const SSL_REQUEST = 80877103;
+const CANCEL_REQUEST = 80877102;
+const SYNC = 0x53; // 'S'
+const QUERY = 0x51; // 'Q'
+const FLUSH = 0x48; // 'H'
+const TERMINATE = 0x58; // 'X'
+
+export interface PGliteServer {
+  host: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+/**
+ * Serves a PGlite engine over the PostgreSQL wire protocol on a loopback port, so `pg` (and every
+ * library built on it) talks to the embedded database exactly as to a real server.
+ *
+ * Why not @electric-sql/pglite-socket: it hands PGlite one protocol message at a time, and PGlite then
+ * answers an errored Parse/Bind/Execute with an extra ReadyForQuery (pglite issues #958, #1046), which
+ * makes `pg` drop the connection after any SQL error (a unique violation, say). Handing PGlite the
+ * whole extended-protocol batch up to its Sync gives exactly one ReadyForQuery, as PostgreSQL does.
+ */
+export async function servePGlite(engine: PGlite): Promise<PGliteServer> {
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+    socket.on('error', () => socket.destroy());
+    handleConnection(engine, socket);
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', resolve);
+  });
+  const { address, port } = server.address() as AddressInfo;
+  return {
+    host: address,
+    port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+function handleConnection(engine: PGlite, socket: net.Socket): void {
+  let buffer = Buffer.alloc(0);
+  let started = false;
+  let batch: Buffer[] = [];
+  let queue = Promise.resolve();
+
+  const run = (messages: Buffer) => {
+    queue = queue.then(() =>
+      engine.runExclusive(() =>
+        engine.execProtocolRawStream(new Uint8Array(messages), {
+          onRawData: (data) => {
+            if (!socket.destroyed) socket.write(data);
+          },
+        }),
+      ),
+    ).catch(() => {
+      socket.destroy();
+    });
+  };
+
+  socket.on('data', (chunk: Buffer) => {
+    buffer = Buffer.concat([buffer, chunk]);
+    while (true) {
+      if (!started) {
+        if (buffer.length < 8) return;
+        const length = buffer.readInt32BE(0);
+        if (buffer.length < length) return;
+        const code = buffer.readInt32BE(4);
+        const message = buffer.subarray(0, length);
+        buffer = buffer.subarray(length);
+        if (code === SSL_REQUEST) socket.write('N');
+        else if (code === CANCEL_REQUEST) socket.end();
+        else {
+          started = true;
+          run(Buffer.from(message));
+        }
+        continue;
+      }
+      if (buffer.length < 5) return;
+      const length = 1 + buffer.readInt32BE(1);
+      if (buffer.length < length) return;
+      const type = buffer[0];
+      batch.push(Buffer.from(buffer.subarray(0, length)));
+      buffer = buffer.subarray(length);
+      if (type === TERMINATE) {
+        socket.end();
+        return;
+      }
+      if (type === SYNC || type === QUERY || type === FLUSH) {
+        run(Buffer.concat(batch));
+        batch = [];
+      }
+    }
+  });
+}

@@ -1,0 +1,149 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/**
+ * A real HTTP server on loopback that speaks the OpenAI chat-completions wire protocol (JSON and SSE
+ * streaming), so the official SDK is exercised for real. It records every request and follows a
+ * script: reply, fail with a status, hang, or cut the connection mid-stream.
+ */
+
+export interface RecordedRequest {
+  method: string;
+  path: string;
+  headers: http.IncomingHttpHeaders;
+  body: { model?: string; messages?: { role: string; content: string }[]; stream?: boolean } & Record<string, unknown>;
+}
+
+export type FakeBehaviour =
+  | { kind: 'reply'; content: string; chunks?: string[]; chunkDelayMs?: number; delayMs?: number }
+  | { kind: 'fail'; status: number; message?: string }
+  | { kind: 'hang' }
+  | { kind: 'cut'; chunks: string[] };
+
+export interface FakeOpenAI {
+  /** Base URL to give the SDK, ending in /v1. */
+  url: string;
+  requests: RecordedRequest[];
+  completions(): RecordedRequest[];
+  /** Queue behaviours for the next completion requests; when the queue is empty it echoes. */
+  enqueue(...behaviours: FakeBehaviour[]): void;
+  close(): Promise<void>;
+}
+
+const echo = (req: RecordedRequest): FakeBehaviour => ({
+  kind: 'reply',
+  content: `Echo: ${req.body.messages?.at(-1)?.content ?? ''}`,
+});
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export async function startFakeOpenAI(): Promise<FakeOpenAI> {
+  const requests: RecordedRequest[] = [];
+  const queue: FakeBehaviour[] = [];
+
+  const server = http.createServer(async (req, res) => {
+    const raw = await readBody(req);
+    const recorded: RecordedRequest = {
+      method: req.method ?? '',
+      path: req.url ?? '',
+      headers: req.headers,
+      body: raw ? JSON.parse(raw) : {},
+    };
+    requests.push(recorded);
+
+    if (req.method === 'GET' && req.url === '/v1/models') {
+      return sendJson(res, 200, { object: 'list', data: [{ id: 'fake-model', object: 'model', owned_by: 'test' }] });
+    }
+    if (req.method !== 'POST' || req.url !== '/v1/chat/completions') {
+      return sendJson(res, 404, { error: { message: 'not found', type: 'invalid_request_error' } });
+    }
+    const behaviour = queue.shift() ?? echo(recorded);
+    await respond(behaviour, recorded, res);
+  });
+
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+
+  return {
+    url: `http://127.0.0.1:${port}/v1`,
+    requests,
+    completions: () => requests.filter((r) => r.path === '/v1/chat/completions'),
+    enqueue: (...behaviours) => queue.push(...behaviours),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+async function respond(behaviour: FakeBehaviour, req: RecordedRequest, res: http.ServerResponse): Promise<void> {
+  const model = req.body.model ?? 'unknown';
+  switch (behaviour.kind) {
+    case 'fail':
+      return sendJson(res, behaviour.status, {
+        error: { message: behaviour.message ?? `fake failure ${behaviour.status}`, type: 'server_error', code: null },
+      });
+    case 'hang':
+      return; // never answers; the client's timeout or abort ends it
+    case 'cut':
+      startStream(res);
+      for (const piece of behaviour.chunks) writeChunk(res, model, { content: piece });
+      res.socket?.destroy();
+      return;
+    case 'reply': {
+      if (behaviour.delayMs) await sleep(behaviour.delayMs);
+      const usage = { prompt_tokens: 11, completion_tokens: 7, total_tokens: 18 };
+      if (!req.body.stream) {
+        return sendJson(res, 200, {
+          id: 'chatcmpl-fake',
+          object: 'chat.completion',
+          created: Math.floor(Date.now() / 1000),
+          model,
+          choices: [{ index: 0, message: { role: 'assistant', content: behaviour.content }, finish_reason: 'stop' }],
+          usage,
+        });
+      }
+      startStream(res);
+      writeChunk(res, model, { role: 'assistant', content: '' });
+      for (const piece of behaviour.chunks ?? [behaviour.content]) {
+        if (res.destroyed) return;
+        writeChunk(res, model, { content: piece });
+        if (behaviour.chunkDelayMs) await sleep(behaviour.chunkDelayMs);
+      }
+      writeChunk(res, model, {}, 'stop');
+      res.write(`data: ${JSON.stringify({ id: 'chatcmpl-fake', object: 'chat.completion.chunk', model, choices: [], usage })}\n\n`);
+      res.end('data: [DONE]\n\n');
+      return;
+    }
+  }
+}
+
+function startStream(res: http.ServerResponse): void {
+  res.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache', Connection: 'keep-alive' });
+}
+
+function writeChunk(res: http.ServerResponse, model: string, delta: object, finishReason: string | null = null): void {
+  const chunk = {
+    id: 'chatcmpl-fake',
+    object: 'chat.completion.chunk',
+    created: Math.floor(Date.now() / 1000),
+    model,
+    choices: [{ index: 0, delta, finish_reason: finishReason }],
+  };
+  res.write(`data: ${JSON.stringify(chunk)}\n\n`);
+}
+
+function sendJson(res: http.ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'Content-Type': 'application/json' });
+  res.end(JSON.stringify(body));
+}
+
+function readBody(req: http.IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}

@@ -1,0 +1,74 @@
+import type { Express } from 'express';
+import { createApp } from '../../src/app.js';
+import { createPasswordHasher, type PasswordHasher } from '../../src/auth/password.js';
+import { SessionStore } from '../../src/auth/session-store.js';
+import { loadConfig, type Config } from '../../src/config.js';
+import { openDatabase, type Database, type DatabaseTarget } from '../../src/db/database.js';
+import { migrate } from '../../src/db/migrate.js';
+import { createChatModel } from '../../src/llm/create-model.js';
+import type { ChatModel } from '../../src/llm/chat-model.js';
+import { createLogger } from '../../src/logger.js';
+import type { FakeOpenAI } from './fake-openai.js';
+import { createTestDatabaseTarget } from './test-db.js';
+
+export const TEST_SESSION_SECRET = 'test-session-secret-that-is-long-and-random-enough-9f8e7d';
+export const TEST_API_KEY = 'sk-test-secret-key-that-must-never-leak';
+
+export interface TestApp {
+  app: Express;
+  db: Database;
+  config: Config;
+  model: ChatModel;
+  hasher: PasswordHasher;
+  /** Closes the app's store and database; disposes the database too unless `keepData`. */
+  close(options?: { keepData?: boolean }): Promise<void>;
+}
+
+export interface TestAppOptions {
+  fake?: FakeOpenAI;
+  env?: Record<string, string | undefined>;
+  /** Reuse an existing database location (to restart an app on the same data). */
+  target?: DatabaseTarget;
+  wrapHasher?: (hasher: PasswordHasher) => PasswordHasher;
+}
+
+export function testConfig(fake: FakeOpenAI | undefined, env: Record<string, string | undefined> = {}): Config {
+  return loadConfig(
+    {
+      NODE_ENV: 'test',
+      BCRYPT_ROUNDS: '4',
+      LOG_LEVEL: 'silent',
+      SESSION_SECRET: TEST_SESSION_SECRET,
+      OPENAI_MAX_RETRIES: '0',
+      OPENAI_MODEL: 'test-model',
+      ...(fake ? { OPENAI_BASE_URL: fake.url, OPENAI_API_KEY: TEST_API_KEY } : {}),
+      ...env,
+    },
+    () => 'ephemeral-test-secret',
+  );
+}
+
+export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
+  const config = testConfig(options.fake, options.env);
+  const owned = options.target ? undefined : await createTestDatabaseTarget();
+  const db = await openDatabase(options.target ?? owned!.target);
+  await migrate(db);
+  const logger = createLogger(config.logLevel);
+  const model = createChatModel(config.model, logger);
+  const realHasher = await createPasswordHasher(config.bcryptRounds);
+  const hasher = options.wrapHasher ? options.wrapHasher(realHasher) : realHasher;
+  const sessionStore = new SessionStore(db.pool, config.session.idleMs);
+  const app = createApp({ config, db, model, sessionStore, hasher, logger });
+  return {
+    app,
+    db,
+    config,
+    model,
+    hasher,
+    async close({ keepData = false } = {}) {
+      await sessionStore.close();
+      await db.close();
+      if (!keepData) await owned?.dispose();
+    },
+  };
+}
