@@ -2,7 +2,7 @@ import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PasswordHasher } from '../../src/auth/password.js';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';
-import { PASSWORD, sessionCookie, signUp, uniqueEmail } from '../helpers/users.js';
+import { PASSWORD, sessionCookie, sessionIdOf, signUp, uniqueEmail } from '../helpers/users.js';
 
 let t: TestApp;
 const hasherCalls = { verify: 0, verifyAgainstNothing: 0 };
@@ -126,9 +126,9 @@ describe('POST /api/auth/login', () => {
 
 describe('logout', () => {
   it.each(['get', 'post'] as const)('%s /api/auth/logout destroys the session in the store (204)', async (method) => {
-    const { agent } = await signUp(t.app);
-    const cookie = sessionCookie(await agent.post('/api/auth/login').send({ email: (await agent.get('/api/auth/me')).body.user.email, password: PASSWORD }));
-    const sid = decodeURIComponent(cookie!.slice('sid='.length)).slice(2).split('.')[0];
+    const { email } = await signUp(t.app);
+    const cookie = sessionCookie(await request(t.app).post('/api/auth/login').send({ email, password: PASSWORD }));
+    const sid = sessionIdOf(cookie!);
     expect((await t.db.query('SELECT 1 FROM sessions WHERE sid = $1', [sid])).rowCount).toBe(1);
 
     const res = await request(t.app)[method]('/api/auth/logout').set('Cookie', cookie!);
@@ -155,7 +155,7 @@ describe('GET /api/auth/me', () => {
   it('costs no session write per request once logged in', async () => {
     const { agent } = await signUp(t.app);
     const cookie = sessionCookie(await agent.get('/api/auth/me'));
-    const sid = decodeURIComponent((cookie ?? '').slice('sid='.length)).slice(2).split('.')[0];
+    const sid = sessionIdOf(cookie!);
     const version = async () =>
       (await t.db.query<{ xmin: string; expire: Date }>('SELECT xmin::text, expire FROM sessions WHERE sid = $1', [sid])).rows[0];
     const before = await version();

@@ -20,3 +20,8 @@ export function sessionCookie(res: request.Response): string | undefined {
   const cookies = ([] as string[]).concat(res.headers['set-cookie'] ?? []);
   return cookies.find((c) => c.startsWith('sid='))?.split(';')[0];
 }
+
+/** The store's session id inside a signed `sid=s%3A<id>.<signature>` cookie. */
+export function sessionIdOf(cookie: string): string {
+  return decodeURIComponent(cookie.slice('sid='.length)).slice('s:'.length).split('.')[0]!;
+}
