@@ -1,0 +1,70 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openDatabase, type Database } from '../../src/db/database.js';
+import { migrate } from '../../src/db/migrate.js';
+import { createTestDatabaseTarget, type TestDatabaseTarget } from '../helpers/test-db.js';
+
+let target: TestDatabaseTarget;
+let db: Database;
+
+beforeAll(async () => {
+  target = await createTestDatabaseTarget();
+  db = await openDatabase(target.target);
+});
+afterAll(async () => {
+  await db?.close();
+  await target?.dispose();
+});
+
+describe('migrations', () => {
+  it('apply once, even when two instances start at the same time', async () => {
+    const [a, b] = await Promise.all([migrate(db), migrate(db)]);
+    expect([...a, ...b]).toEqual(['001_initial']);
+    expect(await migrate(db)).toEqual([]);
+    const { rows } = await db.query('SELECT version FROM schema_migrations ORDER BY version');
+    expect(rows).toEqual([{ version: '001' }]);
+  });
+
+  it('refuse to run when an applied migration was edited', async () => {
+    await db.query("UPDATE schema_migrations SET checksum = 'edited' WHERE version = '001'");
+    await expect(migrate(db)).rejects.toThrow(/001_initial was edited/);
+    const { rows } = await db.query<{ checksum: string }>("SELECT checksum FROM schema_migrations WHERE version = '001'");
+    await db.query("UPDATE schema_migrations SET checksum = $1 WHERE version = '001'", [rows[0]!.checksum]);
+  });
+
+  it('make email unique case-insensitively in the database itself', async () => {
+    await db.query("INSERT INTO users (email, password_hash) VALUES ('case@example.com', 'x')");
+    await expect(db.query("INSERT INTO users (email, password_hash) VALUES ('CASE@example.com', 'x')")).rejects.toThrow();
+  });
+
+  it('use timestamptz and NOT NULL foreign keys', async () => {
+    const { rows } = await db.query<{ table_name: string; column_name: string; data_type: string; is_nullable: string }>(
+      `SELECT table_name, column_name, data_type, is_nullable FROM information_schema.columns
+       WHERE table_schema = 'public' AND table_name IN ('users', 'chats', 'messages', 'sessions')
+         AND (column_name LIKE '%\\_at' OR column_name IN ('user_id', 'chat_id', 'expire'))`,
+    );
+    for (const column of rows) {
+      if (column.column_name.endsWith('_at') || column.column_name === 'expire') {
+        expect(column.data_type, `${column.table_name}.${column.column_name}`).toBe('timestamp with time zone');
+      } else {
+        expect(column.is_nullable, `${column.table_name}.${column.column_name}`).toBe('NO');
+      }
+    }
+    expect(rows.length).toBeGreaterThanOrEqual(7);
+  });
+
+  it('give the two hot queries an index each', async () => {
+    await db.query('SET enable_seqscan = off');
+    try {
+      const plan = async (sql: string) =>
+        (await db.query<{ 'QUERY PLAN': string }>(`EXPLAIN ${sql}`)).rows.map((r) => r['QUERY PLAN']).join('\n');
+      expect(
+        await plan("SELECT * FROM chats WHERE user_id = '00000000-0000-4000-8000-000000000000' ORDER BY updated_at DESC, id DESC"),
+      ).toContain('chats_user_recent_idx');
+      expect(await plan("SELECT * FROM messages WHERE chat_id = '00000000-0000-4000-8000-000000000000' ORDER BY id")).toContain(
+        'messages_chat_order_idx',
+      );
+    } finally {
+      await db.query('RESET enable_seqscan');
+    }
+  });
+});

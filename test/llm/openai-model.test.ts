@@ -1,0 +1,52 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startFakeOpenAI, type FakeOpenAI } from '../helpers/fake-openai.js';
+import { startTestApp, type TestApp } from '../helpers/test-app.js';
+import { signUp } from '../helpers/users.js';
+
+let fake: FakeOpenAI;
+const apps: TestApp[] = [];
+
+beforeAll(async () => {
+  fake = await startFakeOpenAI();
+});
+afterAll(async () => {
+  for (const app of apps) await app.close();
+  await fake?.close();
+});
+
+async function appWith(env: Record<string, string | undefined>) {
+  const t = await startTestApp({ env });
+  apps.push(t);
+  return t;
+}
+
+describe('the OpenAI-compatible model', () => {
+  it('works with OPENAI_BASE_URL and no key, as local servers (Ollama, vLLM) need', async () => {
+    const t = await appWith({ OPENAI_BASE_URL: fake.url, OPENAI_MODEL: 'llama3.2' });
+    const { agent } = await signUp(t.app);
+    const res = await agent.post('/api/chats').send({ message: 'local?' });
+    expect(res.status).toBe(201);
+    expect(res.body.messages[1].content).toBe('Echo: local?');
+    const sent = fake.completions().at(-1)!;
+    expect(sent.body.model).toBe('llama3.2');
+    expect(sent.headers.authorization).not.toMatch(/sk-/);
+  });
+
+  it('answers 502 model_timeout when the model does not answer within OPENAI_TIMEOUT_MS', async () => {
+    const t = await appWith({ OPENAI_BASE_URL: fake.url, OPENAI_TIMEOUT_MS: '1000' });
+    const { agent } = await signUp(t.app);
+    fake.enqueue({ kind: 'hang' });
+    const res = await agent.post('/api/chats').send({ message: 'are you slow?' });
+    expect(res.status).toBe(502);
+    expect(res.body.error.code).toBe('model_timeout');
+    expect(res.body.userMessage.content).toBe('are you slow?');
+  });
+
+  it('answers 502 model_unreachable when nothing listens at the base URL', async () => {
+    const t = await appWith({ OPENAI_BASE_URL: 'http://127.0.0.1:1/v1' });
+    const { agent } = await signUp(t.app);
+    const res = await agent.post('/api/chats').send({ message: 'anyone?' });
+    expect(res.status).toBe(502);
+    expect(res.body.error.code).toBe('model_unreachable');
+  });
+});
