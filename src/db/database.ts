@@ -16,14 +16,17 @@ export interface Database extends Queryable {
   close(): Promise<void>;
 }
 
-export type DatabaseTarget = { kind: 'postgres'; url: string } | { kind: 'pglite'; dataDir: string };
+export type DatabaseTarget =
+  | { kind: 'postgres'; url: string }
+  /** `template`: a dumped PGlite data directory to start a new database from, skipping initdb. */
+  | { kind: 'pglite'; dataDir: string; template?: Blob };
 
 export async function openDatabase(target: DatabaseTarget, logger?: Logger): Promise<Database> {
   if (target.kind === 'postgres') {
     const pool = new pg.Pool({ connectionString: target.url, max: 10, connectionTimeoutMillis: 10_000 });
     return wrapPool('postgres', pool, logger, () => pool.end());
   }
-  return openEmbedded(target.dataDir, logger);
+  return openEmbedded(target.dataDir, target.template, logger);
 }
 
 /**
@@ -32,11 +35,14 @@ export async function openDatabase(target: DatabaseTarget, logger?: Logger): Pro
  * exactly one connection: PGlite runs one query at a time anyway, and a single connection keeps
  * transactions from interleaving. (So never query the pool while holding a transaction's client.)
  */
-async function openEmbedded(dataDir: string, logger?: Logger): Promise<Database> {
+async function openEmbedded(dataDir: string, template: Blob | undefined, logger?: Logger): Promise<Database> {
   const [{ PGlite }, { servePGlite }] = await Promise.all([import('@electric-sql/pglite'), import('./pglite-server.js')]);
   const inMemory = dataDir === 'memory://';
   if (!inMemory) await fs.mkdir(path.resolve(dataDir), { recursive: true });
-  const engine = await PGlite.create(inMemory ? 'memory://' : path.resolve(dataDir, 'pglite'));
+  const engine = await PGlite.create({
+    dataDir: inMemory ? 'memory://' : path.resolve(dataDir, 'pglite'),
+    loadDataDir: template,
+  });
   const server = await servePGlite(engine);
   const pool = new pg.Pool({
     host: server.host,

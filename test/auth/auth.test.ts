@@ -163,4 +163,19 @@ describe('GET /api/auth/me', () => {
     for (let i = 0; i < 3; i++) expect((await agent.get('/api/auth/me')).status).toBe(200);
     expect(await version()).toEqual(before);
   });
+
+  it('slides the stored expiry once it would move meaningfully', async () => {
+    const { agent } = await signUp(t.app);
+    const sid = sessionIdOf(sessionCookie(await agent.get('/api/auth/me'))!);
+    // Pretend the session was last written long ago, with an expiry that is now stale.
+    await t.db.query(
+      `UPDATE sessions SET expire = now() + interval '1 day',
+         sess = jsonb_set(sess::jsonb, '{writtenAt}', '0')::json WHERE sid = $1`,
+      [sid],
+    );
+    expect((await agent.get('/api/auth/me')).status).toBe(200);
+    const { rows } = await t.db.query<{ expire: Date }>('SELECT expire FROM sessions WHERE sid = $1', [sid]);
+    const slid = rows[0]!.expire.getTime() - Date.now();
+    expect(slid).toBeGreaterThan(t.config.session.idleMs - 60_000);
+  });
 });
