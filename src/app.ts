@@ -11,16 +11,20 @@ import type { PasswordHasher } from './auth/password.js';
 import { createUsersRepo } from './auth/users.repo.js';
 import { createChatsRouter } from './chats/chats.routes.js';
 import { createChatsService } from './chats/chats.service.js';
+import type { TurnsService } from './chats/turns.service.js';
 import type { Config } from './config.js';
 import type { Database } from './db/database.js';
 import { errorHandler, routeNotFound } from './http/error-handler.js';
 import { createHealthRouter } from './http/health.routes.js';
 import type { ChatModel } from './llm/chat-model.js';
+import { createModelsRouter } from './llm/models.routes.js';
 
 export interface AppDeps {
   config: Config;
   db: Database;
   model: ChatModel;
+  /** Owns the replies being generated; built by the composition root so it can drain them on shutdown. */
+  turns: TurnsService;
   sessionStore: session.Store;
   hasher: PasswordHasher;
   logger: Logger;
@@ -30,7 +34,7 @@ const JSON_BODY_LIMIT = '1mb';
 const REQUEST_ID = /^[\w.-]{1,64}$/;
 
 /** Builds the app without listening, so every test gets a fresh one. */
-export function createApp({ config, db, model, sessionStore, hasher, logger }: AppDeps): Express {
+export function createApp({ config, db, model, turns, sessionStore, hasher, logger }: AppDeps): Express {
   const app = express();
   app.set('trust proxy', config.trustProxy);
 
@@ -68,7 +72,8 @@ export function createApp({ config, db, model, sessionStore, hasher, logger }: A
   app.use(passport.session());
 
   app.use('/api/auth', createAuthRouter(createAuthService(users, hasher), passport));
-  app.use('/api/chats', createChatsRouter(createChatsService(db, model), config.messageMaxChars));
+  app.use('/api/chats', createChatsRouter(createChatsService(db, turns), turns, config.chat, model.models));
+  app.use('/api/models', createModelsRouter(model));
 
   app.use(routeNotFound);
   app.use(errorHandler);

@@ -40,9 +40,23 @@ const EnvSchema = z.object({
   OPENAI_API_KEY: optionalString,
   OPENAI_BASE_URL: z.preprocess(emptyAsUndefined, z.url({ protocol: /^https?$/ }).optional()),
   OPENAI_MODEL: z.preprocess(emptyAsUndefined, z.string().min(1).max(200).default('gpt-4o-mini')),
+  OPENAI_MODELS: optionalString,
   OPENAI_TIMEOUT_MS: intInRange(1000, 600_000, 60_000),
   OPENAI_MAX_RETRIES: intInRange(0, 10, 2),
   MESSAGE_MAX_CHARS: intInRange(1, 1_000_000, 32_000),
+  SYSTEM_PROMPT: z.preprocess(emptyAsUndefined, z.string().max(8000).optional()),
+  MODEL_CONTEXT_TOKENS: z.preprocess(
+    emptyAsUndefined,
+    z
+      .string()
+      .regex(/^\s*[^=,\s]+\s*=\s*\d+\s*(,\s*[^=,\s]+\s*=\s*\d+\s*)*$/, 'must look like "model=tokens,model=tokens"')
+      .optional(),
+  ),
+  DEFAULT_CONTEXT_TOKENS: intInRange(256, 10_000_000, 8192),
+  REPLY_RESERVE_TOKENS: intInRange(0, 1_000_000, 1024),
+  TITLE_MODEL: optionalString,
+  ON_DISCONNECT: z.preprocess(emptyAsUndefined, z.enum(['continue', 'abort']).default('continue')),
+  SSE_HEARTBEAT_MS: intInRange(100, 600_000, 15_000),
   TRUST_PROXY: z.preprocess(
     emptyAsUndefined,
     z
@@ -57,8 +71,19 @@ const EnvSchema = z.object({
 });
 
 export type ModelConfig =
-  | { kind: 'openai'; apiKey?: string; baseURL?: string; model: string; timeoutMs: number; maxRetries: number }
+  | { kind: 'openai'; apiKey?: string; baseURL?: string; models: string[]; timeoutMs: number; maxRetries: number }
   | { kind: 'demo' };
+
+export interface ChatConfig {
+  messageMaxChars: number;
+  /** Used when a chat has no system prompt of its own. */
+  systemPrompt?: string;
+  /** When set, a short title is asked of this model in the background after a chat's first message. */
+  titleModel?: string;
+  onDisconnect: 'continue' | 'abort';
+  heartbeatMs: number;
+  context: { defaultTokens: number; perModel: Record<string, number>; replyReserveTokens: number };
+}
 
 export interface Config {
   env: 'development' | 'production' | 'test';
@@ -68,7 +93,7 @@ export interface Config {
   session: { secret: string; secretIsEphemeral: boolean; idleMs: number };
   bcryptRounds: number;
   model: ModelConfig;
-  messageMaxChars: number;
+  chat: ChatConfig;
   logLevel: string;
   /** Express "trust proxy": false, a hop count, or a list of trusted proxy addresses/subnets. */
   trustProxy: false | number | string[];
@@ -122,15 +147,37 @@ export function loadConfig(env: Env, randomSecret: () => string): Config {
           kind: 'openai' as const,
           apiKey: e.OPENAI_API_KEY,
           baseURL: e.OPENAI_BASE_URL,
-          model: e.OPENAI_MODEL,
+          models: modelList(e.OPENAI_MODEL, e.OPENAI_MODELS),
           timeoutMs: e.OPENAI_TIMEOUT_MS,
           maxRetries: e.OPENAI_MAX_RETRIES,
         }
       : { kind: 'demo' as const },
-    messageMaxChars: e.MESSAGE_MAX_CHARS,
+    chat: {
+      messageMaxChars: e.MESSAGE_MAX_CHARS,
+      systemPrompt: e.SYSTEM_PROMPT,
+      titleModel: e.TITLE_MODEL,
+      onDisconnect: e.ON_DISCONNECT,
+      heartbeatMs: e.SSE_HEARTBEAT_MS,
+      context: {
+        defaultTokens: e.DEFAULT_CONTEXT_TOKENS,
+        perModel: parseContextTokens(e.MODEL_CONTEXT_TOKENS),
+        replyReserveTokens: e.REPLY_RESERVE_TOKENS,
+      },
+    },
     logLevel: e.LOG_LEVEL,
     trustProxy: parseTrustProxy(e.TRUST_PROXY),
   });
+}
+
+/** The allow-list of models a chat may use; the default model always comes first. */
+function modelList(defaultModel: string, list: string | undefined): string[] {
+  const models = (list ?? '').split(',').map((m) => m.trim()).filter(Boolean);
+  return [defaultModel, ...models.filter((m) => m !== defaultModel)];
+}
+
+function parseContextTokens(value: string | undefined): Record<string, number> {
+  const entries = (value ?? '').split(',').filter((pair) => pair.includes('='));
+  return Object.fromEntries(entries.map((pair) => pair.split('=').map((p) => p.trim())).map(([k, v]) => [k!, Number(v)]));
 }
 
 function parseTrustProxy(value: string | undefined): Config['trustProxy'] {

@@ -1,5 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { createApp } from './app.js';
+import { startOrphanSweeper } from './chats/orphan-sweeper.js';
+import { createTurnsService } from './chats/turns.service.js';
 import { SessionStore } from './auth/session-store.js';
 import { createPasswordHasher } from './auth/password.js';
 import { loadConfigOrExit } from './bootstrap.js';
@@ -33,22 +35,30 @@ if (model.label === DEMO_MODEL_LABEL) {
   );
 }
 
+const stopSweeper = await startOrphanSweeper(db, logger);
+const turns = createTurnsService(db, model, config.chat, logger);
 const sessionStore = new SessionStore(db.pool, config.session.idleMs);
 const hasher = await createPasswordHasher(config.bcryptRounds);
-const app = createApp({ config, db, model, sessionStore, hasher, logger });
+const app = createApp({ config, db, model, turns, sessionStore, hasher, logger });
 
 const server = app.listen(config.port, () => {
   const { port } = server.address() as AddressInfo;
   logger.info({ port, model: model.label }, `gpt-backend listening on http://localhost:${port}`);
 });
 
+const SHUTDOWN_GRACE_MS = 10_000;
 let stopping = false;
 async function shutdown(signal: string): Promise<void> {
   if (stopping) return;
   stopping = true;
   logger.info({ signal }, 'shutting down');
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
   server.closeIdleConnections();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
+  // Replies in progress get a few seconds to finish; the rest are stopped and stored as they are.
+  await turns.drain(SHUTDOWN_GRACE_MS);
+  server.closeAllConnections();
+  await closed;
+  stopSweeper();
   await sessionStore.close();
   await db.close();
   process.exit(0);

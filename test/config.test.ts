@@ -11,7 +11,7 @@ describe('loadConfig', () => {
     expect(config.port).toBe(3000);
     expect(config.database).toEqual({ kind: 'pglite', dataDir: './data' });
     expect(config.bcryptRounds).toBe(12);
-    expect(config.messageMaxChars).toBe(32_000);
+    expect(config.chat.messageMaxChars).toBe(32_000);
     expect(config.model).toEqual({ kind: 'demo' });
     expect(config.session).toMatchObject({ secret: 'generated-random-secret', secretIsEphemeral: true });
     expect(Object.isFrozen(config)).toBe(true);
@@ -24,7 +24,7 @@ describe('loadConfig', () => {
 
   it('accepts a base URL without a key (local model servers need none)', () => {
     const config = loadConfig({ OPENAI_BASE_URL: 'http://localhost:11434/v1', OPENAI_MODEL: 'llama3.2' }, random);
-    expect(config.model).toMatchObject({ kind: 'openai', baseURL: 'http://localhost:11434/v1', model: 'llama3.2' });
+    expect(config.model).toMatchObject({ kind: 'openai', baseURL: 'http://localhost:11434/v1', models: ['llama3.2'] });
     expect(config.model.kind === 'openai' && config.model.apiKey).toBeUndefined();
   });
 

@@ -1,30 +1,80 @@
-import { Router } from 'express';
+import { Router, type Request, type Response } from 'express';
+import type { ChatConfig } from '../config.js';
+import { AppError } from '../http/errors.js';
 import { currentUser, requireUser } from '../http/require-user.js';
+import { wantsEventStream } from '../http/sse.js';
 import { withInput } from '../http/validate.js';
-import { ChatIdParams, createChatBody, sendMessageBody } from './chats.schema.js';
+import { ChatIdParams, createChatBody, sendMessageBody, updateChatBody } from './chats.schema.js';
 import type { ChatsService } from './chats.service.js';
+import { resumeOffset, streamTurn } from './turn-stream.js';
+import { outcomeOf, type Turn, type TurnsService } from './turns.service.js';
 
-export function createChatsRouter(chats: ChatsService, messageMaxChars: number): Router {
+export function createChatsRouter(chats: ChatsService, turns: TurnsService, config: ChatConfig, models: readonly string[]): Router {
   const router = Router();
   router.use(requireUser);
-  const CreateChatBody = createChatBody(messageMaxChars);
-  const SendMessageBody = sendMessageBody(messageMaxChars);
+  const limits = { maxChars: config.messageMaxChars, models };
+  const CreateChatBody = createChatBody(limits);
+  const UpdateChatBody = updateChatBody(limits);
+  const SendMessageBody = sendMessageBody(limits);
+
+  /** A turn answers as SSE when asked to (Accept: text/event-stream), else as JSON once the reply ended. */
+  type Outcome = Awaited<ReturnType<typeof outcomeOf>>;
+  async function answerTurn(req: Request, res: Response, turn: Turn, body: (result: Outcome) => Promise<object>) {
+    if (wantsEventStream(req)) {
+      return streamTurn(req, res, turn, { heartbeatMs: config.heartbeatMs, stopOnDisconnect: config.onDisconnect === 'abort' });
+    }
+    res.status(201).json(await body(await outcomeOf(turn)));
+  }
 
   router.get('/', async (req, res) => {
     res.json({ chats: await chats.listChats(currentUser(req).id) });
   });
 
   router.post('/', withInput({ body: CreateChatBody }, async ({ body }, req, res) => {
-    res.status(201).json(await chats.createChat(currentUser(req).id, body));
+    const userId = currentUser(req).id;
+    const { chat, turn } = await chats.createChat(userId, body);
+    if (!turn) return void res.status(201).json({ chat });
+    try {
+      await answerTurn(req, res, turn, async (result) => ({
+        chat: await chats.currentChat(userId, chat.id),
+        messages: [result.userMessage, result.assistantMessage].filter(Boolean),
+      }));
+    } catch (err) {
+      // The client must learn the new chat's id even when the model failed, or it could not retry.
+      if (err instanceof AppError) throw err.withExtra({ chat: await chats.currentChat(userId, chat.id) });
+      throw err;
+    }
   }));
 
   router.get('/:id', withInput({ params: ChatIdParams }, async ({ params }, req, res) => {
     res.json(await chats.getChat(currentUser(req).id, params.id));
   }));
 
+  router.patch('/:id', withInput({ params: ChatIdParams, body: UpdateChatBody }, async ({ params, body }, req, res) => {
+    res.json({ chat: await chats.updateChat(currentUser(req).id, params.id, body) });
+  }));
+
   router.post('/:id/message', withInput({ params: ChatIdParams, body: SendMessageBody }, async ({ params, body }, req, res) => {
-    const result = await chats.sendMessage(currentUser(req).id, params.id, body.content, body.clientMessageId);
-    res.status(201).json(result);
+    const turn = await turns.send(currentUser(req).id, params.id, body.content, body.clientMessageId);
+    await answerTurn(req, res, turn, async (result) => result);
+  }));
+
+  router.post('/:id/regenerate', withInput({ params: ChatIdParams }, async ({ params }, req, res) => {
+    const turn = await turns.regenerate(currentUser(req).id, params.id);
+    await answerTurn(req, res, turn, async (result) => result);
+  }));
+
+  router.post('/:id/stop', withInput({ params: ChatIdParams }, async ({ params }, req, res) => {
+    const stopped = await turns.stop(currentUser(req).id, params.id);
+    if (!stopped) return void res.status(204).end();
+    res.json(stopped);
+  }));
+
+  router.get('/:id/stream', withInput({ params: ChatIdParams }, async ({ params }, req, res) => {
+    const turn = await turns.attach(currentUser(req).id, params.id);
+    if (!turn) return void res.status(204).end();
+    const fromOffset = resumeOffset(req.get('Last-Event-ID'), turn.assistantMessageId);
+    streamTurn(req, res, turn, { heartbeatMs: config.heartbeatMs, fromOffset });
   }));
 
   return router;

@@ -3,6 +3,7 @@ import { z } from 'zod';
 export const ChatIdParams = z.object({ id: z.uuid('Chat id is malformed.') });
 
 export const TITLE_MAX_CHARS_STORED = 200;
+export const SYSTEM_PROMPT_MAX_CHARS = 8000;
 
 const codePoints = (s: string) => (s.length <= 1 ? s.length : [...s].length);
 
@@ -15,18 +16,44 @@ export const messageContent = (maxChars: number) =>
 
 const ClientMessageId = z.uuid('clientMessageId must be a UUID.');
 
-export const sendMessageBody = (maxChars: number) =>
+// A blank title means "untitled": the first message will name the chat.
+const Title = z
+  .string()
+  .trim()
+  .max(TITLE_MAX_CHARS_STORED, `Title must be at most ${TITLE_MAX_CHARS_STORED} characters.`)
+  .nullable()
+  .transform((t) => t || null);
+
+const SystemPrompt = z
+  .string()
+  .max(SYSTEM_PROMPT_MAX_CHARS, `systemPrompt must be at most ${SYSTEM_PROMPT_MAX_CHARS} characters.`)
+  .nullable()
+  .transform((p) => (p?.trim() ? p : null));
+
+const modelChoice = (models: readonly string[]) =>
+  z
+    .string()
+    .refine((m) => models.includes(m), { message: `Unknown model; choose one of: ${models.join(', ')}.` })
+    .nullable();
+
+export interface ChatSchemaLimits {
+  maxChars: number;
+  models: readonly string[];
+}
+
+export const sendMessageBody = ({ maxChars }: ChatSchemaLimits) =>
   z.strictObject({ content: messageContent(maxChars), clientMessageId: ClientMessageId.optional() });
 
-export const createChatBody = (maxChars: number) =>
+export const createChatBody = ({ maxChars, models }: ChatSchemaLimits) =>
   z.strictObject({
-    // A blank title means "untitled": the first message will name the chat.
-    title: z
-      .string()
-      .trim()
-      .max(TITLE_MAX_CHARS_STORED, `Title must be at most ${TITLE_MAX_CHARS_STORED} characters.`)
-      .nullish()
-      .transform((t) => t || undefined),
+    title: Title.optional(),
+    systemPrompt: SystemPrompt.optional(),
+    model: modelChoice(models).optional(),
     message: messageContent(maxChars).optional(),
     clientMessageId: ClientMessageId.optional(),
   });
+
+export const updateChatBody = ({ models }: ChatSchemaLimits) =>
+  z
+    .strictObject({ title: Title.optional(), systemPrompt: SystemPrompt.optional(), model: modelChoice(models).optional() })
+    .refine((body) => Object.keys(body).length > 0, 'Give at least one of title, systemPrompt, model.');

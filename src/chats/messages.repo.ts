@@ -1,11 +1,18 @@
 import type { Queryable } from '../db/database.js';
-import type { ModelReply } from '../llm/chat-model.js';
+import type { TokenUsage } from '../llm/chat-model.js';
+
+export type MessageStatus = 'streaming' | 'complete' | 'stopped' | 'error';
 
 export interface Message {
   id: string;
   chatId: string;
   role: 'user' | 'assistant';
   content: string;
+  status: MessageStatus;
+  /** For assistant messages: the model that answered and the usage it reported. */
+  model: string | null;
+  promptTokens: number | null;
+  completionTokens: number | null;
   createdAt: string;
 }
 
@@ -14,10 +21,14 @@ interface MessageRow {
   chat_id: string;
   role: 'user' | 'assistant';
   content: string;
+  status: MessageStatus;
+  model: string | null;
+  prompt_tokens: number | null;
+  completion_tokens: number | null;
   created_at: Date;
 }
 
-const COLUMNS = 'id, chat_id, role, content, created_at';
+const COLUMNS = 'id, chat_id, role, content, status, model, prompt_tokens, completion_tokens, created_at';
 const UNIQUE_VIOLATION = '23505';
 
 const toMessage = (row: MessageRow): Message => ({
@@ -25,46 +36,121 @@ const toMessage = (row: MessageRow): Message => ({
   chatId: row.chat_id,
   role: row.role,
   content: row.content,
+  status: row.status,
+  model: row.model,
+  promptTokens: row.prompt_tokens,
+  completionTokens: row.completion_tokens,
   createdAt: row.created_at.toISOString(),
 });
 
+const one = (rows: MessageRow[]) => (rows[0] ? toMessage(rows[0]) : undefined);
+
+/** Runs an insert that may hit a unique index; undefined means "already there". */
+async function unlessDuplicate<T>(insert: () => Promise<T>): Promise<T | undefined> {
+  try {
+    return await insert();
+  } catch (err) {
+    if ((err as { code?: string }).code === UNIQUE_VIOLATION) return undefined;
+    throw err;
+  }
+}
+
 export function createMessagesRepo(db: Queryable) {
   return {
-    /** Returns undefined when a message with this clientMessageId already exists in the chat. */
-    async insertUserMessage(
-      chatId: string,
-      content: string,
-      clientMessageId: string | null,
-      tx: Queryable = db,
-    ): Promise<Message | undefined> {
-      try {
+    /** Undefined when a message with this clientMessageId already exists in the chat. */
+    insertUserMessage(chatId: string, content: string, clientMessageId: string | null, tx: Queryable = db) {
+      return unlessDuplicate(async () => {
         const { rows } = await tx.query<MessageRow>(
-          `INSERT INTO messages (chat_id, role, content, client_message_id) VALUES ($1, 'user', $2, $3)
-           RETURNING ${COLUMNS}`,
+          `INSERT INTO messages (chat_id, role, content, client_message_id) VALUES ($1, 'user', $2, $3) RETURNING ${COLUMNS}`,
           [chatId, content, clientMessageId],
         );
         return toMessage(rows[0]!);
-      } catch (err) {
-        if ((err as { code?: string }).code === UNIQUE_VIOLATION) return undefined;
-        throw err;
-      }
+      });
     },
 
-    async insertReply(chatId: string, replyTo: string, reply: ModelReply, tx: Queryable = db): Promise<Message> {
-      const { rows } = await tx.query<MessageRow>(
-        `INSERT INTO messages (chat_id, role, content, reply_to, model, prompt_tokens, completion_tokens)
-         VALUES ($1, 'assistant', $2, $3, $4, $5, $6) RETURNING ${COLUMNS}`,
-        [chatId, reply.content, replyTo, reply.model, reply.usage?.promptTokens ?? null, reply.usage?.completionTokens ?? null],
+    /** The row a generation writes into. Undefined when the chat already has one streaming. */
+    insertStreamingReply(chatId: string, replyTo: string, model: string, tx: Queryable = db) {
+      return unlessDuplicate(async () => {
+        const { rows } = await tx.query<MessageRow>(
+          `INSERT INTO messages (chat_id, role, content, reply_to, model, status, heartbeat_at)
+           VALUES ($1, 'assistant', '', $2, $3, 'streaming', now()) RETURNING ${COLUMNS}`,
+          [chatId, replyTo, model],
+        );
+        return toMessage(rows[0]!);
+      });
+    },
+
+    /** Saves the text so far; answers whether someone asked (maybe on another instance) to stop. */
+    async saveProgress(id: string, content: string, tx: Queryable = db): Promise<boolean> {
+      const { rows } = await tx.query<{ stop_requested: boolean }>(
+        `UPDATE messages SET content = $2, heartbeat_at = now() WHERE id = $1 RETURNING stop_requested`,
+        [id, content],
       );
-      return toMessage(rows[0]!);
+      return rows[0]?.stop_requested ?? false;
+    },
+
+    async finish(
+      id: string,
+      ending: { content: string; status: Exclude<MessageStatus, 'streaming'>; model: string; usage?: TokenUsage },
+      tx: Queryable = db,
+    ): Promise<Message | undefined> {
+      const { rows } = await tx.query<MessageRow>(
+        `UPDATE messages SET content = $2, status = $3, model = $4, prompt_tokens = $5, completion_tokens = $6,
+           heartbeat_at = NULL WHERE id = $1 RETURNING ${COLUMNS}`,
+        [id, ending.content, ending.status, ending.model, ending.usage?.promptTokens ?? null, ending.usage?.completionTokens ?? null],
+      );
+      return one(rows);
+    },
+
+    async delete(id: string, tx: Queryable = db): Promise<void> {
+      await tx.query('DELETE FROM messages WHERE id = $1', [id]);
     },
 
     /** The whole conversation in order: by id, a sequence, never by timestamp alone. */
     async listForChat(chatId: string, tx: Queryable = db): Promise<Message[]> {
-      const { rows } = await tx.query<MessageRow>(`SELECT ${COLUMNS} FROM messages WHERE chat_id = $1 ORDER BY id`, [
-        chatId,
-      ]);
+      const { rows } = await tx.query<MessageRow>(`SELECT ${COLUMNS} FROM messages WHERE chat_id = $1 ORDER BY id`, [chatId]);
       return rows.map(toMessage);
+    },
+
+    async findById(id: string, tx: Queryable = db): Promise<Message | undefined> {
+      return one((await tx.query<MessageRow>(`SELECT ${COLUMNS} FROM messages WHERE id = $1`, [id])).rows);
+    },
+
+    async findLast(chatId: string, tx: Queryable = db): Promise<Message | undefined> {
+      const { rows } = await tx.query<MessageRow>(
+        `SELECT ${COLUMNS} FROM messages WHERE chat_id = $1 ORDER BY id DESC LIMIT 1`,
+        [chatId],
+      );
+      return one(rows);
+    },
+
+    async findLastUserMessage(chatId: string, tx: Queryable = db): Promise<Message | undefined> {
+      const { rows } = await tx.query<MessageRow>(
+        `SELECT ${COLUMNS} FROM messages WHERE chat_id = $1 AND role = 'user' ORDER BY id DESC LIMIT 1`,
+        [chatId],
+      );
+      return one(rows);
+    },
+
+    /** Drops everything after a message (the replies being replaced). */
+    async deleteAfter(chatId: string, messageId: string, tx: Queryable = db): Promise<void> {
+      await tx.query('DELETE FROM messages WHERE chat_id = $1 AND id > $2', [chatId, messageId]);
+    },
+
+    async findStreaming(chatId: string, tx: Queryable = db): Promise<(Message & { replyTo: string }) | undefined> {
+      const { rows } = await tx.query<MessageRow & { reply_to: string }>(
+        `SELECT ${COLUMNS}, reply_to FROM messages WHERE chat_id = $1 AND status = 'streaming'`,
+        [chatId],
+      );
+      return rows[0] && { ...toMessage(rows[0]), replyTo: rows[0].reply_to };
+    },
+
+    async requestStop(chatId: string, tx: Queryable = db): Promise<string | undefined> {
+      const { rows } = await tx.query<{ id: string }>(
+        `UPDATE messages SET stop_requested = true WHERE chat_id = $1 AND status = 'streaming' RETURNING id`,
+        [chatId],
+      );
+      return rows[0]?.id;
     },
 
     async findByClientId(chatId: string, clientMessageId: string, tx: Queryable = db): Promise<Message | undefined> {
@@ -72,7 +158,7 @@ export function createMessagesRepo(db: Queryable) {
         `SELECT ${COLUMNS} FROM messages WHERE client_message_id = $1 AND chat_id = $2`,
         [clientMessageId, chatId],
       );
-      return rows[0] && toMessage(rows[0]);
+      return one(rows);
     },
 
     /** The chat of the user's own message with this clientMessageId, if any (for POST /api/chats retries). */
@@ -87,10 +173,23 @@ export function createMessagesRepo(db: Queryable) {
 
     async findReplyTo(userMessageId: string, tx: Queryable = db): Promise<Message | undefined> {
       const { rows } = await tx.query<MessageRow>(
-        `SELECT ${COLUMNS} FROM messages WHERE reply_to = $1 ORDER BY id LIMIT 1`,
+        `SELECT ${COLUMNS} FROM messages WHERE reply_to = $1 ORDER BY id DESC LIMIT 1`,
         [userMessageId],
       );
-      return rows[0] && toMessage(rows[0]);
+      return one(rows);
+    },
+
+    /**
+     * Generations whose process died (no flush for `staleMs`): rows with text end as `error` with what
+     * they had; empty ones are removed, so no chat shows a stuck or empty reply.
+     */
+    async endOrphans(staleMs: number, tx: Queryable = db): Promise<number> {
+      const stale = `status = 'streaming' AND (heartbeat_at IS NULL OR heartbeat_at < now() - make_interval(secs => $1))`;
+      const ended = await tx.query(`UPDATE messages SET status = 'error', heartbeat_at = NULL WHERE ${stale} AND content <> ''`, [
+        staleMs / 1000,
+      ]);
+      const removed = await tx.query(`DELETE FROM messages WHERE ${stale} AND content = ''`, [staleMs / 1000]);
+      return (ended.rowCount ?? 0) + (removed.rowCount ?? 0);
     },
   };
 }

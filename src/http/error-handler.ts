@@ -41,6 +41,7 @@ export const errorHandler: ErrorRequestHandler = (err: unknown, req, res, _next)
     res.end();
     return;
   }
-  const { status, code, message, details, extra } = rendered;
-  res.status(status).json({ ...extra, error: { code, message, ...(details ? { details } : {}) } });
+  const { status, code, message, options } = rendered;
+  if (options.headers) res.set(options.headers);
+  res.status(status).json({ ...options.extra, error: { code, message, ...(options.details ? { details: options.details } : {}) } });
 };

@@ -1,24 +1,37 @@
 /**
  * Typed errors thrown anywhere in the app and rendered by the one error middleware as
- * `{ error: { code, message, details? } }` (plus `extra` fields at the top level, e.g. the stored
- * `userMessage` when the model failed).
+ * `{ error: { code, message, details? } }`, plus `extra` fields at the top level (e.g. the stored
+ * `userMessage` when the model failed) and `headers` (e.g. Retry-After).
  */
+export interface AppErrorOptions {
+  details?: unknown[];
+  extra?: Record<string, unknown>;
+  headers?: Record<string, string>;
+}
+
 export class AppError extends Error {
   constructor(
     public readonly status: number,
     public readonly code: string,
     message: string,
-    public readonly details?: unknown[],
-    public readonly extra?: Record<string, unknown>,
+    public readonly options: AppErrorOptions = {},
   ) {
     super(message);
     this.name = new.target.name;
+  }
+
+  /** The same error carrying more top-level fields for the client. */
+  withExtra(extra: Record<string, unknown>): AppError {
+    const copy = Object.create(Object.getPrototypeOf(this) as object) as AppError;
+    Object.assign(copy, this, { options: { ...this.options, extra: { ...this.options.extra, ...extra } } });
+    copy.message = this.message;
+    return copy;
   }
 }
 
 export class ValidationError extends AppError {
   constructor(message: string, details?: unknown[]) {
-    super(400, 'validation_failed', message, details);
+    super(400, 'validation_failed', message, { details });
   }
 }
 
@@ -40,13 +53,5 @@ export class ConflictError extends AppError {
   }
 }
 
-/** The model server failed; `extra` carries what was stored anyway so the client loses nothing. */
-export class UpstreamError extends AppError {
-  constructor(code: string, message: string, details?: unknown[], extra?: Record<string, unknown>) {
-    super(502, code, message, details, extra);
-  }
-
-  withExtra(extra: Record<string, unknown>): UpstreamError {
-    return new UpstreamError(this.code, this.message, this.details, { ...this.extra, ...extra });
-  }
-}
+/** The model server failed (502, or 503/504/400 for rate limits, timeouts and oversized context). */
+export class UpstreamError extends AppError {}

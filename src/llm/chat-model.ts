@@ -1,6 +1,6 @@
 /** One turn of the conversation as the model sees it. */
 export interface ChatTurn {
-  role: 'user' | 'assistant';
+  role: 'system' | 'user' | 'assistant';
   content: string;
 }
 
@@ -9,17 +9,29 @@ export interface TokenUsage {
   completionTokens: number;
 }
 
-export interface ModelReply {
-  content: string;
-  /** The model that actually answered, as the server reports it. */
+/** What a streaming model call yields: pieces of text, then (if the server reports it) usage. */
+export type ModelChunk = { type: 'text'; text: string } | { type: 'usage'; usage: TokenUsage; model?: string };
+
+export interface ModelRequest {
   model: string;
-  usage?: TokenUsage;
+  turns: readonly ChatTurn[];
+  signal?: AbortSignal;
 }
 
-/** What the rest of the app knows of a model: a label for humans and one call. */
+/** What the rest of the app knows of a model server: labels and one streaming call. */
 export interface ChatModel {
-  /** `provider/model`, shown by GET /api/health. */
+  /** `provider/model` of the default model, shown by GET /api/health. */
   readonly label: string;
-  /** Throws an `UpstreamError` (never an SDK error) when the model fails. */
-  complete(turns: readonly ChatTurn[]): Promise<ModelReply>;
+  readonly defaultModel: string;
+  /** Models a chat may pick (the first is the default). */
+  readonly models: readonly string[];
+  /** Throws an `AppError` (never an SDK error) when the call fails, before or during the stream. */
+  stream(request: ModelRequest): AsyncIterable<ModelChunk>;
+}
+
+/** Runs a call to the end and returns its whole text (for short background calls such as titles). */
+export async function completeText(model: ChatModel, request: ModelRequest): Promise<string> {
+  let text = '';
+  for await (const chunk of model.stream(request)) if (chunk.type === 'text') text += chunk.text;
+  return text;
 }

@@ -1,27 +1,39 @@
-import type { ChatModel, ChatTurn, ModelReply } from './chat-model.js';
+import type { ChatModel, ModelChunk, ModelRequest } from './chat-model.js';
 
-export const DEMO_MODEL_LABEL = 'demo/offline-demo';
+export const DEMO_MODEL = 'offline-demo';
+export const DEMO_MODEL_LABEL = `demo/${DEMO_MODEL}`;
 const QUOTE_LIMIT = 200;
+const WORD_DELAY_MS = 15;
 
 /**
  * A clearly labelled stand-in used in development when no model server is configured, so a newcomer
- * can try every flow without a key. Its replies say what it is; it never pretends to be an AI.
+ * can try every flow (streaming and Stop included) without a key. Its replies say what it is.
  */
 export function createDemoModel(): ChatModel {
   return {
     label: DEMO_MODEL_LABEL,
-    async complete(turns: readonly ChatTurn[]): Promise<ModelReply> {
-      const last = turns.at(-1)?.content ?? '';
-      const quote = [...last.trim()].slice(0, QUOTE_LIMIT).join('');
-      const userTurns = turns.filter((t) => t.role === 'user').length;
-      const content = [
-        '**Offline demo model**: this is not a real AI reply. Set `OPENAI_API_KEY` (or `OPENAI_BASE_URL` for',
-        'Ollama, vLLM, LM Studio or any OpenAI-compatible server) to talk to a real model.',
-        '',
-        `You said: "${quote}${[...last.trim()].length > QUOTE_LIMIT ? '…' : ''}"`,
-        `(message ${userTurns} of this chat; ${turns.length} messages would be sent to a real model)`,
-      ].join('\n');
-      return { content, model: 'offline-demo' };
+    defaultModel: DEMO_MODEL,
+    models: [DEMO_MODEL],
+    async *stream({ turns, signal }: ModelRequest): AsyncIterable<ModelChunk> {
+      const reply = demoReply(turns.at(-1)?.content ?? '', turns.filter((t) => t.role === 'user').length, turns.length);
+      for (const word of reply.match(/\S+\s*/gu) ?? []) {
+        if (signal?.aborted) return;
+        yield { type: 'text', text: word };
+        await new Promise((resolve) => setTimeout(resolve, WORD_DELAY_MS));
+      }
+      yield { type: 'usage', usage: { promptTokens: 0, completionTokens: 0 }, model: DEMO_MODEL };
     },
   };
+}
+
+function demoReply(last: string, userTurns: number, sent: number): string {
+  const chars = [...last.trim()];
+  const quote = chars.slice(0, QUOTE_LIMIT).join('') + (chars.length > QUOTE_LIMIT ? '…' : '');
+  return [
+    '**Offline demo model**: this is not a real AI reply. Set `OPENAI_API_KEY` (or `OPENAI_BASE_URL` for',
+    'Ollama, vLLM, LM Studio or any OpenAI-compatible server) to talk to a real model.',
+    '',
+    `You said: "${quote}"`,
+    `(message ${userTurns} of this chat; ${sent} messages would be sent to a real model)`,
+  ].join('\n');
 }

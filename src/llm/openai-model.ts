@@ -1,13 +1,12 @@
 import OpenAI from 'openai';
 import type { Logger } from 'pino';
-import { UpstreamError } from '../http/errors.js';
-import type { ChatModel, ChatTurn, ModelReply } from './chat-model.js';
+import type { ChatModel, ModelChunk, ModelRequest } from './chat-model.js';
 import { toUpstreamError } from './model-errors.js';
 
 export interface OpenAIModelOptions {
   apiKey?: string;
   baseURL?: string;
-  model: string;
+  models: readonly string[];
   timeoutMs: number;
   maxRetries: number;
 }
@@ -20,27 +19,39 @@ export function createOpenAIModel(options: OpenAIModelOptions, logger?: Logger):
     apiKey: options.apiKey ?? 'no-key-needed',
     baseURL: options.baseURL ?? OPENAI_API,
     timeout: options.timeoutMs,
+    // The SDK retries only failed requests, i.e. before any text streamed; a broken stream is never retried.
     maxRetries: options.maxRetries,
   });
   const provider = options.baseURL ? 'openai-compatible' : 'openai';
+  const defaultModel = options.models[0]!;
 
   return {
-    label: `${provider}/${options.model}`,
-    async complete(turns: readonly ChatTurn[]): Promise<ModelReply> {
+    label: `${provider}/${defaultModel}`,
+    defaultModel,
+    models: options.models,
+    async *stream({ model, turns, signal }: ModelRequest): AsyncIterable<ModelChunk> {
       try {
-        const completion = await client.chat.completions.create({ model: options.model, messages: [...turns] });
-        const content = completion.choices[0]?.message?.content;
-        if (!content) throw new UpstreamError('model_empty_reply', 'The model returned an empty reply. Please try again.');
-        return {
-          content,
-          model: completion.model || options.model,
-          usage: completion.usage && {
-            promptTokens: completion.usage.prompt_tokens,
-            completionTokens: completion.usage.completion_tokens,
-          },
-        };
+        const stream = await client.chat.completions.create(
+          { model, messages: [...turns], stream: true, stream_options: { include_usage: true } },
+          { signal },
+        );
+        for await (const chunk of stream) {
+          const text = chunk.choices[0]?.delta?.content;
+          if (text) yield { type: 'text', text };
+          if (chunk.usage) {
+            yield {
+              type: 'usage',
+              model: chunk.model || undefined,
+              usage: { promptTokens: chunk.usage.prompt_tokens, completionTokens: chunk.usage.completion_tokens },
+            };
+          }
+        }
       } catch (err) {
-        const upstream = toUpstreamError(err, options.model);
+        if (signal?.aborted) return; // stopped on purpose: not a failure
+        const upstream = toUpstreamError(err, model);
+        if (upstream.code === 'model_auth_failed') {
+          logger?.error('The model server refused our credentials: check OPENAI_API_KEY (and OPENAI_BASE_URL).');
+        }
         logger?.warn({ code: upstream.code, cause: err instanceof Error ? err.message : String(err) }, 'model call failed');
         throw upstream;
       }

@@ -38,7 +38,14 @@ describe('POST /api/chats', () => {
     const res = await agent.post('/api/chats').send({});
     expect(res.status).toBe(201);
     expect(res.body).toEqual({
-      chat: { id: expect.any(String), title: null, createdAt: expect.any(String), updatedAt: expect.any(String) },
+      chat: {
+        id: expect.any(String),
+        title: null,
+        systemPrompt: null,
+        model: null,
+        createdAt: expect.any(String),
+        updatedAt: expect.any(String),
+      },
     });
   });
 
@@ -134,7 +141,12 @@ describe('GET /api/chats/:id', () => {
     expect(res.body.messages.map((m: { role: string; content: string }) => `${m.role}:${m.content}`)).toEqual([
       'user:one', 'assistant:Echo: one', 'user:two', 'assistant:Echo: two', 'user:three', 'assistant:Echo: three',
     ]);
-    for (const m of res.body.messages) expect(Object.keys(m).sort()).toEqual(['chatId', 'content', 'createdAt', 'id', 'role']);
+    for (const m of res.body.messages) {
+      expect(Object.keys(m).sort()).toEqual([
+        'chatId', 'completionTokens', 'content', 'createdAt', 'id', 'model', 'promptTokens', 'role', 'status',
+      ]);
+      expect(m.status).toBe('complete');
+    }
   });
 
   it("answers 404 for another user's chat, exactly as for a missing one", async () => {

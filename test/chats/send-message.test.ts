@@ -100,17 +100,18 @@ describe('POST /api/chats/:id/message', () => {
 
 describe('when the model fails', () => {
   it.each([
-    [500, 'model_unavailable'],
-    [429, 'model_rate_limited'],
-    [401, 'model_auth_failed'],
-    [404, 'model_not_found'],
-    [400, 'model_rejected_request'],
-  ])('upstream %i: answers 502 %s, keeps the user message and leaks no secret', async (status, code) => {
+    [500, 502, 'model_unavailable'],
+    [429, 503, 'model_rate_limited'],
+    [401, 502, 'model_auth_failed'],
+    [403, 502, 'model_auth_failed'],
+    [404, 502, 'model_not_found'],
+    [400, 502, 'model_rejected_request'],
+  ])('upstream %i: answers %i %s, keeps the user message and leaks no secret', async (upstream, status, code) => {
     const { agent, chat } = await newChat();
-    fake.enqueue({ kind: 'fail', status, message: `upstream says: key ${TEST_API_KEY} is bad` });
+    fake.enqueue({ kind: 'fail', status: upstream, message: `upstream says: key ${TEST_API_KEY} is bad` });
     const res = await agent.post(`/api/chats/${chat.id}/message`).send({ content: 'Are you there?' });
 
-    expect(res.status).toBe(502);
+    expect(res.status).toBe(status);
     expect(res.body.error.code).toBe(code);
     expect(res.body.error.message).toEqual(expect.any(String));
     expect(res.body.userMessage).toMatchObject({ chatId: chat.id, role: 'user', content: 'Are you there?' });

@@ -18,10 +18,10 @@ afterAll(async () => {
 describe('migrations', () => {
   it('apply once, even when two instances start at the same time', async () => {
     const [a, b] = await Promise.all([migrate(db), migrate(db)]);
-    expect([...a, ...b]).toEqual(['001_initial']);
+    expect([...a, ...b]).toEqual(['001_initial', '002_streaming']);
     expect(await migrate(db)).toEqual([]);
     const { rows } = await db.query('SELECT version FROM schema_migrations ORDER BY version');
-    expect(rows).toEqual([{ version: '001' }]);
+    expect(rows).toEqual([{ version: '001' }, { version: '002' }]);
   });
 
   it('refuse to run when an applied migration was edited', async () => {

@@ -5,6 +5,7 @@ import { SessionStore } from '../../src/auth/session-store.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import { openDatabase, type Database, type DatabaseTarget } from '../../src/db/database.js';
 import { migrate } from '../../src/db/migrate.js';
+import { createTurnsService, type TurnsService } from '../../src/chats/turns.service.js';
 import { createChatModel } from '../../src/llm/create-model.js';
 import type { ChatModel } from '../../src/llm/chat-model.js';
 import { createLogger } from '../../src/logger.js';
@@ -19,6 +20,7 @@ export interface TestApp {
   db: Database;
   config: Config;
   model: ChatModel;
+  turns: TurnsService;
   hasher: PasswordHasher;
   /** Closes the app's store and database; disposes the database too unless `keepData`. */
   close(options?: { keepData?: boolean }): Promise<void>;
@@ -58,14 +60,17 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   const realHasher = await createPasswordHasher(config.bcryptRounds);
   const hasher = options.wrapHasher ? options.wrapHasher(realHasher) : realHasher;
   const sessionStore = new SessionStore(db.pool, config.session.idleMs);
-  const app = createApp({ config, db, model, sessionStore, hasher, logger });
+  const turns = createTurnsService(db, model, config.chat, logger);
+  const app = createApp({ config, db, model, turns, sessionStore, hasher, logger });
   return {
     app,
     db,
     config,
     model,
+    turns,
     hasher,
     async close({ keepData = false } = {}) {
+      await turns.drain(0);
       await sessionStore.close();
       await db.close();
       if (!keepData) await owned?.dispose();

@@ -35,6 +35,7 @@ describe('GET /api/health', () => {
       config,
       db,
       model: t.model,
+      turns: t.turns,
       sessionStore: store,
       hasher: await createPasswordHasher(4),
       logger: createLogger('silent'),

@@ -32,21 +32,21 @@ describe('the OpenAI-compatible model', () => {
     expect(sent.headers.authorization).not.toMatch(/sk-/);
   });
 
-  it('answers 502 model_timeout when the model does not answer within OPENAI_TIMEOUT_MS', async () => {
+  it('answers 504 model_timeout when the model does not answer within OPENAI_TIMEOUT_MS', async () => {
     const t = await appWith({ OPENAI_BASE_URL: fake.url, OPENAI_TIMEOUT_MS: '1000' });
     const { agent } = await signUp(t.app);
     fake.enqueue({ kind: 'hang' });
     const res = await agent.post('/api/chats').send({ message: 'are you slow?' });
-    expect(res.status).toBe(502);
+    expect(res.status).toBe(504);
     expect(res.body.error.code).toBe('model_timeout');
     expect(res.body.userMessage.content).toBe('are you slow?');
   });
 
-  it('answers 502 model_unreachable when nothing listens at the base URL', async () => {
+  it('answers 502 model_unavailable when nothing listens at the base URL', async () => {
     const t = await appWith({ OPENAI_BASE_URL: 'http://127.0.0.1:1/v1' });
     const { agent } = await signUp(t.app);
     const res = await agent.post('/api/chats').send({ message: 'anyone?' });
     expect(res.status).toBe(502);
-    expect(res.body.error.code).toBe('model_unreachable');
+    expect(res.body.error.code).toBe('model_unavailable');
   });
 });

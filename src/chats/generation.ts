@@ -1,0 +1,193 @@
+import type { Logger } from 'pino';
+import { AppError } from '../http/errors.js';
+import type { ChatModel, ChatTurn, TokenUsage } from '../llm/chat-model.js';
+import { emptyReply, toUpstreamError } from '../llm/model-errors.js';
+import type { Message, MessagesRepo } from './messages.repo.js';
+
+/** How often the growing reply is saved: a crash loses at most this much text. */
+export const FLUSH_INTERVAL_MS = 500;
+
+export type GenerationEvent =
+  | { type: 'delta'; content: string; offset: number }
+  | { type: 'title'; title: string }
+  /** assistantMessage is null only when a stop came before any text. */
+  | { type: 'done'; assistantMessage: Message | null; usage: TokenUsage | null }
+  | { type: 'error'; error: AppError; assistantMessage: Message | null };
+
+export interface GenerationOutcome {
+  assistantMessage: Message | null;
+  usage: TokenUsage | null;
+  error?: AppError;
+}
+
+type Listener = (event: GenerationEvent) => void;
+
+export interface GenerationInput {
+  assistantMessageId: string;
+  model: string;
+  /** Builds the turns to send; may throw (e.g. context_too_long), which ends the generation as an error. */
+  buildTurns: () => Promise<ChatTurn[]>;
+}
+
+/**
+ * One assistant reply being generated. It is owned by the server, not by a request: it runs to the end
+ * whoever listens, saves its text as it grows, and any number of clients may subscribe (and re-subscribe
+ * from an offset) while it runs.
+ */
+export class Generation {
+  private text = '';
+  private heldSurrogate = '';
+  private usage: TokenUsage | null = null;
+  private answeredBy: string;
+  private stopped = false;
+  private readonly controller = new AbortController();
+  private readonly listeners = new Set<Listener>();
+  private lastEvent?: Extract<GenerationEvent, { type: 'done' | 'error' }>;
+  readonly finished: Promise<GenerationOutcome>;
+
+  constructor(
+    private readonly input: GenerationInput,
+    private readonly model: ChatModel,
+    private readonly messages: MessagesRepo,
+    private readonly logger?: Logger,
+  ) {
+    this.answeredBy = input.model;
+    this.finished = this.run();
+  }
+
+  get assistantMessageId(): string {
+    return this.input.assistantMessageId;
+  }
+
+  get content(): string {
+    return this.text;
+  }
+
+  /**
+   * Delivers at once the text after `fromOffset` (what this client missed), then every later event.
+   * Synchronous, so nothing can slip between the catch-up and the live events.
+   */
+  subscribe(listener: Listener, fromOffset = 0): () => void {
+    if (fromOffset < this.text.length) {
+      listener({ type: 'delta', content: this.text.slice(fromOffset), offset: this.text.length });
+    }
+    if (this.lastEvent) {
+      listener(this.lastEvent);
+      return () => undefined;
+    }
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Ends the upstream call at once; what was generated is kept with status "stopped". */
+  stop(): void {
+    this.stopped = true;
+    this.controller.abort();
+  }
+
+  announceTitle(title: string): void {
+    if (!this.lastEvent) this.emit({ type: 'title', title });
+  }
+
+  private emit(event: GenerationEvent): void {
+    for (const listener of this.listeners) listener(event);
+  }
+
+  private append(piece: string): void {
+    // Never cut a surrogate pair between two deltas (or two saves): hold a trailing high surrogate back.
+    let text = this.heldSurrogate + piece;
+    this.heldSurrogate = '';
+    const last = text.charCodeAt(text.length - 1);
+    if (last >= 0xd800 && last <= 0xdbff) {
+      this.heldSurrogate = text.slice(-1);
+      text = text.slice(0, -1);
+    }
+    if (!text) return;
+    this.text += text;
+    this.emit({ type: 'delta', content: text, offset: this.text.length });
+  }
+
+  /** A malformed upstream may end on half a pair: keep it rather than lose a character. */
+  private releaseHeldSurrogate(): void {
+    if (!this.heldSurrogate) return;
+    this.text += this.heldSurrogate;
+    this.emit({ type: 'delta', content: this.heldSurrogate, offset: this.text.length });
+    this.heldSurrogate = '';
+  }
+
+  private async run(): Promise<GenerationOutcome> {
+    const flusher = new ProgressFlusher(() => this.flush());
+    let error: AppError | undefined;
+    try {
+      const turns = await this.input.buildTurns();
+      for await (const chunk of this.model.stream({ model: this.input.model, turns, signal: this.controller.signal })) {
+        if (chunk.type === 'text') this.append(chunk.text);
+        else {
+          this.usage = chunk.usage;
+          if (chunk.model) this.answeredBy = chunk.model;
+        }
+      }
+      if (!this.stopped && !this.text) error = emptyReply();
+    } catch (err) {
+      error = err instanceof AppError ? err : toUpstreamError(err, this.input.model);
+    } finally {
+      this.releaseHeldSurrogate();
+      await flusher.stop();
+    }
+    return this.settle(error);
+  }
+
+  private async flush(): Promise<void> {
+    try {
+      const stopRequested = await this.messages.saveProgress(this.input.assistantMessageId, this.text);
+      if (stopRequested && !this.stopped) this.stop();
+    } catch (err) {
+      this.logger?.warn({ err }, 'could not save the reply in progress');
+    }
+  }
+
+  /** Writes how the generation ended; a reply with no text at all is removed rather than left empty. */
+  private async settle(error: AppError | undefined): Promise<GenerationOutcome> {
+    const status = error ? 'error' : this.stopped ? 'stopped' : 'complete';
+    let assistantMessage: Message | null = null;
+    try {
+      if (this.text) {
+        assistantMessage =
+          (await this.messages.finish(this.input.assistantMessageId, {
+            content: this.text,
+            status,
+            model: this.answeredBy,
+            usage: this.usage ?? undefined,
+          })) ?? null;
+      } else {
+        await this.messages.delete(this.input.assistantMessageId);
+      }
+    } catch (err) {
+      this.logger?.error({ err }, 'could not store the end of a reply');
+      error ??= new AppError(500, 'internal_error', 'Something went wrong on our side. Please try again.');
+    }
+    this.lastEvent = error
+      ? { type: 'error', error, assistantMessage }
+      : { type: 'done', assistantMessage, usage: this.usage };
+    this.emit(this.lastEvent);
+    this.listeners.clear();
+    return { assistantMessage, usage: this.usage, error };
+  }
+}
+
+/** Calls `flush` every FLUSH_INTERVAL_MS, never two at once, and once more at the end. */
+class ProgressFlusher {
+  private running: Promise<void> = Promise.resolve();
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(flush: () => Promise<void>) {
+    this.timer = setInterval(() => {
+      this.running = this.running.then(flush);
+    }, FLUSH_INTERVAL_MS);
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    await this.running;
+  }
+}

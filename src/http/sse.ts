@@ -1,0 +1,56 @@
+import type { Request, Response } from 'express';
+
+export interface EventStream {
+  send(event: string, data: unknown, id?: string): void;
+  end(): void;
+  readonly ended: boolean;
+  /** Called once when the client goes away before `end()`. */
+  onDisconnect(listener: () => void): void;
+}
+
+export const wantsEventStream = (req: Request) => req.accepts(['application/json', 'text/event-stream']) === 'text/event-stream';
+
+/**
+ * Opens a Server-Sent Events response: headers flushed at once, nothing buffered or compressed on the
+ * way (X-Accel-Buffering for nginx), and a comment line every `heartbeatMs` so proxies keep it open.
+ */
+export function openEventStream(req: Request, res: Response, heartbeatMs: number): EventStream {
+  res.status(200).set({
+    'Content-Type': 'text/event-stream; charset=utf-8',
+    'Cache-Control': 'no-cache, no-transform',
+    Connection: 'keep-alive',
+    'X-Accel-Buffering': 'no',
+  });
+  res.flushHeaders();
+  req.socket.setNoDelay(true);
+  req.socket.setTimeout(0);
+
+  let ended = false;
+  const disconnectListeners: (() => void)[] = [];
+  const heartbeat = setInterval(() => res.write(': heartbeat\n\n'), heartbeatMs);
+  res.on('close', () => {
+    clearInterval(heartbeat);
+    if (ended) return;
+    ended = true;
+    for (const listener of disconnectListeners) listener();
+  });
+
+  return {
+    get ended() {
+      return ended;
+    },
+    send(event, data, id) {
+      if (ended) return;
+      res.write(`${id === undefined ? '' : `id: ${id}\n`}event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+    },
+    end() {
+      if (ended) return;
+      ended = true;
+      clearInterval(heartbeat);
+      res.end();
+    },
+    onDisconnect(listener) {
+      disconnectListeners.push(listener);
+    },
+  };
+}

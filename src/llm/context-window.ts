@@ -1,0 +1,58 @@
+import { countTokens } from 'gpt-tokenizer';
+import type { ChatConfig } from '../config.js';
+import type { ChatTurn } from './chat-model.js';
+import { contextTooLong } from './model-errors.js';
+
+// Context windows of well-known models, by name prefix (longest prefix wins); anything else uses
+// DEFAULT_CONTEXT_TOKENS unless MODEL_CONTEXT_TOKENS names it.
+const KNOWN_WINDOWS: [prefix: string, tokens: number][] = [
+  ['gpt-4o', 128_000],
+  ['gpt-4.1', 128_000],
+  ['gpt-4-turbo', 128_000],
+  ['gpt-5', 128_000],
+  ['o1', 128_000],
+  ['o3', 128_000],
+  ['o4', 128_000],
+  ['gpt-4', 8192],
+  ['gpt-3.5-turbo', 16_385],
+];
+
+// Chat formats spend a few tokens per message on roles and separators.
+const TOKENS_PER_MESSAGE = 4;
+
+type ContextConfig = ChatConfig['context'];
+
+export function contextWindowOf(model: string, config: ContextConfig): number {
+  const configured = config.perModel[model];
+  if (configured !== undefined) return configured;
+  const known = KNOWN_WINDOWS.filter(([prefix]) => model.startsWith(prefix)).sort((a, b) => b[0].length - a[0].length)[0];
+  return known?.[1] ?? config.defaultTokens;
+}
+
+const cost = (turn: ChatTurn) => countTokens(turn.content) + TOKENS_PER_MESSAGE;
+
+/**
+ * The turns to send: the system prompt (always), then the newest messages that fit the model's window
+ * minus the room reserved for the reply. Older messages are dropped, so a long chat never fails; only a
+ * newest message that cannot fit even alone is refused with 400 context_too_long.
+ */
+export function fitToContext(
+  systemPrompt: string | undefined,
+  history: readonly ChatTurn[],
+  model: string,
+  config: ContextConfig,
+): ChatTurn[] {
+  const system: ChatTurn[] = systemPrompt ? [{ role: 'system', content: systemPrompt }] : [];
+  let budget = contextWindowOf(model, config) - config.replyReserveTokens - system.reduce((n, t) => n + cost(t), 0);
+  const kept: ChatTurn[] = [];
+  for (let i = history.length - 1; i >= 0; i--) {
+    const turn = history[i]!;
+    budget -= cost(turn);
+    if (budget < 0) break;
+    kept.push(turn);
+  }
+  if (kept.length === 0 && history.length > 0) throw contextTooLong();
+  // A reply with nothing before it confuses models; start the window on a user turn when possible.
+  while (kept.length > 1 && kept.at(-1)!.role === 'assistant') kept.pop();
+  return [...system, ...kept.reverse()];
+}
