@@ -12,11 +12,15 @@ export interface RecordedRequest {
   path: string;
   headers: http.IncomingHttpHeaders;
   body: { model?: string; messages?: { role: string; content: string }[]; stream?: boolean } & Record<string, unknown>;
+  /** Set when the client closed the connection before the response ended (an abort). */
+  closedEarly: boolean;
+  /** When the response was fully written. */
+  finishedAt?: number;
 }
 
 export type FakeBehaviour =
   | { kind: 'reply'; content: string; chunks?: string[]; chunkDelayMs?: number; delayMs?: number }
-  | { kind: 'fail'; status: number; message?: string }
+  | { kind: 'fail'; status: number; message?: string; code?: string; headers?: Record<string, string> }
   | { kind: 'hang' }
   | { kind: 'cut'; chunks: string[] };
 
@@ -27,6 +31,8 @@ export interface FakeOpenAI {
   completions(): RecordedRequest[];
   /** Queue behaviours for the next completion requests; when the queue is empty it echoes. */
   enqueue(...behaviours: FakeBehaviour[]): void;
+  /** Always answer requests for `model` this way (before the queue): for calls that race others. */
+  respondTo(model: string, behaviour: (req: RecordedRequest) => FakeBehaviour): void;
   close(): Promise<void>;
 }
 
@@ -40,6 +46,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 export async function startFakeOpenAI(): Promise<FakeOpenAI> {
   const requests: RecordedRequest[] = [];
   const queue: FakeBehaviour[] = [];
+  const byModel = new Map<string, (req: RecordedRequest) => FakeBehaviour>();
 
   const server = http.createServer(async (req, res) => {
     const raw = await readBody(req);
@@ -48,8 +55,13 @@ export async function startFakeOpenAI(): Promise<FakeOpenAI> {
       path: req.url ?? '',
       headers: req.headers,
       body: raw ? JSON.parse(raw) : {},
+      closedEarly: false,
     };
     requests.push(recorded);
+    res.on('close', () => {
+      if (res.writableFinished) recorded.finishedAt = Date.now();
+      else recorded.closedEarly = true;
+    });
 
     if (req.method === 'GET' && req.url === '/v1/models') {
       return sendJson(res, 200, { object: 'list', data: [{ id: 'fake-model', object: 'model', owned_by: 'test' }] });
@@ -57,7 +69,8 @@ export async function startFakeOpenAI(): Promise<FakeOpenAI> {
     if (req.method !== 'POST' || req.url !== '/v1/chat/completions') {
       return sendJson(res, 404, { error: { message: 'not found', type: 'invalid_request_error' } });
     }
-    const behaviour = queue.shift() ?? echo(recorded);
+    const special = byModel.get(recorded.body.model ?? '');
+    const behaviour = special ? special(recorded) : (queue.shift() ?? echo(recorded));
     await respond(behaviour, recorded, res);
   });
 
@@ -69,6 +82,7 @@ export async function startFakeOpenAI(): Promise<FakeOpenAI> {
     requests,
     completions: () => requests.filter((r) => r.path === '/v1/chat/completions'),
     enqueue: (...behaviours) => queue.push(...behaviours),
+    respondTo: (model, behaviour) => void byModel.set(model, behaviour),
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
@@ -81,14 +95,19 @@ async function respond(behaviour: FakeBehaviour, req: RecordedRequest, res: http
   const model = req.body.model ?? 'unknown';
   switch (behaviour.kind) {
     case 'fail':
-      return sendJson(res, behaviour.status, {
-        error: { message: behaviour.message ?? `fake failure ${behaviour.status}`, type: 'server_error', code: null },
-      });
+      return sendJson(
+        res,
+        behaviour.status,
+        { error: { message: behaviour.message ?? `fake failure ${behaviour.status}`, type: 'server_error', code: behaviour.code ?? null } },
+        behaviour.headers,
+      );
     case 'hang':
       return; // never answers; the client's timeout or abort ends it
     case 'cut':
       startStream(res);
       for (const piece of behaviour.chunks) writeChunk(res, model, { content: piece });
+      // Let the chunks reach the client, then drop the connection as a crashed server would.
+      await sleep(100);
       res.socket?.destroy();
       return;
     case 'reply': {
@@ -134,8 +153,8 @@ function writeChunk(res: http.ServerResponse, model: string, delta: object, fini
   res.write(`data: ${JSON.stringify(chunk)}\n\n`);
 }
 
-function sendJson(res: http.ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { 'Content-Type': 'application/json' });
+function sendJson(res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  res.writeHead(status, { 'Content-Type': 'application/json', ...headers });
   res.end(JSON.stringify(body));
 }
 

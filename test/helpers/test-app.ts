@@ -1,4 +1,5 @@
 import type { Express } from 'express';
+import type { Logger } from 'pino';
 import { createApp } from '../../src/app.js';
 import { createPasswordHasher, type PasswordHasher } from '../../src/auth/password.js';
 import { SessionStore } from '../../src/auth/session-store.js';
@@ -21,6 +22,8 @@ export interface TestApp {
   config: Config;
   model: ChatModel;
   turns: TurnsService;
+  sessionStore: SessionStore;
+  logger: Logger;
   hasher: PasswordHasher;
   /** Closes the app's store and database; disposes the database too unless `keepData`. */
   close(options?: { keepData?: boolean }): Promise<void>;
@@ -68,6 +71,8 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     config,
     model,
     turns,
+    sessionStore,
+    logger,
     hasher,
     async close({ keepData = false } = {}) {
       await turns.drain(0);
