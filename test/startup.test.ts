@@ -4,12 +4,18 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startFakeOpenAI } from './helpers/fake-openai.js';
+import { openSse } from './helpers/sse.js';
 import { createTestDatabaseTarget, type TestDatabaseTarget } from './helpers/test-db.js';
+import { PASSWORD, uniqueEmail } from './helpers/users.js';
+import { eventually } from './helpers/wait.js';
 
 /** The real entry points (`npm start`, `npm run migrate`) run as a newcomer would run them. */
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const TSX = path.join(ROOT, 'node_modules', '.bin', 'tsx');
+// tsx as a loader inside one node process (not the tsx CLI, which runs the app in a child process
+// that a SIGKILL to the CLI would leave running).
+const TSX_LOADER = import.meta.resolve('tsx');
 
 let workDir: string;
 let storage: TestDatabaseTarget;
@@ -30,7 +36,7 @@ function databaseEnv(): Record<string, string> {
 }
 
 function run(script: string, env: Record<string, string>) {
-  const child = spawn(TSX, [path.join(ROOT, script)], {
+  const child = spawn(process.execPath, ['--import', TSX_LOADER, path.join(ROOT, script)], {
     cwd: workDir,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
   });
@@ -84,5 +90,73 @@ describe('npm start', () => {
       server.child.kill('SIGTERM');
     }
     expect(await server.exited).toBe(0);
+  });
+});
+
+interface ChatBody {
+  messages: { role: string; content: string; status: string }[];
+}
+
+describe('a server killed in the middle of a reply', () => {
+  it('leaves a usable chat after restart: the partial reply ends as "error" and new messages work', async () => {
+    const fake = await startFakeOpenAI();
+    const env = {
+      ...databaseEnv(),
+      PORT: '0',
+      LOG_LEVEL: 'info',
+      SESSION_SECRET: 'a-stable-secret-for-the-restart-test-0123456789',
+      OPENAI_BASE_URL: fake.url,
+      OPENAI_MAX_RETRIES: '0',
+    };
+    const start = async () => {
+      const server = run('src/main.ts', env);
+      await waitFor(() => server.output().stdout.includes('listening on'), 'the server to listen');
+      return { server, url: `http://127.0.0.1:${/"port":(\d+)/.exec(server.output().stdout)?.[1]}` };
+    };
+    try {
+      const first = await start();
+      const register = await fetch(`${first.url}/api/auth/register`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ email: uniqueEmail(), password: PASSWORD }),
+      });
+      const cookie = register.headers.getSetCookie()[0]!.split(';')[0]!;
+      const chunks = Array.from({ length: 100 }, (_, i) => `word${i} `);
+      fake.enqueue({ kind: 'reply', content: chunks.join(''), chunks, chunkDelayMs: 100 });
+      const sse = await openSse(`${first.url}/api/chats`, { cookie, body: { message: 'a long answer please' } });
+      const chatId = (await sse.waitFor((e) => e.event === 'start')).data.chat.id;
+      await sse.waitFor((e) => e.event === 'delta' && e.data.content === 'word12 ');
+      first.server.child.kill('SIGKILL');
+      await first.server.exited;
+      const streamed = sse.text();
+
+      const second = await start();
+      try {
+        const get = () => fetch(`${second.url}/api/chats/${chatId}`, { headers: { Cookie: cookie } }).then((r) => r.json() as Promise<ChatBody>);
+        const chat = await eventually(async () => {
+          const body = await get();
+          return body.messages?.[1]?.status !== 'streaming' && body;
+        }, 20_000, 'the orphaned reply to be ended');
+        const [user, reply] = chat.messages as [ChatBody['messages'][number], ChatBody['messages'][number]];
+        expect(user).toMatchObject({ role: 'user', content: 'a long answer please' });
+        expect(reply.status).toBe('error');
+        expect(reply.content.length).toBeGreaterThan(0);
+        // What was saved is the start of the reply, and at most about a second (10 words) behind the client.
+        expect(chunks.join('').startsWith(reply.content)).toBe(true);
+        expect(reply.content.length).toBeGreaterThanOrEqual(streamed.length - chunks.slice(0, 10).join('').length);
+
+        const next = await fetch(`${second.url}/api/chats/${chatId}/message`, {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json', Cookie: cookie },
+          body: JSON.stringify({ content: 'still there?' }),
+        });
+        expect(next.status).toBe(201);
+      } finally {
+        second.server.child.kill('SIGTERM');
+        await second.server.exited;
+      }
+    } finally {
+      await fake.close();
+    }
   });
 });
