@@ -47,3 +47,6 @@ export const emptyReply = () =>
 function isContextLengthError(err: InstanceType<typeof OpenAI.APIError>): boolean {
   return err.status === 400 && (err.code === 'context_length_exceeded' || /context length|maximum context/i.test(err.message));
 }
+
+export const streamInterrupted = () =>
+  new UpstreamError(502, 'model_stream_interrupted', 'The model server stopped in the middle of the reply; what it wrote is kept.');

@@ -1,7 +1,7 @@
 import OpenAI from 'openai';
 import type { Logger } from 'pino';
 import type { ChatModel, ModelChunk, ModelRequest } from './chat-model.js';
-import { toUpstreamError } from './model-errors.js';
+import { streamInterrupted, toUpstreamError } from './model-errors.js';
 
 export interface OpenAIModelOptions {
   apiKey?: string;
@@ -30,12 +30,14 @@ export function createOpenAIModel(options: OpenAIModelOptions, logger?: Logger):
     defaultModel,
     models: options.models,
     async *stream({ model, turns, signal }: ModelRequest): AsyncIterable<ModelChunk> {
+      let streaming = false;
       try {
         const stream = await client.chat.completions.create(
           { model, messages: [...turns], stream: true, stream_options: { include_usage: true } },
           { signal },
         );
         for await (const chunk of stream) {
+          streaming = true;
           const text = chunk.choices[0]?.delta?.content;
           if (text) yield { type: 'text', text };
           if (chunk.usage) {
@@ -48,7 +50,7 @@ export function createOpenAIModel(options: OpenAIModelOptions, logger?: Logger):
         }
       } catch (err) {
         if (signal?.aborted) return; // stopped on purpose: not a failure
-        const upstream = toUpstreamError(err, model);
+        const upstream = streaming && !(err instanceof OpenAI.APIError) ? streamInterrupted() : toUpstreamError(err, model);
         if (upstream.code === 'model_auth_failed') {
           logger?.error('The model server refused our credentials: check OPENAI_API_KEY (and OPENAI_BASE_URL).');
         }

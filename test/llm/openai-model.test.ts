@@ -50,3 +50,29 @@ describe('the OpenAI-compatible model', () => {
     expect(res.body.error.code).toBe('model_unavailable');
   });
 });
+
+describe('retries (OPENAI_MAX_RETRIES)', () => {
+  it('retries a failed request before any text streamed', async () => {
+    const t = await appWith({ OPENAI_BASE_URL: fake.url, OPENAI_MAX_RETRIES: '1' });
+    const { agent } = await signUp(t.app);
+    const before = fake.completions().length;
+    fake.enqueue({ kind: 'fail', status: 500 }, { kind: 'reply', content: 'second attempt' });
+    const res = await agent.post('/api/chats').send({ message: 'flaky?' });
+    expect(res.status).toBe(201);
+    expect(res.body.messages[1].content).toBe('second attempt');
+    expect(fake.completions().length).toBe(before + 2);
+  });
+
+  it('never retries once text has streamed: a broken stream keeps its partial text as an error', async () => {
+    const t = await appWith({ OPENAI_BASE_URL: fake.url, OPENAI_MAX_RETRIES: '2' });
+    const { agent } = await signUp(t.app);
+    const before = fake.completions().length;
+    fake.enqueue({ kind: 'cut', chunks: ['half ', 'an answer'] });
+    const res = await agent.post('/api/chats').send({ message: 'cut me off' });
+    expect(res.status).toBe(502);
+    expect(res.body.error.code).toBe('model_stream_interrupted');
+    expect(res.body.assistantMessage).toMatchObject({ status: 'error', content: 'half an answer' });
+    expect(res.body.userMessage.content).toBe('cut me off');
+    expect(fake.completions().length).toBe(before + 1);
+  });
+});
