@@ -1,13 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import express, { type Express } from 'express';
 import session from 'express-session';
-import helmet from 'helmet';
 import type { Logger } from 'pino';
 import { pinoHttp } from 'pino-http';
-import { SESSION_COOKIE, createAuthRouter } from './auth/auth.routes.js';
+import { createAccountRouter } from './auth/account.routes.js';
+import { createAuthRouter } from './auth/auth.routes.js';
 import { createAuthService } from './auth/auth.service.js';
 import { createPassport } from './auth/passport.js';
 import type { PasswordHasher } from './auth/password.js';
+import { SESSION_COOKIE } from './auth/session-helpers.js';
+import type { SessionStore } from './auth/session-store.js';
 import { createUsersRepo } from './auth/users.repo.js';
 import { createChatsRouter } from './chats/chats.routes.js';
 import { createChatsService } from './chats/chats.service.js';
@@ -16,6 +18,8 @@ import type { Config } from './config.js';
 import type { Database } from './db/database.js';
 import { errorHandler, routeNotFound } from './http/error-handler.js';
 import { createHealthRouter } from './http/health.routes.js';
+import { checkOrigin, corsFor, requireJson, securityHeaders } from './http/request-guards.js';
+import type { Limits } from './limits/limits.js';
 import type { ChatModel } from './llm/chat-model.js';
 import { createModelsRouter } from './llm/models.routes.js';
 
@@ -25,7 +29,8 @@ export interface AppDeps {
   model: ChatModel;
   /** Owns the replies being generated; built by the composition root so it can drain them on shutdown. */
   turns: TurnsService;
-  sessionStore: session.Store;
+  sessionStore: SessionStore;
+  limits: Limits;
   hasher: PasswordHasher;
   logger: Logger;
 }
@@ -34,7 +39,7 @@ const JSON_BODY_LIMIT = '1mb';
 const REQUEST_ID = /^[\w.-]{1,64}$/;
 
 /** Builds the app without listening, so every test gets a fresh one. */
-export function createApp({ config, db, model, turns, sessionStore, hasher, logger }: AppDeps): Express {
+export function createApp({ config, db, model, turns, sessionStore, limits, hasher, logger }: AppDeps): Express {
   const app = express();
   app.set('trust proxy', config.trustProxy);
 
@@ -49,7 +54,10 @@ export function createApp({ config, db, model, turns, sessionStore, hasher, logg
       },
     }),
   );
-  app.use(helmet());
+  app.use(securityHeaders(config.isProduction));
+  app.use(checkOrigin(config.corsOrigins));
+  if (config.corsOrigins.length > 0) app.use(corsFor(config.corsOrigins));
+  app.use(requireJson);
   app.use(express.json({ limit: JSON_BODY_LIMIT }));
 
   app.use('/api/health', createHealthRouter(db, model));
@@ -71,8 +79,10 @@ export function createApp({ config, db, model, turns, sessionStore, hasher, logg
   app.use(passport.initialize());
   app.use(passport.session());
 
-  app.use('/api/auth', createAuthRouter(createAuthService(users, hasher), passport));
-  app.use('/api/chats', createChatsRouter(createChatsService(db, turns), turns, config.chat, model.models));
+  const auth = createAuthService(users, hasher);
+  app.use('/api/auth', createAuthRouter(auth, passport, limits));
+  app.use('/api/auth', createAccountRouter(auth, sessionStore));
+  app.use('/api/chats', createChatsRouter(createChatsService(db, turns), turns, limits, config.chat, model.models));
   app.use('/api/models', createModelsRouter(model));
 
   app.use(routeNotFound);

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { EnvSchema } from './config.schema.js';
 
 /**
  * The only reader of the environment. `loadConfig` is pure (it takes the env as an argument) so tests
@@ -17,58 +17,6 @@ const WEAK_SECRETS = new Set([
   'replace-me-with-a-long-random-string',
 ]);
 const MIN_SECRET_LENGTH = 32;
-
-const emptyAsUndefined = (value: unknown) => (value === '' ? undefined : value);
-const optionalString = z.preprocess(emptyAsUndefined, z.string().optional());
-const intInRange = (min: number, max: number, fallback: number) =>
-  z.preprocess(emptyAsUndefined, z.coerce.number().int().min(min).max(max).default(fallback));
-
-const EnvSchema = z.object({
-  NODE_ENV: z.preprocess(emptyAsUndefined, z.enum(['development', 'production', 'test']).default('development')),
-  PORT: intInRange(0, 65_535, 3000),
-  DATABASE_URL: z.preprocess(
-    emptyAsUndefined,
-    z
-      .string()
-      .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// connection URL')
-      .optional(),
-  ),
-  DATA_DIR: z.preprocess(emptyAsUndefined, z.string().default('./data')),
-  SESSION_SECRET: optionalString,
-  SESSION_IDLE_DAYS: intInRange(1, 365, 7),
-  BCRYPT_ROUNDS: intInRange(4, 15, 12),
-  OPENAI_API_KEY: optionalString,
-  OPENAI_BASE_URL: z.preprocess(emptyAsUndefined, z.url({ protocol: /^https?$/ }).optional()),
-  OPENAI_MODEL: z.preprocess(emptyAsUndefined, z.string().min(1).max(200).default('gpt-4o-mini')),
-  OPENAI_MODELS: optionalString,
-  OPENAI_TIMEOUT_MS: intInRange(1000, 600_000, 60_000),
-  OPENAI_MAX_RETRIES: intInRange(0, 10, 2),
-  MESSAGE_MAX_CHARS: intInRange(1, 1_000_000, 32_000),
-  SYSTEM_PROMPT: z.preprocess(emptyAsUndefined, z.string().max(8000).optional()),
-  MODEL_CONTEXT_TOKENS: z.preprocess(
-    emptyAsUndefined,
-    z
-      .string()
-      .regex(/^\s*[^=,\s]+\s*=\s*\d+\s*(,\s*[^=,\s]+\s*=\s*\d+\s*)*$/, 'must look like "model=tokens,model=tokens"')
-      .optional(),
-  ),
-  DEFAULT_CONTEXT_TOKENS: intInRange(256, 10_000_000, 8192),
-  REPLY_RESERVE_TOKENS: intInRange(0, 1_000_000, 1024),
-  TITLE_MODEL: optionalString,
-  ON_DISCONNECT: z.preprocess(emptyAsUndefined, z.enum(['continue', 'abort']).default('continue')),
-  SSE_HEARTBEAT_MS: intInRange(100, 600_000, 15_000),
-  TRUST_PROXY: z.preprocess(
-    emptyAsUndefined,
-    z
-      .string()
-      .refine((v) => v.toLowerCase() !== 'true', 'must be a hop count or an address list, never "true" (clients could spoof X-Forwarded-For)')
-      .optional(),
-  ),
-  LOG_LEVEL: z.preprocess(
-    emptyAsUndefined,
-    z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  ),
-});
 
 export type ModelConfig =
   | { kind: 'openai'; apiKey?: string; baseURL?: string; models: string[]; timeoutMs: number; maxRetries: number }
@@ -90,13 +38,26 @@ export interface Config {
   isProduction: boolean;
   port: number;
   database: { kind: 'postgres'; url: string } | { kind: 'pglite'; dataDir: string };
-  session: { secret: string; secretIsEphemeral: boolean; idleMs: number };
+  session: { secret: string; secretIsEphemeral: boolean; idleMs: number; absoluteMs: number };
+  /** Extra origins allowed to call the API from a browser (CORS, with credentials). */
+  corsOrigins: string[];
+  limits: LimitsConfig;
   bcryptRounds: number;
   model: ModelConfig;
   chat: ChatConfig;
   logLevel: string;
   /** Express "trust proxy": false, a hop count, or a list of trusted proxy addresses/subnets. */
   trustProxy: false | number | string[];
+}
+
+export interface LimitsConfig {
+  enabled: boolean;
+  redisUrl?: string;
+  login: { maxFailuresPerAccount: number; maxFailuresPerIp: number; windowMs: number; slowdownMs: number };
+  registerPerIpPerHour: number;
+  messagesPerMinute: number;
+  /** 0: no daily budget. */
+  dailyTokenLimit: number;
 }
 
 export class ConfigError extends Error {
@@ -140,6 +101,21 @@ export function loadConfig(env: Env, randomSecret: () => string): Config {
       secret: e.SESSION_SECRET ?? randomSecret(),
       secretIsEphemeral: e.SESSION_SECRET === undefined,
       idleMs: e.SESSION_IDLE_DAYS * DAY_MS,
+      absoluteMs: e.SESSION_ABSOLUTE_DAYS * DAY_MS,
+    },
+    corsOrigins: (e.CORS_ORIGINS ?? '').split(',').map((o) => o.trim()).filter(Boolean),
+    limits: {
+      enabled: e.RATE_LIMITS === 'on',
+      redisUrl: e.REDIS_URL,
+      login: {
+        maxFailuresPerAccount: e.LOGIN_MAX_FAILURES_PER_ACCOUNT,
+        maxFailuresPerIp: e.LOGIN_MAX_FAILURES_PER_IP,
+        windowMs: e.LOGIN_WINDOW_SECONDS * 1000,
+        slowdownMs: e.LOGIN_SLOWDOWN_MS,
+      },
+      registerPerIpPerHour: e.REGISTER_PER_IP_PER_HOUR,
+      messagesPerMinute: e.MESSAGES_PER_MINUTE,
+      dailyTokenLimit: e.DAILY_TOKEN_LIMIT,
     },
     bcryptRounds: e.BCRYPT_ROUNDS,
     model: hasModelServer

@@ -6,6 +6,7 @@ import { SessionStore } from './auth/session-store.js';
 import { createPasswordHasher } from './auth/password.js';
 import { loadConfigOrExit } from './bootstrap.js';
 import { openDatabase } from './db/database.js';
+import { openLimits } from './limits/limits.js';
 import { migrate } from './db/migrate.js';
 import { DEMO_MODEL_LABEL } from './llm/demo-model.js';
 import { createChatModel } from './llm/create-model.js';
@@ -37,9 +38,11 @@ if (model.label === DEMO_MODEL_LABEL) {
 
 const stopSweeper = await startOrphanSweeper(db, logger);
 const turns = createTurnsService(db, model, config.chat, logger);
-const sessionStore = new SessionStore(db.pool, config.session.idleMs);
+const sessionStore = new SessionStore(db, config.session);
+if (!config.limits.enabled) logger.warn('RATE_LIMITS=off: every rate limit and the daily token budget are OFF');
+const { limits, store: limitsStore } = await openLimits(config.limits, db);
 const hasher = await createPasswordHasher(config.bcryptRounds);
-const app = createApp({ config, db, model, turns, sessionStore, hasher, logger });
+const app = createApp({ config, db, model, turns, sessionStore, limits, hasher, logger });
 
 const server = app.listen(config.port, () => {
   const { port } = server.address() as AddressInfo;
@@ -59,7 +62,8 @@ async function shutdown(signal: string): Promise<void> {
   server.closeAllConnections();
   await closed;
   stopSweeper();
-  await sessionStore.close();
+  sessionStore.close();
+  await limitsStore.close();
   await db.close();
   process.exit(0);
 }

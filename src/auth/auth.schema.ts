@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isCommonPassword } from './common-passwords.js';
 import { PASSWORD_MAX_BYTES, PASSWORD_MIN_CHARS } from './password.js';
 
 export const Email = z
@@ -14,12 +15,22 @@ export const NewPassword = z
   .refine(
     (p) => Buffer.byteLength(p, 'utf8') <= PASSWORD_MAX_BYTES,
     `Password must be at most ${PASSWORD_MAX_BYTES} bytes in UTF-8.`,
-  );
+  )
+  .refine((p) => !isCommonPassword(p), 'This password is too common; choose another one.');
+
+/** An existing password being confirmed (not re-checked against the policy). */
+const CurrentPassword = z.string().min(1).max(1024);
 
 export const RegisterBody = z.strictObject({ email: Email, password: NewPassword });
 
 // Login does not re-apply the password policy: a wrong password is a 401, never a hint about the rules.
 export const LoginBody = z.strictObject({
   email: z.string().trim().toLowerCase().min(1).max(254),
-  password: z.string().min(1).max(1024),
+  password: CurrentPassword,
 });
+
+export const ChangePasswordBody = z.strictObject({ currentPassword: CurrentPassword, newPassword: NewPassword });
+
+export const DeleteAccountBody = z.strictObject({ password: CurrentPassword });
+
+export const SessionIdParams = z.object({ id: z.uuid('Session id is malformed.') });

@@ -1,37 +1,137 @@
-import connectPgSimple from 'connect-pg-simple';
 import session from 'express-session';
-import type pg from 'pg';
+import type { Queryable } from '../db/database.js';
 
-const PgStore = connectPgSimple(session);
 const HOUR_MS = 60 * 60 * 1000;
 
-type StampedSession = session.SessionData & { writtenAt?: number };
+/** What we keep in a session besides passport's user. */
+declare module 'express-session' {
+  interface SessionData {
+    /** When the store last wrote this session (for throttled touches). */
+    writtenAt?: number;
+    userAgent?: string;
+  }
+}
+
+interface PassportSession {
+  passport?: { user?: { id?: string } };
+}
+
+export interface SessionSummary {
+  id: string;
+  createdAt: string;
+  lastSeenAt: string;
+  userAgent: string | null;
+  current: boolean;
+}
+
 type Callback = (err?: unknown) => void;
 
 /**
- * connect-pg-simple on our migrated `sessions` table, with one change: a rolling session is not
- * written back on every request. `touch` only writes once the stored expiry would move by more than
- * `touchAfterMs`, so an authenticated request normally costs exactly one session read.
+ * express-session's store on our `sessions` table. Sessions end after `idleMs` without a request and
+ * `absoluteMs` after login, whichever comes first; an ended session is deleted when it is next presented.
+ * A rolling session is not rewritten on every request: `touch` writes only once the stored expiry
+ * would move by more than `touchAfterMs`, so an authenticated request normally costs one read.
  */
-export class SessionStore extends PgStore {
+export class SessionStore extends session.Store {
   private readonly touchAfterMs: number;
+  private pruneTimer?: NodeJS.Timeout;
 
-  constructor(pool: pg.Pool, idleMs: number) {
-    super({ pool, tableName: 'sessions', createTableIfMissing: false, pruneSessionInterval: 15 * 60 });
-    this.touchAfterMs = Math.min(HOUR_MS, Math.floor(idleMs / 10));
+  constructor(
+    private readonly db: Queryable,
+    private readonly limits: { idleMs: number; absoluteMs: number },
+  ) {
+    super();
+    this.touchAfterMs = Math.min(HOUR_MS, Math.floor(limits.idleMs / 10));
+    this.pruneTimer = setInterval(() => void this.prune().catch(() => undefined), 15 * 60 * 1000);
+    this.pruneTimer.unref();
+  }
+
+  override get(sid: string, callback: (err: unknown, session?: session.SessionData | null) => void): void {
+    this.run(callback, async () => {
+      const { rows } = await this.db.query<{ sess: session.SessionData }>(
+        `SELECT sess FROM sessions WHERE sid = $1 AND expire > now() AND created_at > now() - make_interval(secs => $2)`,
+        [sid, this.limits.absoluteMs / 1000],
+      );
+      if (rows[0]) return rows[0].sess;
+      await this.db.query('DELETE FROM sessions WHERE sid = $1', [sid]); // past its idle or absolute limit
+      return null;
+    });
   }
 
   override set(sid: string, sess: session.SessionData, callback?: Callback): void {
-    (sess as StampedSession).writtenAt = Date.now();
-    super.set(sid, sess, callback);
+    sess.writtenAt = Date.now();
+    const userId = (sess as PassportSession).passport?.user?.id ?? null;
+    this.run(callback, () =>
+      this.db.query(
+        `INSERT INTO sessions (sid, sess, expire, user_id, user_agent) VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (sid) DO UPDATE SET sess = $2, expire = $3, user_id = $4, user_agent = $5, last_seen_at = now()`,
+        [sid, JSON.stringify(sess), this.expiryOf(sess), userId, sess.userAgent?.slice(0, 500) ?? null],
+      ),
+    );
   }
 
   override touch(sid: string, sess: session.SessionData, callback?: Callback): void {
-    const writtenAt = (sess as StampedSession).writtenAt ?? 0;
-    if (Date.now() - writtenAt < this.touchAfterMs) {
-      callback?.();
-      return;
-    }
-    this.set(sid, sess, callback);
+    if (Date.now() - (sess.writtenAt ?? 0) < this.touchAfterMs) return void callback?.();
+    sess.writtenAt = Date.now();
+    this.run(callback, () =>
+      this.db.query('UPDATE sessions SET sess = $2, expire = $3, last_seen_at = now() WHERE sid = $1', [
+        sid,
+        JSON.stringify(sess),
+        this.expiryOf(sess),
+      ]),
+    );
+  }
+
+  override destroy(sid: string, callback?: Callback): void {
+    this.run(callback, () => this.db.query('DELETE FROM sessions WHERE sid = $1', [sid]));
+  }
+
+  async listForUser(userId: string, currentSid: string): Promise<SessionSummary[]> {
+    const { rows } = await this.db.query<{ id: string; created_at: Date; last_seen_at: Date; user_agent: string | null; sid: string }>(
+      `SELECT id, created_at, last_seen_at, user_agent, sid FROM sessions
+       WHERE user_id = $1 AND expire > now() AND created_at > now() - make_interval(secs => $2)
+       ORDER BY last_seen_at DESC`,
+      [userId, this.limits.absoluteMs / 1000],
+    );
+    return rows.map((r) => ({
+      id: r.id,
+      createdAt: r.created_at.toISOString(),
+      lastSeenAt: r.last_seen_at.toISOString(),
+      userAgent: r.user_agent,
+      current: r.sid === currentSid,
+    }));
+  }
+
+  /** Ends one of the user's sessions by its public id; false when the user has no such session. */
+  async revoke(userId: string, id: string): Promise<boolean> {
+    const { rowCount } = await this.db.query('DELETE FROM sessions WHERE user_id = $1 AND id = $2', [userId, id]);
+    return rowCount === 1;
+  }
+
+  /** Ends every session of the user, except `keepSid` if given. */
+  async revokeAll(userId: string, keepSid?: string): Promise<void> {
+    await this.db.query('DELETE FROM sessions WHERE user_id = $1 AND sid <> $2', [userId, keepSid ?? '']);
+  }
+
+  async prune(): Promise<void> {
+    await this.db.query('DELETE FROM sessions WHERE expire <= now() OR created_at <= now() - make_interval(secs => $1)', [
+      this.limits.absoluteMs / 1000,
+    ]);
+  }
+
+  close(): void {
+    clearInterval(this.pruneTimer);
+  }
+
+  private expiryOf(sess: session.SessionData): Date {
+    const expires = sess.cookie?.expires;
+    return expires ? new Date(expires) : new Date(Date.now() + this.limits.idleMs);
+  }
+
+  private run<T>(callback: ((err: unknown, value?: T) => void) | undefined, work: () => Promise<T>): void {
+    work().then(
+      (value) => callback?.(null, value),
+      (err: unknown) => callback?.(err),
+    );
   }
 }

@@ -42,6 +42,21 @@ export function createUsersRepo(db: Queryable) {
       }
     },
 
+    async findById(id: string, tx: Queryable = db): Promise<UserWithHash | undefined> {
+      const { rows } = await tx.query<UserRow>('SELECT id, email, password_hash, created_at FROM users WHERE id = $1', [id]);
+      const row = rows[0];
+      return row && { ...toPublicUser(row), passwordHash: row.password_hash };
+    },
+
+    async updatePasswordHash(id: string, passwordHash: string, tx: Queryable = db): Promise<void> {
+      await tx.query('UPDATE users SET password_hash = $2 WHERE id = $1', [id, passwordHash]);
+    },
+
+    /** Deletes the user; their chats, messages, sessions and usage go with them (ON DELETE CASCADE). */
+    async delete(id: string, tx: Queryable = db): Promise<void> {
+      await tx.query('DELETE FROM users WHERE id = $1', [id]);
+    },
+
     async findByEmail(email: string, tx: Queryable = db): Promise<UserWithHash | undefined> {
       const { rows } = await tx.query<UserRow>(
         'SELECT id, email, password_hash, created_at FROM users WHERE lower(email) = lower($1)',

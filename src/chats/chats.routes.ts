@@ -4,18 +4,25 @@ import { AppError } from '../http/errors.js';
 import { currentUser, requireUser } from '../http/require-user.js';
 import { wantsEventStream } from '../http/sse.js';
 import { withInput } from '../http/validate.js';
+import type { Limits } from '../limits/limits.js';
 import { ChatIdParams, createChatBody, sendMessageBody, updateChatBody } from './chats.schema.js';
 import type { ChatsService } from './chats.service.js';
 import { resumeOffset, streamTurn } from './turn-stream.js';
 import { outcomeOf, type Turn, type TurnsService } from './turns.service.js';
 
-export function createChatsRouter(chats: ChatsService, turns: TurnsService, config: ChatConfig, models: readonly string[]): Router {
+export function createChatsRouter(
+  chats: ChatsService,
+  turns: TurnsService,
+  limits: Limits,
+  config: ChatConfig,
+  models: readonly string[],
+): Router {
   const router = Router();
   router.use(requireUser);
-  const limits = { maxChars: config.messageMaxChars, models };
-  const CreateChatBody = createChatBody(limits);
-  const UpdateChatBody = updateChatBody(limits);
-  const SendMessageBody = sendMessageBody(limits);
+  const inputLimits = { maxChars: config.messageMaxChars, models };
+  const CreateChatBody = createChatBody(inputLimits);
+  const UpdateChatBody = updateChatBody(inputLimits);
+  const SendMessageBody = sendMessageBody(inputLimits);
 
   /** A turn answers as SSE when asked to (Accept: text/event-stream), else as JSON once the reply ended. */
   type Outcome = Awaited<ReturnType<typeof outcomeOf>>;
@@ -32,6 +39,7 @@ export function createChatsRouter(chats: ChatsService, turns: TurnsService, conf
 
   router.post('/', withInput({ body: CreateChatBody }, async ({ body }, req, res) => {
     const userId = currentUser(req).id;
+    if (body.message !== undefined) await limits.beforeSend(userId);
     const { chat, turn } = await chats.createChat(userId, body);
     if (!turn) return void res.status(201).json({ chat });
     try {
@@ -55,12 +63,16 @@ export function createChatsRouter(chats: ChatsService, turns: TurnsService, conf
   }));
 
   router.post('/:id/message', withInput({ params: ChatIdParams, body: SendMessageBody }, async ({ params, body }, req, res) => {
-    const turn = await turns.send(currentUser(req).id, params.id, body.content, body.clientMessageId);
+    const userId = currentUser(req).id;
+    await limits.beforeSend(userId);
+    const turn = await turns.send(userId, params.id, body.content, body.clientMessageId);
     await answerTurn(req, res, turn, async (result) => result);
   }));
 
   router.post('/:id/regenerate', withInput({ params: ChatIdParams }, async ({ params }, req, res) => {
-    const turn = await turns.regenerate(currentUser(req).id, params.id);
+    const userId = currentUser(req).id;
+    await limits.beforeSend(userId);
+    const turn = await turns.regenerate(userId, params.id);
     await answerTurn(req, res, turn, async (result) => result);
   }));
 

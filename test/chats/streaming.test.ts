@@ -226,5 +226,6 @@ describe('ON_DISCONNECT=abort', () => {
 });
 
 function appDepsOf(app: TestApp) {
-  return { config: app.config, db: app.db, model: app.model, sessionStore: app.sessionStore, hasher: app.hasher, logger: app.logger };
+  const { config, db, model, sessionStore, limits, hasher, logger } = app;
+  return { config, db, model, sessionStore, limits, hasher, logger };
 }

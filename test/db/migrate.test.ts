@@ -18,10 +18,10 @@ afterAll(async () => {
 describe('migrations', () => {
   it('apply once, even when two instances start at the same time', async () => {
     const [a, b] = await Promise.all([migrate(db), migrate(db)]);
-    expect([...a, ...b]).toEqual(['001_initial', '002_streaming']);
+    expect([...a, ...b]).toEqual(['001_initial', '002_streaming', '003_security']);
     expect(await migrate(db)).toEqual([]);
     const { rows } = await db.query('SELECT version FROM schema_migrations ORDER BY version');
-    expect(rows).toEqual([{ version: '001' }, { version: '002' }]);
+    expect(rows).toEqual([{ version: '001' }, { version: '002' }, { version: '003' }]);
   });
 
   it('refuse to run when an applied migration was edited', async () => {
@@ -40,7 +40,8 @@ describe('migrations', () => {
     const { rows } = await db.query<{ table_name: string; column_name: string; data_type: string; is_nullable: string }>(
       `SELECT table_name, column_name, data_type, is_nullable FROM information_schema.columns
        WHERE table_schema = 'public' AND table_name IN ('users', 'chats', 'messages', 'sessions')
-         AND (column_name LIKE '%\\_at' OR column_name IN ('user_id', 'chat_id', 'expire'))`,
+         AND (column_name LIKE '%\\_at' OR column_name = 'expire'
+              OR (table_name, column_name) IN (('chats', 'user_id'), ('messages', 'chat_id')))`,
     );
     for (const column of rows) {
       if (column.column_name.endsWith('_at') || column.column_name === 'expire') {

@@ -9,6 +9,7 @@ import { migrate } from '../../src/db/migrate.js';
 import { createTurnsService, type TurnsService } from '../../src/chats/turns.service.js';
 import { createChatModel } from '../../src/llm/create-model.js';
 import type { ChatModel } from '../../src/llm/chat-model.js';
+import { openLimits, type Limits } from '../../src/limits/limits.js';
 import { createLogger } from '../../src/logger.js';
 import type { FakeOpenAI } from './fake-openai.js';
 import { createTestDatabaseTarget } from './test-db.js';
@@ -23,6 +24,7 @@ export interface TestApp {
   model: ChatModel;
   turns: TurnsService;
   sessionStore: SessionStore;
+  limits: Limits;
   logger: Logger;
   hasher: PasswordHasher;
   /** Closes the app's store and database; disposes the database too unless `keepData`. */
@@ -46,6 +48,8 @@ export function testConfig(fake: FakeOpenAI | undefined, env: Record<string, str
       SESSION_SECRET: TEST_SESSION_SECRET,
       OPENAI_MAX_RETRIES: '0',
       OPENAI_MODEL: 'test-model',
+      // Tests create many users from one address; the security tests switch limits back on.
+      RATE_LIMITS: 'off',
       ...(fake ? { OPENAI_BASE_URL: fake.url, OPENAI_API_KEY: TEST_API_KEY } : {}),
       ...env,
     },
@@ -62,9 +66,10 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   const model = createChatModel(config.model, logger);
   const realHasher = await createPasswordHasher(config.bcryptRounds);
   const hasher = options.wrapHasher ? options.wrapHasher(realHasher) : realHasher;
-  const sessionStore = new SessionStore(db.pool, config.session.idleMs);
+  const sessionStore = new SessionStore(db, config.session);
+  const { limits, store: limitsStore } = await openLimits(config.limits, db);
   const turns = createTurnsService(db, model, config.chat, logger);
-  const app = createApp({ config, db, model, turns, sessionStore, hasher, logger });
+  const app = createApp({ config, db, model, turns, sessionStore, limits, hasher, logger });
   return {
     app,
     db,
@@ -72,11 +77,13 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     model,
     turns,
     sessionStore,
+    limits,
     logger,
     hasher,
     async close({ keepData = false } = {}) {
       await turns.drain(0);
-      await sessionStore.close();
+      sessionStore.close();
+      await limitsStore.close();
       await db.close();
       if (!keepData) await owned?.dispose();
     },

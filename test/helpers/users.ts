@@ -3,7 +3,7 @@ import type { Express } from 'express';
 import request from 'supertest';
 import { expect } from 'vitest';
 
-export const PASSWORD = 'correct horse battery staple';
+export const PASSWORD = 'plum-voyage-42-quietly';
 
 export const uniqueEmail = (prefix = 'user') => `${prefix}-${randomUUID()}@example.com`;
 

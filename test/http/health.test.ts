@@ -30,18 +30,19 @@ describe('GET /api/health', () => {
     const config = testConfig(fake);
     // Nothing listens on port 1: every connection attempt is refused.
     const db = await openDatabase({ kind: 'postgres', url: 'postgres://postgres@127.0.0.1:1/none' });
-    const store = new SessionStore(db.pool, config.session.idleMs);
+    const store = new SessionStore(db, config.session);
     const app = createApp({
       config,
       db,
       model: t.model,
       turns: t.turns,
+      limits: t.limits,
       sessionStore: store,
       hasher: await createPasswordHasher(4),
       logger: createLogger('silent'),
     });
     const res = await request(app).get('/api/health');
-    await store.close();
+    store.close();
     await db.close();
 
     expect(res.status).toBe(503);

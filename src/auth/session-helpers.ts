@@ -1,0 +1,19 @@
+import type { Request, Response } from 'express';
+import type { PublicUser } from './users.repo.js';
+
+export const SESSION_COOKIE = 'sid';
+
+/** passport 0.7 regenerates the session id here, so a session fixed before login is worthless. */
+export async function logIn(req: Request, user: PublicUser): Promise<void> {
+  await new Promise<void>((resolve, reject) => req.login(user, (err) => (err ? reject(err) : resolve())));
+  req.session.userAgent = req.get('user-agent')?.slice(0, 500);
+}
+
+/** Deletes the session from the store and tells the browser to drop its cookie. */
+export async function endSession(req: Request, res: Response): Promise<void> {
+  await new Promise<void>((resolve, reject) => req.session.destroy((err) => (err ? reject(err) : resolve())));
+  res.clearCookie(SESSION_COOKIE, { path: '/' });
+}
+
+/** The client address as Express sees it (behind a proxy, only as trusted by TRUST_PROXY). */
+export const clientIp = (req: Request) => req.ip ?? req.socket.remoteAddress ?? 'unknown';

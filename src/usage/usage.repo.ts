@@ -1,0 +1,20 @@
+import type { Queryable } from '../db/database.js';
+
+export function createUsageRepo(db: Queryable) {
+  return {
+    /** Tokens the user spent today (UTC), from the usage recorded when replies ended. */
+    async tokensToday(userId: string): Promise<number> {
+      const { rows } = await db.query<{ total: string }>(
+        `SELECT coalesce(sum(prompt_tokens + completion_tokens), 0) AS total FROM usage_daily
+         WHERE user_id = $1 AND day = (now() AT TIME ZONE 'UTC')::date`,
+        [userId],
+      );
+      return Number(rows[0]?.total ?? 0);
+    },
+  };
+}
+
+/** The start of the next UTC day, when the daily budget resets. */
+export function nextUtcMidnight(now = new Date()): Date {
+  return new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() + 1));
+}
