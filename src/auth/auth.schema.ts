@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { storableText } from '../http/text.js';
 import { isCommonPassword } from './common-passwords.js';
 import { PASSWORD_MAX_BYTES, PASSWORD_MIN_CHARS } from './password.js';
 
@@ -9,8 +10,7 @@ export const Email = z
   .max(254, 'Email is too long.')
   .pipe(z.email('Enter a valid email address.'));
 
-export const NewPassword = z
-  .string()
+export const NewPassword = storableText()
   .refine((p) => [...p].length >= PASSWORD_MIN_CHARS, `Password must be at least ${PASSWORD_MIN_CHARS} characters.`)
   .refine(
     (p) => Buffer.byteLength(p, 'utf8') <= PASSWORD_MAX_BYTES,

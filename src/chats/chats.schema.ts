@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { storableText } from '../http/text.js';
 
 export const ChatIdParams = z.object({ id: z.uuid('Chat id is malformed.') });
 
@@ -9,23 +10,20 @@ const codePoints = (s: string) => (s.length <= 1 ? s.length : [...s].length);
 
 /** Message text: stored exactly as typed, but it must say something and fit the limit. */
 export const messageContent = (maxChars: number) =>
-  z
-    .string()
+  storableText()
     .refine((s) => s.trim().length > 0, 'Message must not be empty.')
     .refine((s) => s.length <= maxChars || codePoints(s) <= maxChars, `Message must be at most ${maxChars} characters.`);
 
 const ClientMessageId = z.uuid('clientMessageId must be a UUID.');
 
 // A blank title means "untitled": the first message will name the chat.
-const Title = z
-  .string()
+const Title = storableText()
   .trim()
   .max(TITLE_MAX_CHARS_STORED, `Title must be at most ${TITLE_MAX_CHARS_STORED} characters.`)
   .nullable()
   .transform((t) => t || null);
 
-const SystemPrompt = z
-  .string()
+const SystemPrompt = storableText()
   .max(SYSTEM_PROMPT_MAX_CHARS, `systemPrompt must be at most ${SYSTEM_PROMPT_MAX_CHARS} characters.`)
   .nullable()
   .transform((p) => (p?.trim() ? p : null));
