@@ -64,6 +64,18 @@ describe('login brute force', () => {
     }
     expect(statuses.slice(0, 6)).toEqual([401, 401, 401, 401, 401, 401]);
     expect(statuses[6]).toBe(429);
+    const again = await login(t.app, victims[0]!.email, PASSWORD);
+    expect(again.status).toBe(429);
+    expect(Number(again.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+  });
+
+  it('stops a password spray against one account from many addresses (behind a trusted proxy)', async () => {
+    const t = await appWith({ TRUST_PROXY: '1' });
+    const { email } = await signUp(t.app);
+    for (let i = 0; i < 3; i++) expect((await login(t.app, email, `spray-${i}`, `198.51.100.${i}`)).status).toBe(401);
+    const next = await login(t.app, email, PASSWORD, '198.51.100.99');
+    expect(next.status).toBe(429);
+    expect(next.headers['retry-after']).toBeDefined();
   });
 
   it('shares the counts between two app instances on one database', async () => {
