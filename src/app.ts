@@ -20,6 +20,10 @@ import { errorHandler, routeNotFound } from './http/error-handler.js';
 import { createHealthRouter } from './http/health.routes.js';
 import { checkOrigin, corsFor, requireJson, securityHeaders } from './http/request-guards.js';
 import type { Limits } from './limits/limits.js';
+import { IMPORT_PATH, createPortabilityRouter } from './portability/portability.routes.js';
+import { createSearchRouter } from './search/search.routes.js';
+import { createSharingRouters } from './sharing/sharing.routes.js';
+import { createUsageRouter } from './usage/usage.routes.js';
 import type { ChatModel } from './llm/chat-model.js';
 import { createModelsRouter } from './llm/models.routes.js';
 
@@ -58,7 +62,8 @@ export function createApp({ config, db, model, turns, sessionStore, limits, hash
   app.use(checkOrigin(config.corsOrigins));
   if (config.corsOrigins.length > 0) app.use(corsFor(config.corsOrigins));
   app.use(requireJson);
-  app.use(express.json({ limit: JSON_BODY_LIMIT }));
+  const json = express.json({ limit: JSON_BODY_LIMIT });
+  app.use((req, res, next) => (req.path === IMPORT_PATH ? next() : json(req, res, next)));
 
   app.use('/api/health', createHealthRouter(db, model));
 
@@ -82,8 +87,15 @@ export function createApp({ config, db, model, turns, sessionStore, limits, hash
   const auth = createAuthService(users, hasher);
   app.use('/api/auth', createAuthRouter(auth, passport, limits));
   app.use('/api/auth', createAccountRouter(auth, sessionStore));
-  app.use('/api/chats', createChatsRouter(createChatsService(db, turns), turns, limits, config.chat, model.models));
+  const chats = createChatsService(db, turns);
+  app.use('/api/chats', createChatsRouter(chats, turns, limits, config.chat, model.models));
   app.use('/api/models', createModelsRouter(model));
+  app.use('/api/search', createSearchRouter(db));
+  app.use('/api/usage', createUsageRouter(db, config.limits.enabled ? config.limits.dailyTokenLimit : 0));
+  app.use('/api', createPortabilityRouter(db));
+  const sharing = createSharingRouters(db, chats);
+  app.use('/api/chats', sharing.owner);
+  app.use('/api/shared', sharing.shared);
 
   app.use(routeNotFound);
   app.use(errorHandler);

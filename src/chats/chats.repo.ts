@@ -7,6 +7,8 @@ export interface Chat {
   systemPrompt: string | null;
   /** null: the server's default model. */
   model: string | null;
+  pinned: boolean;
+  archived: boolean;
   createdAt: string;
   updatedAt: string;
 }
@@ -15,6 +17,15 @@ export interface ChatSettings {
   title?: string | null;
   systemPrompt?: string | null;
   model?: string | null;
+  pinned?: boolean;
+  archived?: boolean;
+}
+
+/** Where a page of the chat list ends: the sort key of its last chat. */
+export interface ChatCursor {
+  pinned: boolean;
+  updatedAt: string;
+  id: string;
 }
 
 interface ChatRow {
@@ -22,17 +33,21 @@ interface ChatRow {
   title: string | null;
   system_prompt: string | null;
   model: string | null;
+  pinned: boolean;
+  archived: boolean;
   created_at: Date;
   updated_at: Date;
 }
 
-const COLUMNS = 'id, title, system_prompt, model, created_at, updated_at';
+const COLUMNS = 'id, title, system_prompt, model, pinned, archived, created_at, updated_at';
 
 const toChat = (row: ChatRow): Chat => ({
   id: row.id,
   title: row.title,
   systemPrompt: row.system_prompt,
   model: row.model,
+  pinned: row.pinned,
+  archived: row.archived,
   createdAt: row.created_at.toISOString(),
   updatedAt: row.updated_at.toISOString(),
 });
@@ -42,18 +57,37 @@ export function createChatsRepo(db: Queryable) {
   return {
     async insert(userId: string, settings: ChatSettings, tx: Queryable = db): Promise<Chat> {
       const { rows } = await tx.query<ChatRow>(
-        `INSERT INTO chats (user_id, title, system_prompt, model) VALUES ($1, $2, $3, $4) RETURNING ${COLUMNS}`,
-        [userId, settings.title ?? null, settings.systemPrompt ?? null, settings.model ?? null],
+        `INSERT INTO chats (user_id, title, system_prompt, model, pinned, archived) VALUES ($1, $2, $3, $4, $5, $6)
+         RETURNING ${COLUMNS}`,
+        [userId, settings.title ?? null, settings.systemPrompt ?? null, settings.model ?? null, settings.pinned ?? false, settings.archived ?? false],
       );
       return toChat(rows[0]!);
     },
 
-    async listForUser(userId: string, tx: Queryable = db): Promise<Chat[]> {
+    /**
+     * One page of the user's chats, pinned first, then most recently active. Keyset pagination: a page
+     * starts strictly after the cursor's sort key, so chats created meanwhile never shift later pages.
+     */
+    async listPage(
+      userId: string,
+      page: { archived: boolean; limit: number; after?: ChatCursor },
+      tx: Queryable = db,
+    ): Promise<Chat[]> {
+      const { after } = page;
       const { rows } = await tx.query<ChatRow>(
-        `SELECT ${COLUMNS} FROM chats WHERE user_id = $1 ORDER BY updated_at DESC, id DESC`,
-        [userId],
+        `SELECT ${COLUMNS} FROM chats
+         WHERE user_id = $1 AND archived = $2
+           AND ($4::boolean IS NULL OR (pinned, updated_at, id) < ($4::boolean, $5::timestamptz, $6::uuid))
+         ORDER BY pinned DESC, updated_at DESC, id DESC
+         LIMIT $3`,
+        [userId, page.archived, page.limit, after?.pinned ?? null, after?.updatedAt ?? null, after?.id ?? null],
       );
       return rows.map(toChat);
+    },
+
+    async delete(userId: string, chatId: string, tx: Queryable = db): Promise<boolean> {
+      const { rowCount } = await tx.query('DELETE FROM chats WHERE id = $1 AND user_id = $2', [chatId, userId]);
+      return rowCount === 1;
     },
 
     async findForUser(userId: string, chatId: string, tx: Queryable = db): Promise<Chat | undefined> {
@@ -67,7 +101,9 @@ export function createChatsRepo(db: Queryable) {
         `UPDATE chats SET
            title = CASE WHEN $3 THEN $4 ELSE title END,
            system_prompt = CASE WHEN $5 THEN $6 ELSE system_prompt END,
-           model = CASE WHEN $7 THEN $8 ELSE model END
+           model = CASE WHEN $7 THEN $8 ELSE model END,
+           pinned = coalesce($9, pinned),
+           archived = coalesce($10, archived)
          WHERE id = $1 AND user_id = $2 RETURNING ${COLUMNS}`,
         [
           chatId,
@@ -78,6 +114,8 @@ export function createChatsRepo(db: Queryable) {
           changes.systemPrompt ?? null,
           'model' in changes,
           changes.model ?? null,
+          changes.pinned ?? null,
+          changes.archived ?? null,
         ],
       );
       return rows[0] && toChat(rows[0]);

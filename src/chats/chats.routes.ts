@@ -5,7 +5,17 @@ import { currentUser, requireUser } from '../http/require-user.js';
 import { wantsEventStream } from '../http/sse.js';
 import { withInput } from '../http/validate.js';
 import type { Limits } from '../limits/limits.js';
-import { ChatIdParams, createChatBody, sendMessageBody, updateChatBody } from './chats.schema.js';
+import {
+  ChatIdParams,
+  ChatQuery,
+  ListChatsQuery,
+  MessageParams,
+  MessagesQuery,
+  createChatBody,
+  editMessageBody,
+  sendMessageBody,
+  updateChatBody,
+} from './chats.schema.js';
 import type { ChatsService } from './chats.service.js';
 import { resumeOffset, streamTurn } from './turn-stream.js';
 import { outcomeOf, type Turn, type TurnsService } from './turns.service.js';
@@ -23,6 +33,7 @@ export function createChatsRouter(
   const CreateChatBody = createChatBody(inputLimits);
   const UpdateChatBody = updateChatBody(inputLimits);
   const SendMessageBody = sendMessageBody(inputLimits);
+  const EditMessageBody = editMessageBody(inputLimits);
 
   /** A turn answers as SSE when asked to (Accept: text/event-stream), else as JSON once the reply ended. */
   type Outcome = Awaited<ReturnType<typeof outcomeOf>>;
@@ -33,9 +44,9 @@ export function createChatsRouter(
     res.status(201).json(await body(await outcomeOf(turn)));
   }
 
-  router.get('/', async (req, res) => {
-    res.json({ chats: await chats.listChats(currentUser(req).id) });
-  });
+  router.get('/', withInput({ query: ListChatsQuery }, async ({ query }, req, res) => {
+    res.json(await chats.listChats(currentUser(req).id, query));
+  }));
 
   router.post('/', withInput({ body: CreateChatBody }, async ({ body }, req, res) => {
     const userId = currentUser(req).id;
@@ -54,8 +65,24 @@ export function createChatsRouter(
     }
   }));
 
-  router.get('/:id', withInput({ params: ChatIdParams }, async ({ params }, req, res) => {
-    res.json(await chats.getChat(currentUser(req).id, params.id));
+  router.get('/:id', withInput({ params: ChatIdParams, query: ChatQuery }, async ({ params, query }, req, res) => {
+    res.json(await chats.getChat(currentUser(req).id, params.id, query.limit));
+  }));
+
+  router.delete('/:id', withInput({ params: ChatIdParams }, async ({ params }, req, res) => {
+    await chats.deleteChat(currentUser(req).id, params.id);
+    res.status(204).end();
+  }));
+
+  router.get('/:id/messages', withInput({ params: ChatIdParams, query: MessagesQuery }, async ({ params, query }, req, res) => {
+    res.json(await chats.listMessages(currentUser(req).id, params.id, { limit: query.limit, beforeId: query.before }));
+  }));
+
+  router.patch('/:id/messages/:messageId', withInput({ params: MessageParams, body: EditMessageBody }, async ({ params, body }, req, res) => {
+    const userId = currentUser(req).id;
+    await limits.beforeSend(userId);
+    const turn = await turns.edit(userId, params.id, params.messageId, body.content);
+    await answerTurn(req, res, turn, async (result) => result);
   }));
 
   router.patch('/:id', withInput({ params: ChatIdParams, body: UpdateChatBody }, async ({ params, body }, req, res) => {

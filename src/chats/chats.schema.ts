@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { storableText } from '../http/text.js';
+import { decodeCursor } from './chat-cursor.js';
 
 export const ChatIdParams = z.object({ id: z.uuid('Chat id is malformed.') });
 
@@ -53,5 +54,40 @@ export const createChatBody = ({ maxChars, models }: ChatSchemaLimits) =>
 
 export const updateChatBody = ({ models }: ChatSchemaLimits) =>
   z
-    .strictObject({ title: Title.optional(), systemPrompt: SystemPrompt.optional(), model: modelChoice(models).optional() })
-    .refine((body) => Object.keys(body).length > 0, 'Give at least one of title, systemPrompt, model.');
+    .strictObject({
+      title: Title.optional(),
+      systemPrompt: SystemPrompt.optional(),
+      model: modelChoice(models).optional(),
+      pinned: z.boolean().optional(),
+      archived: z.boolean().optional(),
+    })
+    .refine((body) => Object.keys(body).length > 0, 'Give at least one of title, systemPrompt, model, pinned, archived.');
+
+export const PAGE_DEFAULT = 50;
+export const PAGE_MAX = 200;
+const PageLimit = z.coerce.number().int().min(1).max(PAGE_MAX).default(PAGE_DEFAULT);
+
+// Query strings: known parameters are validated, unknown ones ignored (bodies, by contrast, reject them).
+export const ListChatsQuery = z.object({
+  limit: PageLimit,
+  cursor: z
+    .string()
+    .max(500)
+    .transform((c, ctx) => decodeCursor(c) ?? (ctx.addIssue({ code: 'custom', message: 'cursor is not valid.' }), z.NEVER))
+    .optional(),
+  archived: z.enum(['true', 'false']).default('false').transform((a) => a === 'true'),
+});
+
+export const MessagesQuery = z.object({
+  limit: PageLimit,
+  before: z.string().regex(/^\d{1,18}$/, 'before must be a message id.').optional(),
+});
+
+export const ChatQuery = z.object({ limit: PageLimit });
+
+export const MessageParams = z.object({
+  id: z.uuid('Chat id is malformed.'),
+  messageId: z.string().regex(/^\d{1,18}$/, 'Message id is malformed.'),
+});
+
+export const editMessageBody = ({ maxChars }: ChatSchemaLimits) => z.strictObject({ content: messageContent(maxChars) });

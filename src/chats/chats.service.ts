@@ -1,6 +1,7 @@
 import type { Database } from '../db/database.js';
 import { NotFoundError } from '../http/errors.js';
-import { createChatsRepo, type Chat, type ChatSettings } from './chats.repo.js';
+import { encodeCursor } from './chat-cursor.js';
+import { createChatsRepo, type Chat, type ChatCursor, type ChatSettings } from './chats.repo.js';
 import { createMessagesRepo, type Message } from './messages.repo.js';
 import type { Turn, TurnsService } from './turns.service.js';
 
@@ -14,11 +15,32 @@ export function createChatsService(db: Database, turns: TurnsService) {
   const messages = createMessagesRepo(db);
 
   return {
-    listChats: (userId: string) => chats.listForUser(userId),
+    async listChats(
+      userId: string,
+      query: { limit: number; cursor?: ChatCursor; archived: boolean },
+    ): Promise<{ chats: Chat[]; nextCursor: string | null }> {
+      const page = await chats.listPage(userId, { archived: query.archived, limit: query.limit + 1, after: query.cursor });
+      const hasMore = page.length > query.limit;
+      const list = page.slice(0, query.limit);
+      return { chats: list, nextCursor: hasMore ? encodeCursor(list.at(-1)!) : null };
+    },
 
-    async getChat(userId: string, chatId: string): Promise<{ chat: Chat; messages: Message[] }> {
+    /** The chat with its newest page of messages. */
+    async getChat(userId: string, chatId: string, limit: number): Promise<{ chat: Chat; messages: Message[]; hasMore: boolean }> {
       const chat = await turns.requireChat(userId, chatId);
-      return { chat, messages: await messages.listForChat(chat.id) };
+      return { chat, ...(await messages.listPage(chat.id, { limit })) };
+    },
+
+    /** Older messages of a long chat, a page at a time. */
+    async listMessages(userId: string, chatId: string, page: { limit: number; beforeId?: string }) {
+      const chat = await turns.requireChat(userId, chatId);
+      return messages.listPage(chat.id, page);
+    },
+
+    async deleteChat(userId: string, chatId: string): Promise<void> {
+      const chat = await turns.requireChat(userId, chatId);
+      await turns.abandon(chat.id);
+      await chats.delete(userId, chat.id);
     },
 
     /** Without a message: the new chat. With one: the turn that sends it (the chat titled from it). */

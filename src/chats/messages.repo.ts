@@ -112,6 +112,21 @@ export function createMessagesRepo(db: Queryable) {
       return rows.map(toMessage);
     },
 
+    /** The `limit` messages before `beforeId` (or the newest), in conversation order, and whether older exist. */
+    async listPage(
+      chatId: string,
+      page: { limit: number; beforeId?: string },
+      tx: Queryable = db,
+    ): Promise<{ messages: Message[]; hasMore: boolean }> {
+      const { rows } = await tx.query<MessageRow>(
+        `SELECT ${COLUMNS} FROM messages WHERE chat_id = $1 AND ($3::bigint IS NULL OR id < $3::bigint)
+         ORDER BY id DESC LIMIT $2`,
+        [chatId, page.limit + 1, page.beforeId ?? null],
+      );
+      const hasMore = rows.length > page.limit;
+      return { messages: rows.slice(0, page.limit).reverse().map(toMessage), hasMore };
+    },
+
     async findById(id: string, tx: Queryable = db): Promise<Message | undefined> {
       return one((await tx.query<MessageRow>(`SELECT ${COLUMNS} FROM messages WHERE id = $1`, [id])).rows);
     },
@@ -130,6 +145,10 @@ export function createMessagesRepo(db: Queryable) {
         [chatId],
       );
       return one(rows);
+    },
+
+    async updateContent(id: string, content: string, tx: Queryable = db): Promise<void> {
+      await tx.query('UPDATE messages SET content = $2 WHERE id = $1', [id, content]);
     },
 
     /** Drops everything after a message (the replies being replaced). */

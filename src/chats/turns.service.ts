@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { ChatConfig } from '../config.js';
 import type { Database } from '../db/database.js';
-import { ConflictError, NotFoundError } from '../http/errors.js';
+import { AppError, ConflictError, NotFoundError } from '../http/errors.js';
 import type { ChatModel } from '../llm/chat-model.js';
 import { fitToContext } from '../llm/context-window.js';
 import { titleFromMessage } from './chat-title.js';
@@ -145,6 +145,33 @@ export function createTurnsService(db: Database, model: ChatModel, config: ChatC
       const userMessage = await messages.findLastUserMessage(chatId);
       if (!userMessage) throw new ConflictError('nothing_to_regenerate', 'This chat has no message to answer yet.');
       return answer(chat, userMessage);
+    },
+
+    /** Edit and branch: replaces a user message's text, drops what came after it and answers it anew. */
+    async edit(userId: string, chatId: string, messageId: string, content: string): Promise<Turn> {
+      const chat = await requireChat(userId, chatId);
+      if (running.has(chatId)) throw inProgress();
+      const target = await messages.findById(messageId);
+      if (!target || target.chatId !== chatId) throw new NotFoundError('Message not found.', 'message_not_found');
+      if (target.role !== 'user') throw new AppError(400, 'not_a_user_message', 'Only your own messages can be edited.');
+      const placeholder = await db.withTransaction(async (tx) => {
+        await messages.updateContent(messageId, content, tx);
+        await messages.deleteAfter(chatId, messageId, tx);
+        return messages.insertStreamingReply(chatId, messageId, modelFor(chat), tx);
+      });
+      if (!placeholder) throw inProgress();
+      return launch(chat, { ...target, content }, placeholder);
+    },
+
+    /** Before a chat is deleted: ends its generation, here or (through the database) elsewhere. */
+    async abandon(chatId: string): Promise<void> {
+      const local = running.get(chatId);
+      if (local) {
+        local.turn.generation.stop();
+        await local.turn.generation.finished;
+      } else {
+        await messages.requestStop(chatId);
+      }
     },
 
     /** Stops the generation in progress, here or on another instance. Undefined: nothing was running. */

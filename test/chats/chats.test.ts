@@ -43,6 +43,8 @@ describe('POST /api/chats', () => {
         title: null,
         systemPrompt: null,
         model: null,
+        pinned: false,
+        archived: false,
         createdAt: expect.any(String),
         updatedAt: expect.any(String),
       },
@@ -124,7 +126,7 @@ describe('GET /api/chats', () => {
     const { agent } = await signUp(t.app);
     const res = await agent.get('/api/chats');
     expect(res.status).toBe(200);
-    expect(res.body).toEqual({ chats: [] });
+    expect(res.body).toEqual({ chats: [], nextCursor: null });
   });
 });
 

@@ -18,10 +18,10 @@ afterAll(async () => {
 describe('migrations', () => {
   it('apply once, even when two instances start at the same time', async () => {
     const [a, b] = await Promise.all([migrate(db), migrate(db)]);
-    expect([...a, ...b]).toEqual(['001_initial', '002_streaming', '003_security']);
+    expect([...a, ...b]).toEqual(['001_initial', '002_streaming', '003_security', '004_chat_management']);
     expect(await migrate(db)).toEqual([]);
     const { rows } = await db.query('SELECT version FROM schema_migrations ORDER BY version');
-    expect(rows).toEqual([{ version: '001' }, { version: '002' }, { version: '003' }]);
+    expect(rows).toEqual(['001', '002', '003', '004'].map((version) => ({ version })));
   });
 
   it('refuse to run when an applied migration was edited', async () => {
@@ -59,8 +59,11 @@ describe('migrations', () => {
       const plan = async (sql: string) =>
         (await db.query<{ 'QUERY PLAN': string }>(`EXPLAIN ${sql}`)).rows.map((r) => r['QUERY PLAN']).join('\n');
       expect(
-        await plan("SELECT * FROM chats WHERE user_id = '00000000-0000-4000-8000-000000000000' ORDER BY updated_at DESC, id DESC"),
-      ).toContain('chats_user_recent_idx');
+        await plan(
+          `SELECT * FROM chats WHERE user_id = '00000000-0000-4000-8000-000000000000' AND archived = false
+           ORDER BY pinned DESC, updated_at DESC, id DESC LIMIT 50`,
+        ),
+      ).toContain('chats_user_list_idx');
       expect(await plan("SELECT * FROM messages WHERE chat_id = '00000000-0000-4000-8000-000000000000' ORDER BY id")).toContain(
         'messages_chat_order_idx',
       );

@@ -1,0 +1,13 @@
+import type { ExportedChat } from './portability.repo.js';
+
+/** A chat as a Markdown document, for reading or archiving. */
+export function chatToMarkdown(chat: ExportedChat, exportedAt: string): string {
+  const lines = [`# ${chat.title ?? 'Untitled chat'}`, '', `_Exported ${exportedAt}_`, ''];
+  if (chat.systemPrompt) lines.push('> **System prompt:**', ...chat.systemPrompt.split('\n').map((l) => `> ${l}`), '');
+  for (const m of chat.messages) {
+    const who = m.role === 'user' ? '**You**' : `**Assistant**${m.model ? ` (${m.model})` : ''}`;
+    const note = m.status === 'complete' ? '' : ` _[${m.status}]_`;
+    lines.push(`${who} · ${m.createdAt}${note}`, '', m.content, '', '---', '');
+  }
+  return lines.join('\n');
+}

@@ -1,0 +1,118 @@
+import type { Queryable } from '../db/database.js';
+
+export interface ExportedMessage {
+  role: 'user' | 'assistant';
+  content: string;
+  status: 'complete' | 'stopped' | 'error';
+  model: string | null;
+  promptTokens: number | null;
+  completionTokens: number | null;
+  createdAt: string;
+}
+
+export interface ExportedChat {
+  title: string | null;
+  systemPrompt: string | null;
+  model: string | null;
+  pinned: boolean;
+  archived: boolean;
+  createdAt: string;
+  updatedAt: string;
+  messages: ExportedMessage[];
+}
+
+interface ExportRow {
+  chat_id: string;
+  role: 'user' | 'assistant';
+  content: string;
+  status: ExportedMessage['status'] | 'streaming';
+  model: string | null;
+  prompt_tokens: number | null;
+  completion_tokens: number | null;
+  created_at: Date;
+}
+
+interface ChatRow {
+  id: string;
+  title: string | null;
+  system_prompt: string | null;
+  model: string | null;
+  pinned: boolean;
+  archived: boolean;
+  created_at: Date;
+  updated_at: Date;
+}
+
+export function createPortabilityRepo(db: Queryable) {
+  return {
+    /** Every chat of the user (or one), with its messages in order: two queries, whatever the size. */
+    async exportChats(userId: string, chatId?: string): Promise<ExportedChat[]> {
+      const { rows: chats } = await db.query<ChatRow>(
+        `SELECT id, title, system_prompt, model, pinned, archived, created_at, updated_at FROM chats
+         WHERE user_id = $1 AND ($2::uuid IS NULL OR id = $2) ORDER BY created_at, id`,
+        [userId, chatId ?? null],
+      );
+      const { rows: messages } = await db.query<ExportRow>(
+        `SELECT m.chat_id, m.role, m.content, m.status, m.model, m.prompt_tokens, m.completion_tokens, m.created_at
+         FROM messages m JOIN chats c ON c.id = m.chat_id
+         WHERE c.user_id = $1 AND ($2::uuid IS NULL OR c.id = $2) AND m.status <> 'streaming'
+         ORDER BY m.chat_id, m.id`,
+        [userId, chatId ?? null],
+      );
+      const byChat = new Map<string, ExportedMessage[]>();
+      for (const m of messages) {
+        const list = byChat.get(m.chat_id) ?? [];
+        list.push({
+          role: m.role,
+          content: m.content,
+          status: m.status as ExportedMessage['status'],
+          model: m.model,
+          promptTokens: m.prompt_tokens,
+          completionTokens: m.completion_tokens,
+          createdAt: m.created_at.toISOString(),
+        });
+        byChat.set(m.chat_id, list);
+      }
+      return chats.map((c) => ({
+        title: c.title,
+        systemPrompt: c.system_prompt,
+        model: c.model,
+        pinned: c.pinned,
+        archived: c.archived,
+        createdAt: c.created_at.toISOString(),
+        updatedAt: c.updated_at.toISOString(),
+        messages: byChat.get(c.id) ?? [],
+      }));
+    },
+
+    /** Adds one imported chat (new ids; timestamps kept) with all its messages in one statement. */
+    async importChat(userId: string, chat: ExportedChat, tx: Queryable): Promise<string> {
+      const { rows } = await tx.query<{ id: string }>(
+        `INSERT INTO chats (user_id, title, system_prompt, model, pinned, archived, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
+        [userId, chat.title, chat.systemPrompt, chat.model, chat.pinned, chat.archived, chat.createdAt, chat.updatedAt],
+      );
+      const chatId = rows[0]!.id;
+      const m = chat.messages;
+      if (m.length > 0) {
+        await tx.query(
+          `INSERT INTO messages (chat_id, role, content, status, model, prompt_tokens, completion_tokens, created_at)
+           SELECT $1, * FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::int[], $7::int[], $8::timestamptz[])`,
+          [
+            chatId,
+            m.map((x) => x.role),
+            m.map((x) => x.content),
+            m.map((x) => x.status),
+            m.map((x) => x.model),
+            m.map((x) => x.promptTokens),
+            m.map((x) => x.completionTokens),
+            m.map((x) => x.createdAt),
+          ],
+        );
+      }
+      // The message trigger made the chat "active now"; keep the imported activity time instead.
+      await tx.query('UPDATE chats SET updated_at = $2 WHERE id = $1', [chatId, chat.updatedAt]);
+      return chatId;
+    },
+  };
+}

@@ -1,0 +1,40 @@
+import { z } from 'zod';
+import { storableText } from '../http/text.js';
+
+export const EXPORT_FORMAT = 'gpt-backend-export';
+export const EXPORT_VERSION = 1;
+
+const Timestamp = z.iso.datetime({ offset: true });
+const Tokens = z.number().int().min(0).max(1_000_000_000).nullable().default(null);
+
+const ImportedMessage = z.strictObject({
+  role: z.enum(['user', 'assistant']),
+  content: storableText().max(1_000_000),
+  status: z.enum(['complete', 'stopped', 'error']).default('complete'),
+  model: z.string().max(200).nullable().default(null),
+  promptTokens: Tokens,
+  completionTokens: Tokens,
+  createdAt: Timestamp,
+});
+
+const ImportedChat = z.strictObject({
+  title: storableText().trim().max(200).nullable().default(null),
+  systemPrompt: storableText().max(8000).nullable().default(null),
+  model: z.string().max(200).nullable().default(null),
+  pinned: z.boolean().default(false),
+  archived: z.boolean().default(false),
+  createdAt: Timestamp,
+  updatedAt: Timestamp,
+  messages: z.array(ImportedMessage).max(100_000),
+});
+
+/** What GET /api/export produces, and so what POST /api/import takes. */
+export const ImportBody = z.strictObject({
+  format: z.literal(EXPORT_FORMAT),
+  version: z.literal(EXPORT_VERSION),
+  exportedAt: Timestamp.optional(),
+  user: z.strictObject({ email: z.string().max(254), createdAt: Timestamp }).optional(),
+  chats: z.array(ImportedChat).max(10_000),
+});
+
+export const ExportQuery = z.object({ format: z.enum(['json', 'markdown']).default('json') });
