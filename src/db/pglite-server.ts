@@ -27,6 +27,8 @@ export interface PGliteServer {
 export async function servePGlite(engine: PGlite): Promise<PGliteServer> {
   const sockets = new Set<net.Socket>();
   const server = net.createServer((socket) => {
+    // Replies go out in several writes; without this, Nagle's algorithm holds them ~40 ms per query.
+    socket.setNoDelay(true);
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
     socket.on('error', () => socket.destroy());
