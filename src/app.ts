@@ -18,6 +18,7 @@ import type { Config } from './config.js';
 import type { Database } from './db/database.js';
 import { errorHandler, routeNotFound } from './http/error-handler.js';
 import { createHealthRouter } from './http/health.routes.js';
+import { webClient } from './http/web-client.js';
 import { checkOrigin, corsFor, requireJson, securityHeaders } from './http/request-guards.js';
 import type { Limits } from './limits/limits.js';
 import { IMPORT_PATH, createPortabilityRouter } from './portability/portability.routes.js';
@@ -37,13 +38,15 @@ export interface AppDeps {
   limits: Limits;
   hasher: PasswordHasher;
   logger: Logger;
+  /** The built web client to serve at /, if any (dist/client). */
+  clientDir?: string;
 }
 
 const JSON_BODY_LIMIT = '1mb';
 const REQUEST_ID = /^[\w.-]{1,64}$/;
 
 /** Builds the app without listening, so every test gets a fresh one. */
-export function createApp({ config, db, model, turns, sessionStore, limits, hasher, logger }: AppDeps): Express {
+export function createApp({ config, db, model, turns, sessionStore, limits, hasher, logger, clientDir }: AppDeps): Express {
   const app = express();
   app.set('trust proxy', config.trustProxy);
 
@@ -96,6 +99,9 @@ export function createApp({ config, db, model, turns, sessionStore, limits, hash
   const sharing = createSharingRouters(db, chats);
   app.use('/api/chats', sharing.owner);
   app.use('/api/shared', sharing.shared);
+
+  const client = clientDir ? webClient(clientDir) : undefined;
+  if (client) app.use(client);
 
   app.use(routeNotFound);
   app.use(errorHandler);

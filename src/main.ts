@@ -1,4 +1,5 @@
 import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
 import { createApp } from './app.js';
 import { startOrphanSweeper } from './chats/orphan-sweeper.js';
 import { createTurnsService } from './chats/turns.service.js';
@@ -42,7 +43,8 @@ const sessionStore = new SessionStore(db, config.session);
 if (!config.limits.enabled) logger.warn('RATE_LIMITS=off: every rate limit and the daily token budget are OFF');
 const { limits, store: limitsStore } = await openLimits(config.limits, db);
 const hasher = await createPasswordHasher(config.bcryptRounds);
-const app = createApp({ config, db, model, turns, sessionStore, limits, hasher, logger });
+const clientDir = fileURLToPath(new URL('../dist/client', import.meta.url));
+const app = createApp({ config, db, model, turns, sessionStore, limits, hasher, logger, clientDir });
 
 const server = app.listen(config.port, () => {
   const { port } = server.address() as AddressInfo;

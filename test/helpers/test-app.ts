@@ -37,6 +37,8 @@ export interface TestAppOptions {
   /** Reuse an existing database location (to restart an app on the same data). */
   target?: DatabaseTarget;
   wrapHasher?: (hasher: PasswordHasher) => PasswordHasher;
+  /** Serve the built web client from this folder. */
+  clientDir?: string;
 }
 
 export function testConfig(fake: FakeOpenAI | undefined, env: Record<string, string | undefined> = {}): Config {
@@ -69,7 +71,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   const sessionStore = new SessionStore(db, config.session);
   const { limits, store: limitsStore } = await openLimits(config.limits, db);
   const turns = createTurnsService(db, model, config.chat, logger);
-  const app = createApp({ config, db, model, turns, sessionStore, limits, hasher, logger });
+  const app = createApp({ config, db, model, turns, sessionStore, limits, hasher, logger, clientDir: options.clientDir });
   return {
     app,
     db,

@@ -1,0 +1,46 @@
+import type { Chat, User } from './api';
+
+interface Props {
+  user: User;
+  chats: Chat[];
+  activeId: string | null;
+  onNew(): void;
+  onOpen(id: string): void;
+  onRename(chat: Chat): void;
+  onDelete(chat: Chat): void;
+  onLogout(): void;
+}
+
+export function Sidebar({ user, chats, activeId, onNew, onOpen, onRename, onDelete, onLogout }: Props) {
+  return (
+    <nav className="sidebar" aria-label="Chats">
+      <button type="button" className="primary new-chat" onClick={onNew}>
+        + New chat
+      </button>
+      <ul className="chat-list">
+        {chats.map((chat) => (
+          <li key={chat.id} className={chat.id === activeId ? 'active' : ''}>
+            <button type="button" className="chat-title" onClick={() => onOpen(chat.id)} title={chat.title ?? 'Untitled chat'}>
+              {chat.pinned ? '★ ' : ''}
+              {chat.title ?? 'Untitled chat'}
+            </button>
+            <button type="button" className="icon" aria-label={`Rename ${chat.title ?? 'chat'}`} onClick={() => onRename(chat)}>
+              ✎
+            </button>
+            <button type="button" className="icon" aria-label={`Delete ${chat.title ?? 'chat'}`} onClick={() => onDelete(chat)}>
+              ×
+            </button>
+          </li>
+        ))}
+      </ul>
+      <div className="account">
+        <span className="email" title={user.email}>
+          {user.email}
+        </span>
+        <button type="button" onClick={onLogout}>
+          Log out
+        </button>
+      </div>
+    </nav>
+  );
+}

@@ -1,0 +1,28 @@
+import { ApiError } from './api';
+
+/** What went wrong, in plain words. */
+export function describeError(err: unknown): string {
+  if (!(err instanceof ApiError)) return 'Something went wrong. Please try again.';
+  switch (err.code) {
+    case 'offline':
+      return 'You seem to be offline: the server cannot be reached. Check your connection and try again.';
+    case 'quota_exceeded': {
+      const resetsAt = (err.details?.[0] as { resetsAt?: string } | undefined)?.resetsAt;
+      const when = resetsAt ? ` It resets at ${new Date(resetsAt).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })}.` : '';
+      return `You have used today's message budget.${when}`;
+    }
+    case 'rate_limited':
+    case 'too_many_attempts':
+    case 'too_many_registrations':
+      return `${err.message} Please wait a little and try again.`;
+    case 'unauthenticated':
+      return 'Your session has ended. Please log in again.';
+    case 'generation_in_progress':
+      return 'A reply is still being written in this chat. Wait for it, or press Stop.';
+    case 'context_too_long':
+      return 'That message is too long for the model. Shorten it or start a new chat.';
+    default:
+      if (err.code.startsWith('model_')) return `The model is unavailable right now (${err.message}) Try again in a moment.`;
+      return err.message;
+  }
+}

@@ -1,0 +1,191 @@
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startFakeOpenAI, type FakeOpenAI } from '../helpers/fake-openai.js';
+import { listen } from '../helpers/sse.js';
+import { startTestApp, type TestApp } from '../helpers/test-app.js';
+import { PASSWORD, uniqueEmail } from '../helpers/users.js';
+
+/** The web client in a real browser (Debian's Chromium through playwright-core) against the real API. */
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const CLIENT_DIR = path.join(ROOT, 'dist', 'client');
+const ARTIFACTS = path.join(ROOT, 'test-artifacts');
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+let fake: FakeOpenAI;
+let t: TestApp;
+let server: { url: string; close(): Promise<void> };
+let browser: Browser;
+
+beforeAll(async () => {
+  if (!fs.existsSync(path.join(CLIENT_DIR, 'index.html'))) {
+    execFileSync(process.execPath, [path.join(ROOT, 'node_modules/vite/bin/vite.js'), 'build', '--logLevel', 'warn'], { cwd: ROOT });
+  }
+  fs.mkdirSync(ARTIFACTS, { recursive: true });
+  fake = await startFakeOpenAI();
+  t = await startTestApp({ fake, clientDir: CLIENT_DIR, env: { OPENAI_MODELS: 'test-model,other-model' } });
+  server = await listen(t.app);
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-dev-shm-usage'],
+  });
+}, 120_000);
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+  await t?.close();
+  await fake?.close();
+});
+
+async function newPage(viewport = { width: 1200, height: 800 }): Promise<Page> {
+  const context = await browser.newContext({ viewport });
+  const page = await context.newPage();
+  page.on('dialog', (dialog) => void dialog.accept(dialog.type() === 'prompt' ? 'Renamed in the browser' : undefined));
+  return page;
+}
+
+async function register(page: Page, email = uniqueEmail()): Promise<string> {
+  await page.goto(server.url);
+  await page.getByRole('button', { name: 'No account yet? Create one' }).click();
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Create account' }).click();
+  await page.getByRole('button', { name: '+ New chat' }).waitFor();
+  return email;
+}
+
+const lastReply = (page: Page) => page.locator('article.message.assistant').last();
+const shot = (page: Page, name: string) => page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`) });
+
+describe('the web client', () => {
+  it('registers, streams a reply as it is written, keeps the history across a reload, logs out and back in', async () => {
+    const page = await newPage();
+    const email = await register(page);
+    const chunks = ['Rivers ', 'carry ', 'water ', 'to ', 'the ', 'sea.\n\n', '```js\nconsole.log("hi")\n```\n'];
+    fake.enqueue({ kind: 'reply', content: chunks.join(''), chunks, chunkDelayMs: 250 });
+
+    await page.getByLabel('Message').fill('What do rivers do?');
+    await page.getByLabel('Message').press('Enter');
+    // Part of the reply is on screen while the model is still writing.
+    await expect.poll(() => lastReply(page).textContent(), { timeout: 5000 }).toContain('Rivers carry');
+    expect(await lastReply(page).getAttribute('data-status')).toBe('streaming');
+    await expect.poll(() => lastReply(page).getAttribute('data-status'), { timeout: 10_000 }).toBe('complete');
+    expect(await page.locator('.code-block .copy').count()).toBe(1);
+    expect(await page.locator('nav .chat-title').first().textContent()).toContain('What do rivers do?');
+    await shot(page, 'chat-desktop');
+
+    await page.reload();
+    await page.locator('nav .chat-title').first().click();
+    await expect.poll(() => page.locator('article.message').count()).toBe(2);
+    expect(await page.locator('article.message.user').textContent()).toBe('What do rivers do?');
+
+    await page.getByRole('button', { name: 'Log out' }).click();
+    await page.getByLabel('Email').fill(email);
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await expect.poll(() => page.locator('nav .chat-title').count()).toBe(1);
+    await page.context().close();
+  });
+
+  it('stops a reply with the Stop button and keeps what was written', async () => {
+    const page = await newPage();
+    await register(page);
+    const chunks = Array.from({ length: 60 }, (_, i) => `word${i} `);
+    fake.enqueue({ kind: 'reply', content: chunks.join(''), chunks, chunkDelayMs: 100 });
+    await page.getByLabel('Message').fill('Talk for a long time');
+    await page.getByLabel('Message').press('Enter');
+    await expect.poll(() => lastReply(page).textContent(), { timeout: 5000 }).toContain('word2');
+    await page.getByRole('button', { name: '■ Stop' }).click();
+    await expect.poll(() => lastReply(page).getAttribute('data-status'), { timeout: 5000 }).toBe('stopped');
+    const text = (await lastReply(page).textContent()) ?? '';
+    expect(text).toContain('word2');
+    expect(text).not.toContain('word59');
+    expect(await page.getByRole('button', { name: 'Send' }).isVisible()).toBe(true);
+    await page.context().close();
+  });
+
+  it('never runs HTML or script from a reply', async () => {
+    const page = await newPage();
+    await register(page);
+    const evil = '<img src=x onerror="window.__xss=1"> <script>window.__xss=2</script> [click](javascript:window.__xss=3)';
+    fake.enqueue({ kind: 'reply', content: evil });
+    await page.getByLabel('Message').fill('Say something nasty');
+    await page.getByLabel('Message').press('Enter');
+    await expect.poll(() => lastReply(page).getAttribute('data-status'), { timeout: 5000 }).toBe('complete');
+    await page.locator('article.message.assistant a').click().catch(() => undefined);
+    expect(await page.evaluate(() => (globalThis as unknown as { __xss?: number }).__xss)).toBeUndefined();
+    expect(await page.locator('article.message.assistant img').count()).toBe(0);
+    expect(await lastReply(page).textContent()).toContain('<img src=x onerror=');
+    await page.context().close();
+  });
+
+  it("shows another user none of the first user's chats", async () => {
+    const first = await newPage();
+    await register(first);
+    await first.getByLabel('Message').fill('my private chat');
+    await first.getByLabel('Message').press('Enter');
+    await expect.poll(() => first.locator('nav .chat-title').count()).toBe(1);
+    const chatUrl = await first.evaluate(() =>
+      fetch('/api/chats').then((r) => r.json() as Promise<{ chats: { id: string }[] }>).then((b) => `/api/chats/${b.chats[0]!.id}`),
+    );
+
+    const second = await newPage();
+    await register(second);
+    expect(await second.locator('nav .chat-title').count()).toBe(0);
+    expect(await second.evaluate((url) => fetch(url).then((r) => r.status), chatUrl)).toBe(404);
+    await first.context().close();
+    await second.context().close();
+  });
+
+  it('renames and deletes chats, picks a model, and explains errors in plain words', async () => {
+    const page = await newPage();
+    await register(page);
+    expect(await page.getByLabel('Model').locator('option').allTextContents()).toEqual(['test-model', 'other-model']);
+    await page.getByLabel('Message').fill('first line');
+    await page.getByLabel('Message').press('Shift+Enter');
+    await page.getByLabel('Message').type('second line');
+    expect(await page.getByLabel('Message').inputValue()).toBe('first line\nsecond line');
+    await page.getByLabel('Message').press('Enter');
+    await expect.poll(() => lastReply(page).getAttribute('data-status'), { timeout: 5000 }).toBe('complete');
+
+    await page.getByLabel('Model').selectOption('other-model');
+    await page.getByRole('button', { name: /^Rename/ }).first().click();
+    await expect.poll(() => page.locator('nav .chat-title').first().textContent()).toContain('Renamed in the browser');
+
+    fake.enqueue({ kind: 'fail', status: 500 });
+    await page.getByLabel('Message').fill('this one fails');
+    await page.getByLabel('Message').press('Enter');
+    await expect.poll(() => page.getByRole('alert').textContent(), { timeout: 5000 }).toContain('The model is unavailable right now');
+    expect(fake.completions().at(-1)!.body.model).toBe('other-model');
+
+    await page.getByRole('button', { name: /^Delete/ }).first().click();
+    await expect.poll(() => page.locator('nav .chat-title').count()).toBe(0);
+    await page.context().close();
+  });
+
+  it('says so when the network is gone', async () => {
+    const page = await newPage();
+    await register(page);
+    await page.context().setOffline(true);
+    await page.getByLabel('Message').fill('anyone there?');
+    await page.getByLabel('Message').press('Enter');
+    await expect.poll(() => page.getByRole('alert').textContent(), { timeout: 5000 }).toContain('You seem to be offline');
+    await page.context().close();
+  });
+
+  it('fits a phone-width screen', async () => {
+    const page = await newPage({ width: 390, height: 780 });
+    await register(page);
+    expect(await page.locator('nav.sidebar').isVisible()).toBe(true); // off-screen until the menu opens
+    const box = await page.locator('nav.sidebar').boundingBox();
+    expect(box!.x + box!.width).toBeLessThanOrEqual(0);
+    await page.getByRole('button', { name: 'Show chats' }).click();
+    await expect.poll(async () => (await page.locator('nav.sidebar').boundingBox())!.x).toBeGreaterThanOrEqual(0);
+    await shot(page, 'phone');
+    await page.context().close();
+  });
+});
