@@ -167,6 +167,19 @@ describe('the web client', () => {
     await page.context().close();
   });
 
+  it('regenerates the last reply', async () => {
+    const page = await newPage();
+    await register(page);
+    fake.enqueue({ kind: 'reply', content: 'first attempt' }, { kind: 'reply', content: 'second attempt' });
+    await page.getByLabel('Message').fill('try twice');
+    await page.getByLabel('Message').press('Enter');
+    await expect.poll(() => lastReply(page).textContent(), { timeout: 5000 }).toContain('first attempt');
+    await page.getByRole('button', { name: '↻ Regenerate' }).click();
+    await expect.poll(() => lastReply(page).textContent(), { timeout: 5000 }).toContain('second attempt');
+    expect(await page.locator('article.message').count()).toBe(2);
+    await page.context().close();
+  });
+
   it('says so when the network is gone', async () => {
     const page = await newPage();
     await register(page);
