@@ -40,8 +40,9 @@ export function ChatApp({ user, onLoggedOut }: { user: User; onLoggedOut: () => 
         assistantId = assistantMessageId;
         setActiveId(chat.id);
         setChats((list) => [chat, ...list.filter((c) => c.id !== chat.id)]);
+        // Whatever came after the user message is being replaced (a regenerate drops the old reply).
         setMessages((list) => [
-          ...list.filter((m) => m.id !== userMessage.id && m.id !== assistantMessageId),
+          ...list.filter((m) => BigInt(m.id) < BigInt(userMessage.id)),
           userMessage,
           { id: assistantMessageId, chatId: chat.id, role: 'assistant', content: '', status: 'streaming', model: null, createdAt: '' },
         ]);
