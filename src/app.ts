@@ -19,6 +19,10 @@ import type { Database } from './db/database.js';
 import { errorHandler, routeNotFound } from './http/error-handler.js';
 import { createHealthRouter } from './http/health.routes.js';
 import { webClient } from './http/web-client.js';
+import { metricsEndpoint } from './observability/metrics.routes.js';
+import type { Metrics } from './observability/metrics.js';
+import { createDocsRouter } from './openapi/docs.routes.js';
+import { buildOpenApiDocument } from './openapi/document.js';
 import { checkOrigin, corsFor, requireJson, securityHeaders } from './http/request-guards.js';
 import type { Limits } from './limits/limits.js';
 import { IMPORT_PATH, createPortabilityRouter } from './portability/portability.routes.js';
@@ -38,15 +42,18 @@ export interface AppDeps {
   limits: Limits;
   hasher: PasswordHasher;
   logger: Logger;
+  metrics: Metrics;
   /** The built web client to serve at /, if any (dist/client). */
   clientDir?: string;
 }
 
 const JSON_BODY_LIMIT = '1mb';
+const APP_VERSION = '0.1.0';
 const REQUEST_ID = /^[\w.-]{1,64}$/;
 
 /** Builds the app without listening, so every test gets a fresh one. */
-export function createApp({ config, db, model, turns, sessionStore, limits, hasher, logger, clientDir }: AppDeps): Express {
+export function createApp(deps: AppDeps): Express {
+  const { config, db, model, turns, sessionStore, limits, hasher, logger, metrics, clientDir } = deps;
   const app = express();
   app.set('trust proxy', config.trustProxy);
 
@@ -59,8 +66,11 @@ export function createApp({ config, db, model, turns, sessionStore, limits, hash
         res.setHeader('X-Request-Id', id);
         return id;
       },
+      // Who made the request; a log line never carries a cookie, a password or a session id.
+      customProps: (req) => ({ userId: (req as express.Request).user?.id }),
     }),
   );
+  app.use(metrics.httpTimer);
   app.use(securityHeaders(config.isProduction));
   app.use(checkOrigin(config.corsOrigins));
   if (config.corsOrigins.length > 0) app.use(corsFor(config.corsOrigins));
@@ -69,6 +79,8 @@ export function createApp({ config, db, model, turns, sessionStore, limits, hash
   app.use((req, res, next) => (req.path === IMPORT_PATH ? next() : json(req, res, next)));
 
   app.use('/api/health', createHealthRouter(db, model));
+  app.get('/metrics', metricsEndpoint(metrics, config.metricsToken));
+  app.use('/api', createDocsRouter(buildOpenApiDocument({ maxChars: config.chat.messageMaxChars, models: model.models }, APP_VERSION)));
 
   const users = createUsersRepo(db);
   const passport = createPassport(users, hasher);
@@ -91,7 +103,7 @@ export function createApp({ config, db, model, turns, sessionStore, limits, hash
   app.use('/api/auth', createAuthRouter(auth, passport, limits));
   app.use('/api/auth', createAccountRouter(auth, sessionStore));
   const chats = createChatsService(db, turns);
-  app.use('/api/chats', createChatsRouter(chats, turns, limits, config.chat, model.models));
+  app.use('/api/chats', createChatsRouter(chats, turns, limits, config.chat, model.models, metrics));
   app.use('/api/models', createModelsRouter(model));
   app.use('/api/search', createSearchRouter(db));
   app.use('/api/usage', createUsageRouter(db, config.limits.enabled ? config.limits.dailyTokenLimit : 0));

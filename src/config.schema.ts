@@ -68,6 +68,9 @@ export const EnvSchema = z.object({
   REGISTER_PER_IP_PER_HOUR: intInRange(1, 100_000, 20),
   MESSAGES_PER_MINUTE: intInRange(1, 100_000, 20),
   DAILY_TOKEN_LIMIT: intInRange(0, 1_000_000_000, 200_000),
+  METRICS_TOKEN: z.preprocess(emptyAsUndefined, z.string().min(16, 'must be at least 16 characters').optional()),
+  SHUTDOWN_GRACE_MS: intInRange(0, 600_000, 10_000),
+  WEB_CONCURRENCY: intInRange(1, 64, 1),
   LOG_LEVEL: z.preprocess(
     emptyAsUndefined,
     z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

@@ -42,6 +42,11 @@ export interface Config {
   /** Extra origins allowed to call the API from a browser (CORS, with credentials). */
   corsOrigins: string[];
   limits: LimitsConfig;
+  /** When set, GET /metrics needs `Authorization: Bearer <token>`. */
+  metricsToken?: string;
+  shutdownGraceMs: number;
+  /** Worker processes (node:cluster); more than 1 needs DATABASE_URL. */
+  workers: number;
   bcryptRounds: number;
   model: ModelConfig;
   chat: ChatConfig;
@@ -88,6 +93,12 @@ export function loadConfig(env: Env, randomSecret: () => string): Config {
       'OPENAI_API_KEY or OPENAI_BASE_URL: one is required in production (the offline demo model is for development only)',
     );
   }
+  if (e.WEB_CONCURRENCY > 1 && !e.DATABASE_URL) {
+    problems.push('WEB_CONCURRENCY: several workers need DATABASE_URL (the embedded database belongs to one process)');
+  }
+  if (e.WEB_CONCURRENCY > 1 && !e.SESSION_SECRET) {
+    problems.push('WEB_CONCURRENCY: several workers need one SESSION_SECRET (each would otherwise make up its own)');
+  }
   if (problems.length > 0) throw new ConfigError(problems);
 
   return Object.freeze({
@@ -103,6 +114,9 @@ export function loadConfig(env: Env, randomSecret: () => string): Config {
       idleMs: e.SESSION_IDLE_DAYS * DAY_MS,
       absoluteMs: e.SESSION_ABSOLUTE_DAYS * DAY_MS,
     },
+    metricsToken: e.METRICS_TOKEN,
+    shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
+    workers: e.WEB_CONCURRENCY,
     corsOrigins: (e.CORS_ORIGINS ?? '').split(',').map((o) => o.trim()).filter(Boolean),
     limits: {
       enabled: e.RATE_LIMITS === 'on',

@@ -17,7 +17,7 @@ import {
   updateChatBody,
 } from './chats.schema.js';
 import type { ChatsService } from './chats.service.js';
-import { resumeOffset, streamTurn } from './turn-stream.js';
+import { resumeOffset, streamTurn, type TurnStreamOptions } from './turn-stream.js';
 import { outcomeOf, type Turn, type TurnsService } from './turns.service.js';
 
 export function createChatsRouter(
@@ -26,6 +26,7 @@ export function createChatsRouter(
   limits: Limits,
   config: ChatConfig,
   models: readonly string[],
+  tracker?: TurnStreamOptions['tracker'],
 ): Router {
   const router = Router();
   router.use(requireUser);
@@ -39,7 +40,7 @@ export function createChatsRouter(
   type Outcome = Awaited<ReturnType<typeof outcomeOf>>;
   async function answerTurn(req: Request, res: Response, turn: Turn, body: (result: Outcome) => Promise<object>) {
     if (wantsEventStream(req)) {
-      return streamTurn(req, res, turn, { heartbeatMs: config.heartbeatMs, stopOnDisconnect: config.onDisconnect === 'abort' });
+      return streamTurn(req, res, turn, { heartbeatMs: config.heartbeatMs, stopOnDisconnect: config.onDisconnect === 'abort', tracker });
     }
     res.status(201).json(await body(await outcomeOf(turn)));
   }
@@ -113,7 +114,7 @@ export function createChatsRouter(
     const turn = await turns.attach(currentUser(req).id, params.id);
     if (!turn) return void res.status(204).end();
     const fromOffset = resumeOffset(req.get('Last-Event-ID'), turn.assistantMessageId);
-    streamTurn(req, res, turn, { heartbeatMs: config.heartbeatMs, fromOffset });
+    streamTurn(req, res, turn, { heartbeatMs: config.heartbeatMs, fromOffset, tracker });
   }));
 
   return router;

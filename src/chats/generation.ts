@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import { AppError } from '../http/errors.js';
 import type { ChatModel, ChatTurn, TokenUsage } from '../llm/chat-model.js';
+import type { ModelCallReport } from '../observability/metrics.js';
 import { emptyReply, toUpstreamError } from '../llm/model-errors.js';
 import type { Message, MessagesRepo } from './messages.repo.js';
 
@@ -27,6 +28,8 @@ export interface GenerationInput {
   model: string;
   /** Builds the turns to send; may throw (e.g. context_too_long), which ends the generation as an error. */
   buildTurns: () => Promise<ChatTurn[]>;
+  /** Told how the model call went (for metrics). */
+  report?: (report: ModelCallReport) => void;
 }
 
 /**
@@ -40,6 +43,8 @@ export class Generation {
   private usage: TokenUsage | null = null;
   private answeredBy: string;
   private stopped = false;
+  private readonly startedAt = performance.now();
+  private firstTextAt?: number;
   private readonly controller = new AbortController();
   private readonly listeners = new Set<Listener>();
   private lastEvent?: Extract<GenerationEvent, { type: 'done' | 'error' }>;
@@ -103,6 +108,7 @@ export class Generation {
       text = text.slice(0, -1);
     }
     if (!text) return;
+    this.firstTextAt ??= performance.now();
     this.text += text;
     this.emit({ type: 'delta', content: text, offset: this.text.length });
   }
@@ -135,6 +141,18 @@ export class Generation {
       await flusher.stop();
     }
     return this.settle(error);
+  }
+
+  private reportCall(outcome: ModelCallReport['outcome'], error: AppError | undefined): void {
+    const report: ModelCallReport = {
+      model: this.answeredBy,
+      outcome,
+      durationMs: Math.round(performance.now() - this.startedAt),
+      firstTokenMs: this.firstTextAt === undefined ? undefined : Math.round(this.firstTextAt - this.startedAt),
+      usage: this.usage,
+    };
+    this.input.report?.(report);
+    this.logger?.info({ ...report, messageId: this.input.assistantMessageId, errorCode: error?.code }, 'model call');
   }
 
   private async flush(): Promise<void> {
@@ -171,6 +189,7 @@ export class Generation {
       : { type: 'done', assistantMessage, usage: this.usage };
     this.emit(this.lastEvent);
     this.listeners.clear();
+    this.reportCall(status, error);
     return { assistantMessage, usage: this.usage, error };
   }
 }

@@ -8,6 +8,8 @@ export interface TurnStreamOptions {
   fromOffset?: number;
   /** ON_DISCONNECT=abort: the sender going away stops the generation. */
   stopOnDisconnect?: boolean;
+  /** Counts open streams (metrics). */
+  tracker?: { streamOpened(): void; streamClosed(): void };
 }
 
 /** The id of every event: which reply, and how much of its text the client has once it got the event. */
@@ -23,6 +25,8 @@ export function resumeOffset(lastEventId: string | undefined, assistantMessageId
 /** Streams a turn as SSE: start, deltas as they arrive, then done or error (see README, "Streaming"). */
 export function streamTurn(req: Request, res: Response, turn: Turn, options: TurnStreamOptions): void {
   const stream = openEventStream(req, res, options.heartbeatMs);
+  options.tracker?.streamOpened();
+  res.on('close', () => options.tracker?.streamClosed());
   let offset = options.fromOffset ?? 0;
   const id = () => eventId(turn.assistantMessageId, offset);
 

@@ -4,6 +4,7 @@ import type { Database } from '../db/database.js';
 import { AppError, ConflictError, NotFoundError } from '../http/errors.js';
 import type { ChatModel } from '../llm/chat-model.js';
 import { fitToContext } from '../llm/context-window.js';
+import type { Metrics } from '../observability/metrics.js';
 import { titleFromMessage } from './chat-title.js';
 import { createChatsRepo, type Chat } from './chats.repo.js';
 import { Generation, type GenerationOutcome } from './generation.js';
@@ -30,7 +31,7 @@ const STOP_WAIT_MS = 5000;
 const inProgress = () =>
   new ConflictError('generation_in_progress', 'A reply is still being generated in this chat; wait for it or stop it.');
 
-export function createTurnsService(db: Database, model: ChatModel, config: ChatConfig, logger?: Logger) {
+export function createTurnsService(db: Database, model: ChatModel, config: ChatConfig, logger?: Logger, metrics?: Metrics) {
   const chats = createChatsRepo(db);
   const messages = createMessagesRepo(db);
   const running = new Map<string, Running>();
@@ -53,6 +54,7 @@ export function createTurnsService(db: Database, model: ChatModel, config: ChatC
       {
         assistantMessageId: placeholder.id,
         model: modelFor(chat),
+        report: metrics?.modelCall,
         buildTurns: async () => {
           const history = (await messages.listForChat(chat.id)).filter((m) => m.id !== placeholder.id && m.content);
           const turns = history.map(({ role, content }) => ({ role, content }));

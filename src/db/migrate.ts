@@ -14,7 +14,11 @@ interface Migration {
   checksum: string;
 }
 
-async function readMigrations(): Promise<Migration[]> {
+let cached: Promise<Migration[]> | undefined;
+/** The migration files (read once: they do not change while the app runs). */
+const readMigrations = () => (cached ??= readMigrationFiles());
+
+async function readMigrationFiles(): Promise<Migration[]> {
   const files = (await fs.readdir(MIGRATIONS_DIR)).filter((f) => /^\d{3}_[\w-]+\.sql$/.test(f)).sort();
   return Promise.all(
     files.map(async (file) => {
@@ -79,4 +83,16 @@ export async function migrate(db: Database, logger?: Logger): Promise<string[]> 
     await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]).catch(() => undefined);
     client.release();
   }
+}
+
+/** Migrations not yet applied to this database (empty: the schema is current). */
+export async function pendingMigrations(db: Database): Promise<string[]> {
+  const migrations = await readMigrations();
+  const UNDEFINED_TABLE = '42P01';
+  const { rows } = await db.query<{ version: string }>('SELECT version FROM schema_migrations').catch((err: unknown) => {
+    if ((err as { code?: string }).code === UNDEFINED_TABLE) return { rows: [] as { version: string }[] };
+    throw err;
+  });
+  const applied = new Set(rows.map((r) => r.version));
+  return migrations.filter((m) => !applied.has(m.version)).map((m) => m.name);
 }

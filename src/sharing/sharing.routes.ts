@@ -10,7 +10,7 @@ import { withInput } from '../http/validate.js';
 import { createSharesRepo } from './shares.repo.js';
 
 const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
-const TokenParams = z.object({ token: z.string().regex(/^[\w-]{32}$/, 'Share token is malformed.') });
+export const TokenParams = z.object({ token: z.string().regex(/^[\w-]{32}$/, 'Share token is malformed.') });
 const ALL_MESSAGES = 1_000_000;
 
 /**

@@ -9,7 +9,7 @@ import { createUsageRepo, nextUtcMidnight } from './usage.repo.js';
 const DAY_MS = 24 * 60 * 60 * 1000;
 const MAX_RANGE_DAYS = 366;
 const Day = z.iso.date('Use a date like 2026-01-31.');
-const UsageQuery = z.object({ from: Day.optional(), to: Day.optional() });
+export const UsageQuery = z.object({ from: Day.optional(), to: Day.optional() });
 const isoDay = (d: Date) => d.toISOString().slice(0, 10);
 
 /** GET /api/usage?from=&to=: tokens per day and per model, and what is left of today's budget. */

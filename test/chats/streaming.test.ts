@@ -226,6 +226,6 @@ describe('ON_DISCONNECT=abort', () => {
 });
 
 function appDepsOf(app: TestApp) {
-  const { config, db, model, sessionStore, limits, hasher, logger } = app;
-  return { config, db, model, sessionStore, limits, hasher, logger };
+  const { config, db, model, sessionStore, limits, hasher, logger, metrics } = app;
+  return { config, db, model, sessionStore, limits, hasher, logger, metrics };
 }

@@ -11,6 +11,7 @@ import { createChatModel } from '../../src/llm/create-model.js';
 import type { ChatModel } from '../../src/llm/chat-model.js';
 import { openLimits, type Limits } from '../../src/limits/limits.js';
 import { createLogger } from '../../src/logger.js';
+import { createMetrics, type Metrics } from '../../src/observability/metrics.js';
 import type { FakeOpenAI } from './fake-openai.js';
 import { createTestDatabaseTarget } from './test-db.js';
 
@@ -25,6 +26,7 @@ export interface TestApp {
   turns: TurnsService;
   sessionStore: SessionStore;
   limits: Limits;
+  metrics: Metrics;
   logger: Logger;
   hasher: PasswordHasher;
   /** Closes the app's store and database; disposes the database too unless `keepData`. */
@@ -39,6 +41,8 @@ export interface TestAppOptions {
   wrapHasher?: (hasher: PasswordHasher) => PasswordHasher;
   /** Serve the built web client from this folder. */
   clientDir?: string;
+  /** Log somewhere other than nowhere (the log tests read the lines). */
+  logger?: Logger;
 }
 
 export function testConfig(fake: FakeOpenAI | undefined, env: Record<string, string | undefined> = {}): Config {
@@ -70,8 +74,9 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   const hasher = options.wrapHasher ? options.wrapHasher(realHasher) : realHasher;
   const sessionStore = new SessionStore(db, config.session);
   const { limits, store: limitsStore } = await openLimits(config.limits, db);
-  const turns = createTurnsService(db, model, config.chat, logger);
-  const app = createApp({ config, db, model, turns, sessionStore, limits, hasher, logger, clientDir: options.clientDir });
+  const metrics = createMetrics(db);
+  const turns = createTurnsService(db, model, config.chat, options.logger ?? logger, metrics);
+  const app = createApp({ config, db, model, turns, sessionStore, limits, hasher, logger: options.logger ?? logger, metrics, clientDir: options.clientDir });
   return {
     app,
     db,
@@ -80,6 +85,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     turns,
     sessionStore,
     limits,
+    metrics,
     logger,
     hasher,
     async close({ keepData = false } = {}) {

@@ -37,6 +37,7 @@ describe('GET /api/health', () => {
       model: t.model,
       turns: t.turns,
       limits: t.limits,
+      metrics: t.metrics,
       sessionStore: store,
       hasher: await createPasswordHasher(4),
       logger: createLogger('silent'),

@@ -1,0 +1,103 @@
+import { z } from 'zod';
+
+/**
+ * The shapes the API answers with. They are documented in the OpenAPI document, and the tests check
+ * real responses against them (strict objects: an undocumented field is a failure).
+ */
+const Id = z.string();
+const Timestamp = z.iso.datetime({ offset: true });
+
+export const ErrorBody = z
+  .object({
+    error: z.strictObject({ code: z.string(), message: z.string(), details: z.array(z.unknown()).optional() }),
+  })
+  .catchall(z.unknown())
+  .meta({ description: 'Every error: a snake_case code, a sentence, and sometimes details (plus top-level extras such as userMessage).' });
+
+export const User = z.strictObject({ id: Id, email: z.string(), createdAt: Timestamp });
+
+export const Chat = z
+  .strictObject({
+    id: Id,
+    title: z.string().nullable(),
+    systemPrompt: z.string().nullable(),
+    model: z.string().nullable(),
+    pinned: z.boolean(),
+    archived: z.boolean(),
+    createdAt: Timestamp,
+    updatedAt: Timestamp,
+  })
+  ;
+
+export const Message = z
+  .strictObject({
+    id: Id,
+    chatId: Id,
+    role: z.enum(['user', 'assistant']),
+    content: z.string(),
+    status: z.enum(['streaming', 'complete', 'stopped', 'error']),
+    model: z.string().nullable(),
+    promptTokens: z.number().int().nullable(),
+    completionTokens: z.number().int().nullable(),
+    createdAt: Timestamp,
+  })
+  ;
+
+export const Usage = z.strictObject({ promptTokens: z.number().int(), completionTokens: z.number().int() });
+
+export const UserBody = z.strictObject({ user: User });
+export const ChatBody = z.strictObject({ chat: Chat });
+export const ChatList = z.strictObject({ chats: z.array(Chat), nextCursor: z.string().nullable() });
+export const ChatWithMessages = z.strictObject({ chat: Chat, messages: z.array(Message), hasMore: z.boolean() });
+export const CreatedChat = z.strictObject({ chat: Chat, messages: z.array(Message).optional() });
+export const MessagePage = z.strictObject({ messages: z.array(Message), hasMore: z.boolean() });
+export const Turn = z.strictObject({ userMessage: Message, assistantMessage: Message.nullable() });
+export const Stopped = z.strictObject({ assistantMessage: Message.nullable() });
+export const Health = z.strictObject({
+  status: z.enum(['ok', 'error']),
+  db: z.enum(['ok', 'unreachable']),
+  model: z.string(),
+  error: z.unknown().optional(),
+});
+export const Readiness = z.strictObject({ status: z.enum(['ok', 'error']), db: z.string(), migrations: z.string() });
+export const Models = z.strictObject({ models: z.array(z.strictObject({ id: z.string() })), default: z.string() });
+export const Sessions = z.strictObject({
+  sessions: z.array(
+    z.strictObject({ id: Id, createdAt: Timestamp, lastSeenAt: Timestamp, userAgent: z.string().nullable(), current: z.boolean() }),
+  ),
+});
+export const SearchResults = z.strictObject({
+  results: z.array(
+    z.strictObject({
+      chat: z.strictObject({ id: Id, title: z.string().nullable() }),
+      messageId: Id.nullable(),
+      kind: z.enum(['title', 'message']),
+      snippet: z.string(),
+      rank: z.number(),
+      at: Timestamp,
+    }),
+  ),
+  nextCursor: z.string().nullable(),
+});
+export const Share = z.strictObject({ token: z.string(), url: z.string(), sharedAt: Timestamp });
+export const SharedChat = z.strictObject({
+  title: z.string().nullable(),
+  messages: z.array(z.strictObject({ role: z.enum(['user', 'assistant']), content: z.string(), createdAt: Timestamp })),
+  sharedAt: Timestamp,
+});
+export const Export = z
+  .object({ format: z.literal('gpt-backend-export'), version: z.literal(1), exportedAt: Timestamp, chats: z.array(z.unknown()) })
+  .catchall(z.unknown());
+export const Imported = z.strictObject({
+  imported: z.strictObject({ chats: z.number().int(), messages: z.number().int() }),
+  chatIds: z.array(Id),
+});
+export const UsageReport = z.strictObject({
+  from: z.string(),
+  to: z.string(),
+  days: z.array(
+    z.strictObject({ day: z.string(), model: z.string(), promptTokens: z.number(), completionTokens: z.number(), replies: z.number() }),
+  ),
+  totals: Usage,
+  today: z.strictObject({ used: z.number(), limit: z.number().nullable(), remaining: z.number().nullable(), resetsAt: Timestamp }),
+});
