@@ -55,6 +55,12 @@ const REQUEST_ID = /^[\w.-]{1,64}$/;
 export function createApp(deps: AppDeps): Express {
   const { config, db, model, turns, sessionStore, limits, hasher, logger, metrics, clientDir } = deps;
   const app = express();
+  // Every API router is mounted through here, so the OpenAPI test can list the app's routes.
+  const mounts: [string, express.Router][] = (app.locals.mounts = []);
+  const mount = (prefix: string, router: express.Router) => {
+    mounts.push([prefix, router]);
+    app.use(prefix, router);
+  };
   app.set('trust proxy', config.trustProxy);
 
   app.use(
@@ -78,9 +84,11 @@ export function createApp(deps: AppDeps): Express {
   const json = express.json({ limit: JSON_BODY_LIMIT });
   app.use((req, res, next) => (req.path === IMPORT_PATH ? next() : json(req, res, next)));
 
-  app.use('/api/health', createHealthRouter(db, model));
-  app.get('/metrics', metricsEndpoint(metrics, config.metricsToken));
-  app.use('/api', createDocsRouter(buildOpenApiDocument({ maxChars: config.chat.messageMaxChars, models: model.models }, APP_VERSION)));
+  mount('/api/health', createHealthRouter(db, model));
+  const operations = express.Router();
+  operations.get('/metrics', metricsEndpoint(metrics, config.metricsToken));
+  mount('/', operations);
+  mount('/api', createDocsRouter(buildOpenApiDocument({ maxChars: config.chat.messageMaxChars, models: model.models }, APP_VERSION)));
 
   const users = createUsersRepo(db);
   const passport = createPassport(users, hasher);
@@ -100,17 +108,17 @@ export function createApp(deps: AppDeps): Express {
   app.use(passport.session());
 
   const auth = createAuthService(users, hasher);
-  app.use('/api/auth', createAuthRouter(auth, passport, limits));
-  app.use('/api/auth', createAccountRouter(auth, sessionStore));
+  mount('/api/auth', createAuthRouter(auth, passport, limits));
+  mount('/api/auth', createAccountRouter(auth, sessionStore));
   const chats = createChatsService(db, turns);
-  app.use('/api/chats', createChatsRouter(chats, turns, limits, config.chat, model.models, metrics));
-  app.use('/api/models', createModelsRouter(model));
-  app.use('/api/search', createSearchRouter(db));
-  app.use('/api/usage', createUsageRouter(db, config.limits.enabled ? config.limits.dailyTokenLimit : 0));
-  app.use('/api', createPortabilityRouter(db));
+  mount('/api/chats', createChatsRouter(chats, turns, limits, config.chat, model.models, metrics));
+  mount('/api/models', createModelsRouter(model));
+  mount('/api/search', createSearchRouter(db));
+  mount('/api/usage', createUsageRouter(db, config.limits.enabled ? config.limits.dailyTokenLimit : 0));
+  mount('/api', createPortabilityRouter(db));
   const sharing = createSharingRouters(db, chats);
-  app.use('/api/chats', sharing.owner);
-  app.use('/api/shared', sharing.shared);
+  mount('/api/chats', sharing.owner);
+  mount('/api/shared', sharing.shared);
 
   const client = clientDir ? webClient(clientDir) : undefined;
   if (client) app.use(client);

@@ -77,6 +77,7 @@ export function routeSpecs(limits: ChatSchemaLimits): RouteSpec[] {
     { method: 'get', path: '/api/usage', summary: 'Tokens per day and model, and today’s budget', tag: 'Data', auth: true, query: UsageQuery, responses: { 200: R.UsageReport, 400: R.ErrorBody } },
     { method: 'get', path: '/api/openapi.json', summary: 'This document', tag: 'Operations', auth: false, responses: { 200: undefined } },
     { method: 'get', path: '/api/docs', summary: 'Interactive API docs', tag: 'Operations', auth: false, responses: { 200: undefined } },
+    { method: 'get', path: '/api/docs/init.js', summary: 'Script of the docs page', tag: 'Operations', auth: false, responses: { 200: undefined } },
     { method: 'get', path: '/metrics', summary: 'Prometheus metrics (bearer METRICS_TOKEN when set)', tag: 'Operations', auth: false, responses: { 200: undefined, 401: R.ErrorBody } },
   ];
 }
