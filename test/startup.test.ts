@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeOpenAI } from './helpers/fake-openai.js';
 import { openSse } from './helpers/sse.js';
-import { createTestDatabaseTarget, type TestDatabaseTarget } from './helpers/test-db.js';
+import { createTestDatabaseTarget, usingRealPostgres, type TestDatabaseTarget } from './helpers/test-db.js';
 import { PASSWORD, uniqueEmail } from './helpers/users.js';
 import { eventually } from './helpers/wait.js';
 
@@ -158,5 +158,64 @@ describe('a server killed in the middle of a reply', () => {
     } finally {
       await fake.close();
     }
+  });
+});
+
+describe('graceful shutdown and workers', () => {
+  it('on SIGTERM lets a reply in progress finish and store, then exits 0', async () => {
+    const fake = await startFakeOpenAI();
+    try {
+      const server = run('src/main.ts', {
+        ...databaseEnv(),
+        PORT: '0',
+        LOG_LEVEL: 'info',
+        SESSION_SECRET: 'a-stable-secret-for-the-shutdown-test-0123456789',
+        OPENAI_BASE_URL: fake.url,
+        SHUTDOWN_GRACE_MS: '20000',
+      });
+      await waitFor(() => server.output().stdout.includes('listening on'), 'the server to listen');
+      const url = `http://127.0.0.1:${/"port":(\d+)/.exec(server.output().stdout)?.[1]}`;
+      const register = await fetch(`${url}/api/auth/register`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ email: uniqueEmail(), password: PASSWORD }),
+      });
+      const cookie = register.headers.getSetCookie()[0]!.split(';')[0]!;
+      const chunks = Array.from({ length: 15 }, (_, i) => `part${i} `);
+      fake.enqueue({ kind: 'reply', content: chunks.join(''), chunks, chunkDelayMs: 100 });
+      const sse = await openSse(`${url}/api/chats`, { cookie, body: { message: 'finish before you go' } });
+      await sse.waitFor((e) => e.event === 'delta');
+
+      server.child.kill('SIGTERM');
+      await sse.ended;
+      expect(sse.events.at(-1)).toMatchObject({ event: 'done', data: { assistantMessage: { status: 'complete' } } });
+      expect(sse.text()).toBe(chunks.join(''));
+      expect(await server.exited).toBe(0);
+    } finally {
+      await fake.close();
+    }
+  });
+
+  it.runIf(usingRealPostgres)('runs WEB_CONCURRENCY workers on one port and stops them all on SIGTERM', async () => {
+    const server = run('src/main.ts', {
+      ...databaseEnv(),
+      PORT: '0',
+      LOG_LEVEL: 'info',
+      WEB_CONCURRENCY: '2',
+      SESSION_SECRET: 'a-stable-secret-for-the-workers-test-0123456789',
+    });
+    await waitFor(() => (server.output().stdout.match(/listening on/g) ?? []).length === 2, 'two workers to listen');
+    expect(server.output().stdout).toContain('started worker processes');
+    const ports = [...server.output().stdout.matchAll(/"port":(\d+)/g)].map((m) => m[1]);
+    const health = await fetch(`http://127.0.0.1:${ports[0]}/api/health`);
+    expect(health.status).toBe(200);
+    server.child.kill('SIGTERM');
+    expect(await server.exited).toBe(0);
+  });
+
+  it('refuses WEB_CONCURRENCY above 1 on the embedded database, saying why', async () => {
+    const server = run('src/main.ts', { DATA_DIR: path.join(workDir, 'never-used'), WEB_CONCURRENCY: '2', SESSION_SECRET: 'x'.repeat(40) });
+    expect(await server.exited).toBe(1);
+    expect(server.output().stderr).toContain('WEB_CONCURRENCY');
   });
 });
