@@ -14,6 +14,7 @@ import { loadConfig } from '../src/config.js';
 import { openDatabase } from '../src/db/database.js';
 import { migrate } from '../src/db/migrate.js';
 import { openLimits } from '../src/limits/limits.js';
+import { fitToContext } from '../src/llm/context-window.js';
 import { createChatModel } from '../src/llm/create-model.js';
 import { createLogger } from '../src/logger.js';
 import { createMetrics } from '../src/observability/metrics.js';
@@ -140,11 +141,26 @@ results.push(
   ),
 );
 
+// Context budgeting for a 100-message history (the work done before every model call).
+const history = Array.from({ length: 100 }, (_, i) => ({
+  role: (i % 2 ? 'assistant' : 'user') as 'user' | 'assistant',
+  content: `Message ${i}: ${'a fairly ordinary sentence about rivers, budgets and recipes. '.repeat(6)}`,
+}));
+const coldStart = performance.now();
+fitToContext('You are helpful.', history, 'gpt-4o-mini', config.chat.context);
+const coldMs = performance.now() - coldStart;
+results.push(
+  await measure('Context budgeting, 100-message history (token counts cached)', async () => {
+    fitToContext('You are helpful.', [...history, { role: 'user', content: `new question ${Math.random()}` }], 'gpt-4o-mini', config.chat.context);
+  }, 1000),
+);
+
 const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 const lines = [
   `Database: ${config.database.kind === 'pglite' ? 'embedded PGlite (in memory)' : 'PostgreSQL'}; Node ${process.version}; ` +
     `seeded 10,000 chats + 5,000 messages in ${(seedMs / 1000).toFixed(1)} s; ${ROUNDS} sequential requests per row ` +
-    `(100 for sends), after 10 warm-up requests. RSS at the end: ${Math.round(process.memoryUsage().rss / 1024 / 1024)} MiB.`,
+    `(100 for sends), after 10 warm-up requests. RSS at the end: ${Math.round(process.memoryUsage().rss / 1024 / 1024)} MiB. ` +
+    `Context budgeting of a 100-message history with a cold cache: ${coldMs.toFixed(1)} ms.`,
   '',
   '| Path | p50 (ms) | p95 (ms) | max (ms) |',
   '| --- | ---: | ---: | ---: |',

@@ -69,6 +69,14 @@ function wrapPool(kind: Database['kind'], pool: pg.Pool, logger: Logger | undefi
     query: (text, values) => pool.query(text, values),
     async withTransaction(work) {
       const client = await pool.connect();
+      // A checked-out client whose connection dies emits 'error'; unheard, it would crash the process.
+      // The failing query rejects anyway; the broken client is destroyed instead of going back to the pool.
+      let broken: Error | undefined;
+      const onError = (err: Error) => {
+        broken = err;
+        logger?.warn({ err }, 'database connection lost during a transaction');
+      };
+      client.on('error', onError);
       try {
         await client.query('BEGIN');
         const result = await work(client);
@@ -78,7 +86,8 @@ function wrapPool(kind: Database['kind'], pool: pg.Pool, logger: Logger | undefi
         await client.query('ROLLBACK').catch(() => undefined);
         throw err;
       } finally {
-        client.release();
+        client.off('error', onError);
+        client.release(broken);
       }
     },
     close: () => (closing ??= shutdown()),

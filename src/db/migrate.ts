@@ -41,6 +41,9 @@ async function readMigrationFiles(): Promise<Migration[]> {
 export async function migrate(db: Database, logger?: Logger): Promise<string[]> {
   const migrations = await readMigrations();
   const client = await db.pool.connect();
+  let broken: Error | undefined;
+  const onError = (err: Error) => (broken = err); // the failing query reports it; see withTransaction
+  client.on('error', onError);
   try {
     await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
     await client.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
@@ -81,7 +84,8 @@ export async function migrate(db: Database, logger?: Logger): Promise<string[]> 
     return newlyApplied;
   } finally {
     await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]).catch(() => undefined);
-    client.release();
+    client.off('error', onError);
+    client.release(broken);
   }
 }
 

@@ -29,7 +29,38 @@ export function contextWindowOf(model: string, config: ContextConfig): number {
   return known?.[1] ?? config.defaultTokens;
 }
 
-const cost = (turn: ChatTurn) => countTokens(turn.content) + TOKENS_PER_MESSAGE;
+/**
+ * Token counts of recent message texts: a chat's history is counted again at every send, but each
+ * message's text only once. Bounded by the characters it holds (least recently used evicted first).
+ */
+class TokenCountCache {
+  private readonly counts = new Map<string, number>();
+  private chars = 0;
+
+  constructor(private readonly maxChars: number) {}
+
+  count(text: string): number {
+    const known = this.counts.get(text);
+    if (known !== undefined) {
+      this.counts.delete(text); // re-insert: most recently used last
+      this.counts.set(text, known);
+      return known;
+    }
+    const tokens = countTokens(text);
+    if (text.length > this.maxChars / 10) return tokens; // a huge text would evict everything else
+    this.counts.set(text, tokens);
+    this.chars += text.length;
+    for (const [oldest] of this.counts) {
+      if (this.chars <= this.maxChars) break;
+      this.counts.delete(oldest);
+      this.chars -= oldest.length;
+    }
+    return tokens;
+  }
+}
+
+const tokenCounts = new TokenCountCache(20_000_000);
+const cost = (turn: ChatTurn) => tokenCounts.count(turn.content) + TOKENS_PER_MESSAGE;
 
 /**
  * The turns to send: the system prompt (always), then the newest messages that fit the model's window
