@@ -2,6 +2,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import pg from 'pg';
 import type { Logger } from 'pino';
+import { lockDataDir } from './data-dir-lock.js';
 
 /** Anything that can run a query: the pool itself or a client inside a transaction. */
 export interface Queryable {
@@ -39,6 +40,7 @@ async function openEmbedded(dataDir: string, template: Blob | undefined, logger?
   const [{ PGlite }, { servePGlite }] = await Promise.all([import('@electric-sql/pglite'), import('./pglite-server.js')]);
   const inMemory = dataDir === 'memory://';
   if (!inMemory) await fs.mkdir(path.resolve(dataDir), { recursive: true });
+  const unlock = inMemory ? async () => undefined : await lockDataDir(path.resolve(dataDir));
   const engine = await PGlite.create({
     dataDir: inMemory ? 'memory://' : path.resolve(dataDir, 'pglite'),
     loadDataDir: template,
@@ -56,6 +58,7 @@ async function openEmbedded(dataDir: string, template: Blob | undefined, logger?
     await pool.end();
     await server.close();
     await engine.close();
+    await unlock();
   });
 }
 
