@@ -16,6 +16,8 @@ export interface RecordedRequest {
   closedEarly: boolean;
   /** When the response was fully written. */
   finishedAt?: number;
+  /** How the fake answered it. */
+  behaviour?: FakeBehaviour['kind'];
 }
 
 export type FakeBehaviour =
@@ -31,6 +33,10 @@ export interface FakeOpenAI {
   completions(): RecordedRequest[];
   /** Queue behaviours for the next completion requests; when the queue is empty it echoes. */
   enqueue(...behaviours: FakeBehaviour[]): void;
+  /** What to do when the queue is empty (default: echo). */
+  setDefault(behaviour: (req: RecordedRequest) => FakeBehaviour): void;
+  /** Connections currently open to the fake server. */
+  openConnections(): Promise<number>;
   /** Always answer requests for `model` this way (before the queue): for calls that race others. */
   respondTo(model: string, behaviour: (req: RecordedRequest) => FakeBehaviour): void;
   close(): Promise<void>;
@@ -47,6 +53,7 @@ export async function startFakeOpenAI(): Promise<FakeOpenAI> {
   const requests: RecordedRequest[] = [];
   const queue: FakeBehaviour[] = [];
   const byModel = new Map<string, (req: RecordedRequest) => FakeBehaviour>();
+  let fallback: (req: RecordedRequest) => FakeBehaviour = echo;
 
   const server = http.createServer(async (req, res) => {
     const raw = await readBody(req);
@@ -70,7 +77,8 @@ export async function startFakeOpenAI(): Promise<FakeOpenAI> {
       return sendJson(res, 404, { error: { message: 'not found', type: 'invalid_request_error' } });
     }
     const special = byModel.get(recorded.body.model ?? '');
-    const behaviour = special ? special(recorded) : (queue.shift() ?? echo(recorded));
+    const behaviour = special ? special(recorded) : (queue.shift() ?? fallback(recorded));
+    recorded.behaviour = behaviour.kind;
     await respond(behaviour, recorded, res);
   });
 
@@ -83,6 +91,8 @@ export async function startFakeOpenAI(): Promise<FakeOpenAI> {
     completions: () => requests.filter((r) => r.path === '/v1/chat/completions'),
     enqueue: (...behaviours) => queue.push(...behaviours),
     respondTo: (model, behaviour) => void byModel.set(model, behaviour),
+    setDefault: (behaviour) => void (fallback = behaviour),
+    openConnections: () => new Promise((resolve, reject) => server.getConnections((err, n) => (err ? reject(err) : resolve(n)))),
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
