@@ -65,6 +65,9 @@ async function openEmbedded(dataDir: string, template: Blob | undefined, logger?
 function wrapPool(kind: Database['kind'], pool: pg.Pool, logger: Logger | undefined, shutdown: () => Promise<void>): Database {
   // An idle client whose connection drops emits 'error' on the pool; unhandled, it would crash the process.
   pool.on('error', (err) => logger?.warn({ err }, 'idle database connection failed'));
+  // So does a client between a checkout and its first query, for a moment no other listener covers:
+  // give every client a listener of its own. (The failing query, if any, still rejects as usual.)
+  pool.on('connect', (client) => client.on('error', (err) => logger?.debug({ err }, 'database connection failed')));
   let closing: Promise<void> | undefined;
   return {
     kind,
