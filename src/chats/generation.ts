@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { databaseUnavailable, isDatabaseOutage, retryThroughOutage } from '../db/outage.js';
 import { AppError } from '../http/errors.js';
 import type { ChatModel, ChatTurn, TokenUsage } from '../llm/chat-model.js';
 import type { ModelCallReport } from '../observability/metrics.js';
@@ -7,6 +8,10 @@ import type { Message, MessagesRepo } from './messages.repo.js';
 
 /** How often the growing reply is saved: a crash loses at most this much text. */
 export const FLUSH_INTERVAL_MS = 500;
+/** How long the end of a reply is retried through a database outage before the client is answered. */
+const SETTLE_WAIT_MS = 1000;
+/** …and for how long more after that, in the background. */
+const SETTLE_BACKGROUND_MS = 60_000;
 
 export type GenerationEvent =
   | { type: 'delta'; content: string; offset: number }
@@ -135,7 +140,7 @@ export class Generation {
       }
       if (!this.stopped && !this.text) error = emptyReply();
     } catch (err) {
-      error = err instanceof AppError ? err : toUpstreamError(err, this.input.model);
+      error = err instanceof AppError ? err : isDatabaseOutage(err) ? databaseUnavailable() : toUpstreamError(err, this.input.model);
     } finally {
       this.releaseHeldSurrogate();
       await flusher.stop();
@@ -166,23 +171,29 @@ export class Generation {
 
   /** Writes how the generation ended; a reply with no text at all is removed rather than left empty. */
   private async settle(error: AppError | undefined): Promise<GenerationOutcome> {
-    const status = error ? 'error' : this.stopped ? 'stopped' : 'complete';
+    const status = error ? ('error' as const) : this.stopped ? ('stopped' as const) : ('complete' as const);
     let assistantMessage: Message | null = null;
+    const ending = { content: this.text, status, model: this.answeredBy, usage: this.usage ?? undefined };
+    const store = async (): Promise<Message | null> => {
+      if (this.text) return (await this.messages.finish(this.input.assistantMessageId, ending)) ?? null;
+      await this.messages.delete(this.input.assistantMessageId);
+      return null;
+    };
     try {
-      if (this.text) {
-        assistantMessage =
-          (await this.messages.finish(this.input.assistantMessageId, {
-            content: this.text,
-            status,
-            model: this.answeredBy,
-            usage: this.usage ?? undefined,
-          })) ?? null;
-      } else {
-        await this.messages.delete(this.input.assistantMessageId);
-      }
+      assistantMessage = await retryThroughOutage(store, SETTLE_WAIT_MS);
     } catch (err) {
       this.logger?.error({ err }, 'could not store the end of a reply');
-      error ??= new AppError(500, 'internal_error', 'Something went wrong on our side. Please try again.');
+      if (isDatabaseOutage(err)) {
+        error ??= databaseUnavailable();
+        // Keep trying after answering, so the reply is not left `streaming` (blocking the chat) until the
+        // orphan sweeper comes by; its text is kept if the database returns within the minute.
+        retryThroughOutage(store, SETTLE_BACKGROUND_MS).then(
+          () => this.logger?.info({ messageId: this.input.assistantMessageId }, 'stored the end of a reply after an outage'),
+          (late: unknown) => this.logger?.error({ err: late }, 'gave up storing the end of a reply'),
+        );
+      } else {
+        error ??= new AppError(500, 'internal_error', 'Something went wrong on our side. Please try again.');
+      }
     }
     this.lastEvent = error
       ? { type: 'error', error, assistantMessage }

@@ -1,5 +1,6 @@
 import type { Request, Response } from 'express';
 import { openEventStream } from '../http/sse.js';
+import type { GenerationEvent } from './generation.js';
 import type { Turn } from './turns.service.js';
 
 export interface TurnStreamOptions {
@@ -22,7 +23,25 @@ export function resumeOffset(lastEventId: string | undefined, assistantMessageId
   return id === assistantMessageId && Number.isSafeInteger(parsed) && parsed >= 0 ? parsed : 0;
 }
 
-/** Streams a turn as SSE: start, deltas as they arrive, then done or error (see README, "Streaming"). */
+/** The most text one delta carries: a client catching up gets the missed text in pieces of this size. */
+const MAX_DELTA_CHARS = 16 * 1024;
+
+/** The first `max` characters of `text`, one fewer rather than half of a surrogate pair. */
+function firstPiece(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const high = text.charCodeAt(max - 1);
+  return text.slice(0, high >= 0xd800 && high <= 0xdbff ? max - 1 : max);
+}
+
+/**
+ * Streams a turn as SSE: start, deltas as they arrive, then done or error (see README, "Streaming").
+ *
+ * Backpressure: when the client's socket buffer is full, the stream stops listening to the reply, and
+ * once the client has read it, subscribes again from the offset the client has; the source then sends
+ * what was missed as one catch-up delta (cut into pieces). A slow reader so costs a socket buffer and
+ * one piece, never a queue that grows with the reply. (A title announced meanwhile is not repeated:
+ * the chat has it.)
+ */
 export function streamTurn(req: Request, res: Response, turn: Turn, options: TurnStreamOptions): void {
   const stream = openEventStream(req, res, options.heartbeatMs);
   options.tracker?.streamOpened();
@@ -30,15 +49,37 @@ export function streamTurn(req: Request, res: Response, turn: Turn, options: Tur
   let offset = options.fromOffset ?? 0;
   const id = () => eventId(turn.assistantMessageId, offset);
 
-  stream.send('start', { userMessage: turn.userMessage, assistantMessageId: turn.assistantMessageId, chat: turn.chat }, id());
-  const unsubscribe = turn.source.subscribe((event) => {
+  let unsubscribe: (() => void) | undefined;
+  let paused = false;
+  const follow = () => {
+    paused = false;
+    unsubscribe = undefined;
+    const stopListening = turn.source.subscribe(onEvent, offset);
+    // The catch-up delivered inside subscribe() may already have paused us.
+    if (paused || stream.ended) stopListening();
+    else unsubscribe = stopListening;
+  };
+  const pause = (untilDrained: boolean) => {
+    paused = true;
+    unsubscribe?.();
+    unsubscribe = undefined;
+    if (untilDrained) stream.onDrain(follow);
+    else setImmediate(follow);
+  };
+
+  function onEvent(event: GenerationEvent): void {
+    if (paused || stream.ended) return;
     switch (event.type) {
-      case 'delta':
-        offset = event.offset;
-        stream.send('delta', { content: event.content }, id());
+      case 'delta': {
+        const piece = firstPiece(event.content, MAX_DELTA_CHARS);
+        offset = event.offset - event.content.length + piece.length;
+        const flowing = stream.send('delta', { content: piece }, id());
+        if (!flowing) pause(true);
+        else if (piece.length < event.content.length) pause(false);
         return;
+      }
       case 'title':
-        stream.send('title', { title: event.title }, id());
+        if (!stream.send('title', { title: event.title }, id())) pause(true);
         return;
       case 'done':
         stream.send('done', { assistantMessage: event.assistantMessage, usage: event.usage }, id());
@@ -50,10 +91,12 @@ export function streamTurn(req: Request, res: Response, turn: Turn, options: Tur
         stream.end();
       }
     }
-  }, offset);
+  }
 
+  stream.send('start', { userMessage: turn.userMessage, assistantMessageId: turn.assistantMessageId, chat: turn.chat }, id());
+  follow();
   stream.onDisconnect(() => {
-    unsubscribe();
+    unsubscribe?.();
     if (options.stopOnDisconnect) turn.generation?.stop();
   });
 }

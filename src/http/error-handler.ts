@@ -1,4 +1,5 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
+import { databaseUnavailable, isDatabaseOutage } from '../db/outage.js';
 import { AppError } from './errors.js';
 
 interface BodyParserError {
@@ -19,22 +20,10 @@ function isBodyParserError(err: unknown): err is BodyParserError {
   return typeof err === 'object' && err !== null && typeof (err as BodyParserError).type === 'string';
 }
 
-// The database is down, restarting, or dropped our connection: a temporary condition, not a bug.
-const DATABASE_UNAVAILABLE = new AppError(503, 'database_unavailable', 'The database is unavailable right now. Please try again shortly.', {
-  headers: { 'Retry-After': '5' },
-});
-
-function isDatabaseOutage(err: unknown): boolean {
-  if (typeof err !== 'object' || err === null) return false;
-  const { code, message } = err as { code?: unknown; message?: unknown };
-  if (typeof code === 'string' && (/^(08|57P)/.test(code) || ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE'].includes(code))) return true;
-  return typeof message === 'string' && /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error/i.test(message);
-}
-
 function toAppError(err: unknown): AppError | undefined {
   if (err instanceof AppError) return err;
   if (isBodyParserError(err)) return BODY_PARSER_ERRORS[err.type];
-  if (isDatabaseOutage(err)) return DATABASE_UNAVAILABLE;
+  if (isDatabaseOutage(err)) return databaseUnavailable();
   return undefined;
 }
 
@@ -48,7 +37,7 @@ export const errorHandler: ErrorRequestHandler = (err: unknown, req, res, _next)
   // Unknown errors are logged whole (with the request id); known 5xx by code only, since their
   // `extra` may hold what the user wrote.
   if (!appError) req.log.error({ err }, 'request failed');
-  else if (appError === DATABASE_UNAVAILABLE) req.log.error({ err }, 'database unavailable');
+  else if (appError.code === 'database_unavailable') req.log.error({ err }, 'database unavailable');
   else if (appError.status >= 500) req.log.warn({ code: appError.code }, 'request failed');
   const rendered = appError ?? new AppError(500, 'internal_error', 'Something went wrong on our side. Please try again.');
   if (res.headersSent) {

@@ -1,11 +1,14 @@
 import type { Request, Response } from 'express';
 
 export interface EventStream {
-  send(event: string, data: unknown, id?: string): void;
+  /** False when the client is not keeping up (the socket's buffer is full): wait for `onDrain`. */
+  send(event: string, data: unknown, id?: string): boolean;
   end(): void;
   readonly ended: boolean;
   /** Called once when the client goes away before `end()`. */
   onDisconnect(listener: () => void): void;
+  /** Called once, the next time a full buffer has been read by the client. */
+  onDrain(listener: () => void): void;
 }
 
 export const wantsEventStream = (req: Request) => req.accepts(['application/json', 'text/event-stream']) === 'text/event-stream';
@@ -27,7 +30,8 @@ export function openEventStream(req: Request, res: Response, heartbeatMs: number
 
   let ended = false;
   const disconnectListeners: (() => void)[] = [];
-  const heartbeat = setInterval(() => res.write(': heartbeat\n\n'), heartbeatMs);
+  // A client that is not reading gets no heartbeat either: its buffer is full, the connection is alive.
+  const heartbeat = setInterval(() => res.writableNeedDrain || res.write(': heartbeat\n\n'), heartbeatMs);
   res.on('close', () => {
     clearInterval(heartbeat);
     if (ended) return;
@@ -40,8 +44,8 @@ export function openEventStream(req: Request, res: Response, heartbeatMs: number
       return ended;
     },
     send(event, data, id) {
-      if (ended) return;
-      res.write(`${id === undefined ? '' : `id: ${id}\n`}event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+      if (ended) return true;
+      return res.write(`${id === undefined ? '' : `id: ${id}\n`}event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
     },
     end() {
       if (ended) return;
@@ -51,6 +55,9 @@ export function openEventStream(req: Request, res: Response, heartbeatMs: number
     },
     onDisconnect(listener) {
       disconnectListeners.push(listener);
+    },
+    onDrain(listener) {
+      res.once('drain', listener);
     },
   };
 }

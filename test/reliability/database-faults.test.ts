@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeOpenAI, type FakeOpenAI } from '../helpers/fake-openai.js';
 import { listen } from '../helpers/sse.js';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';
+import { eventually } from '../helpers/wait.js';
 import { usingRealPostgres } from '../helpers/test-db.js';
 import { PASSWORD, uniqueEmail } from '../helpers/users.js';
 
@@ -15,7 +16,7 @@ let fake: FakeOpenAI;
 let t: TestApp;
 let server: { url: string; close(): Promise<void> };
 beforeAll(async () => {
-  if (!usingRealPostgres || process.env.RELIABILITY_DB_FAULTS !== '1') return;
+  if (!usingRealPostgres) return;
   fake = await startFakeOpenAI();
   t = await startTestApp({ fake });
   server = await listen(t.app);
@@ -26,11 +27,7 @@ afterAll(async () => {
   await fake?.close();
 });
 
-// Opt-in for now (RELIABILITY_DB_FAULTS=1): about one run in seven still reports an unhandled
-// connection error in the test process (see the closing note of session 1), and CI must stay deterministic.
-const enabled = usingRealPostgres && process.env.RELIABILITY_DB_FAULTS === '1';
-
-describe.runIf(enabled)('database faults', () => {
+describe.runIf(usingRealPostgres)('database faults', () => {
   it('killed connections during load give 503 database_unavailable, never 500, and lose nothing acknowledged', async () => {
     const send = async (path: string, cookie: string, body: unknown) => {
       const res = await fetch(`${server.url}${path}`, {
@@ -48,6 +45,7 @@ describe.runIf(enabled)('database faults', () => {
     const { rows } = await t.db.query<{ db: string }>('SELECT current_database() AS db');
     url.pathname = `/${rows[0]!.db}`;
     const killer = new pg.Client({ connectionString: url.toString() });
+    killer.on('error', () => undefined); // dropped with the test database at the end, whatever happens
     await killer.connect();
     let killing = true;
     const kills = (async () => {
@@ -60,7 +58,7 @@ describe.runIf(enabled)('database faults', () => {
     const acknowledged: { chatId: string; content: string }[] = [];
     const statuses: number[] = [];
     const deadline = Date.now() + 3000;
-    await Promise.all(
+    const load = Promise.all(
       chats.map(async (chatId, c) => {
         for (let m = 0; Date.now() < deadline; m++) {
           const content = `chat ${c} message ${m}`;
@@ -71,15 +69,21 @@ describe.runIf(enabled)('database faults', () => {
         }
       }),
     );
-    killing = false;
-    await kills;
-    await killer.end();
+    await load.finally(async () => {
+      killing = false;
+      await kills;
+      await killer.end();
+    });
 
     expect(statuses).not.toContain(500);
     expect(statuses.some((s) => s === 503)).toBe(true);
-    // Service resumes by itself.
-    const after = await send(`/api/chats/${chats[0]}/message`, cookie, { content: 'after the storm' });
-    expect(after.status).toBe(201);
+    // Service resumes by itself, every chat included (a reply whose end could not be stored during the
+    // storm is stored by the app's own retries, not left blocking its chat).
+    for (const chatId of chats) {
+      await eventually(async () => (await send(`/api/chats/${chatId}/message`, cookie, { content: `after the storm ${chatId}` })).status === 201, 10_000, 'a send to succeed');
+    }
+    const { rows: stuck } = await t.db.query("SELECT id FROM messages WHERE status = 'streaming'");
+    expect(stuck).toEqual([]);
     expect((await fetch(`${server.url}/api/health`)).status).toBe(200);
     for (const { chatId, content } of acknowledged) {
       const { rowCount } = await t.db.query("SELECT 1 FROM messages WHERE chat_id = $1 AND role = 'user' AND content = $2", [chatId, content]);
