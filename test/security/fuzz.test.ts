@@ -1,104 +1,129 @@
+import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import type { Response } from 'supertest';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { routeSpecs, type RouteSpec } from '../../src/openapi/route-specs.js';
 import { startFakeOpenAI, type FakeOpenAI } from '../helpers/fake-openai.js';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';
-import { signUp } from '../helpers/users.js';
+import { PASSWORD, signUp } from '../helpers/users.js';
 
 /**
- * Property-based fuzzing of every route's inputs: whatever arrives, the answer is never a 5xx, an error
- * always has the documented shape, and no stack trace leaks.
+ * Property-based fuzzing of every route in the API (the same list the OpenAPI document is built from),
+ * run by a logged-in attacker who knows another user's ids: whatever arrives in the path, the query or
+ * the body, the answer is never a 5xx, an error always has the documented shape, no stack trace leaks,
+ * nothing of the other user's data appears, and the other user's data is unchanged afterwards.
  */
 
+type Agent = ReturnType<typeof request.agent>;
 let fake: FakeOpenAI;
 let t: TestApp;
-let agent: ReturnType<typeof request.agent>;
-let chatId: string;
+let attacker: Agent;
+let specs: RouteSpec[];
+const SECRET = `victim-secret-${randomUUID()}`;
+const victim = { email: '', chatId: '', messageIds: [] as string[], sessionId: '', title: `${SECRET} title` };
+let victimAgent: Agent;
+let victimBefore: unknown;
+const own = { chatId: '', messageId: '' };
 
 beforeAll(async () => {
   fake = await startFakeOpenAI();
   t = await startTestApp({ fake });
-  ({ agent } = await signUp(t.app));
-  chatId = (await agent.post('/api/chats').send({})).body.chat.id;
+  specs = routeSpecs({ maxChars: t.config.chat.messageMaxChars, models: t.model.models });
+
+  const v = await signUp(t.app);
+  victimAgent = v.agent;
+  victim.email = v.email;
+  victim.chatId = (await victimAgent.post('/api/chats').send({ title: victim.title, systemPrompt: `${SECRET} prompt` })).body.chat.id;
+  await victimAgent.post(`/api/chats/${victim.chatId}/message`).send({ content: `${SECRET} message` }).expect(201);
+  await victimAgent.post(`/api/chats/${victim.chatId}/share`).expect(201);
+  victimBefore = (await victimAgent.get(`/api/chats/${victim.chatId}`)).body;
+  victim.messageIds = (victimBefore as { messages: { id: string }[] }).messages.map((m) => m.id);
+  victim.sessionId = (await victimAgent.get('/api/auth/sessions')).body.sessions[0].id;
+
+  ({ agent: attacker } = await signUp(t.app));
+  own.chatId = (await attacker.post('/api/chats').send({})).body.chat.id;
+  own.messageId = (await attacker.post(`/api/chats/${own.chatId}/message`).send({ content: 'mine' })).body.userMessage.id;
 });
 afterAll(async () => {
   await t?.close();
   await fake?.close();
 });
 
-const RUNS = 25;
-const KEYS = [
-  'email', 'password', 'currentPassword', 'newPassword', 'content', 'message', 'title', 'systemPrompt', 'model',
-  'clientMessageId', '__proto__', 'constructor', 'prototype', 'toString', '',
-];
+const RUNS = 15;
+const GENERAL_KEYS = ['content', 'title', 'email', 'password', 'clientMessageId', 'cursor', 'before', 'q', '__proto__', 'constructor', ''];
 
 const text = fc.oneof(
   fc.string(),
   fc.string({ unit: 'binary', maxLength: 300 }),
-  fc.constantFrom('', ' ', '\u0000', 'a@b.co', '00000000-0000-4000-8000-000000000000', "' OR 1=1 --", '<script>', '😀'.repeat(40)),
+  fc.constantFrom('', ' ', '\u0000', 'a@b.co', '00000000-0000-4000-8000-000000000000', "' OR 1=1 --", '<script>', '😀'.repeat(40), '-1', '1e9999'),
 );
-const value = fc.oneof(text, fc.integer(), fc.double(), fc.boolean(), fc.constant(null), fc.jsonValue({ maxDepth: 3 }));
-const body = fc.oneof(fc.dictionary(fc.constantFrom(...KEYS), value, { maxKeys: 5 }), fc.jsonValue({ maxDepth: 3 }));
-const segment = fc.oneof(text, fc.uuid(), fc.constantFrom('..', '%', '%00', '1e9999', '-1'));
+/** Ids the attacker knows: its own, and the victim's (which must never open anything). */
+const knownId = () => fc.constantFrom(victim.chatId, ...victim.messageIds, victim.sessionId, own.chatId, own.messageId, randomUUID());
+const value = () => fc.oneof(text, knownId(), fc.constant(PASSWORD), fc.integer(), fc.double(), fc.boolean(), fc.constant(null), fc.jsonValue({ maxDepth: 3 }));
+// Mostly known ids: the point is to try the victim's ids on every route.
+const segment = () => fc.oneof({ arbitrary: knownId(), weight: 6 }, text, fc.uuid(), fc.constantFrom('..', '%', '%00'));
 
-function expectSafe(res: Response): void {
-  expect(res.status, `${res.status} ${res.text.slice(0, 200)}`).toBeLessThan(500);
+function keysOf(schema: unknown): string[] {
+  const shape = (schema as { shape?: Record<string, unknown> } | undefined)?.shape;
+  return shape ? Object.keys(shape) : [];
+}
+const input = (schema: unknown) =>
+  fc.oneof(fc.dictionary(fc.constantFrom(...keysOf(schema), ...GENERAL_KEYS), value(), { maxKeys: 5 }), fc.jsonValue({ maxDepth: 3 }));
+
+/** What the victim has that the attacker never sends: if a response holds one of these, data leaked. */
+const neverSent = () => [SECRET, victim.email];
+/** The victim's chat and session ids may only come back when the attacker sent them (an echo of its input). */
+const victimIds = () => [victim.chatId, victim.sessionId];
+
+function expectSafe(res: Response, sent: string): void {
+  expect(res.status, `${res.status} ${res.text?.slice(0, 200)}`).toBeLessThan(500);
   const raw = res.text ?? '';
   expect(raw).not.toMatch(/\bat .+\(.+:\d+:\d+\)|node_modules|Error: /);
-  if (res.status >= 400 && raw) {
+  if (res.status >= 400 && raw && res.type === 'application/json') {
     expect(res.body.error).toEqual(expect.objectContaining({ code: expect.any(String), message: expect.any(String) }));
   }
+  for (const marker of neverSent()) expect(raw, 'another user’s data in a response').not.toContain(marker);
+  for (const id of victimIds()) if (!sent.includes(id)) expect(raw, 'another user’s id in a response').not.toContain(id);
+  // Message ids are small numbers: look for them as the id of a message in the answer.
+  for (const id of victim.messageIds) expect(raw, 'another user’s message in a response').not.toContain(`"id":"${id}"`);
 }
 
-const sendJson = (method: 'post' | 'patch' | 'delete', path: string, payload: unknown) =>
-  agent[method](path).set('Content-Type', 'application/json').send(JSON.stringify(payload));
+/** Routes that would end the attacker's own session or account run as a fresh user each time. */
+const disposable = (spec: RouteSpec) =>
+  ['/api/auth/logout', '/api/auth/logout-all', '/api/auth/password'].includes(spec.path) || (spec.method === 'delete' && spec.path === '/api/auth/me');
 
-describe('fuzzing every route', () => {
-  it.each([
-    ['post', '/api/auth/register'],
-    ['post', '/api/auth/login'],
-    ['post', '/api/auth/password'],
-    ['delete', '/api/auth/me'],
-    ['post', '/api/chats'],
-    ['patch', '/api/chats/:chat'],
-    ['post', '/api/chats/:chat/message'],
-  ] as const)('%s %s survives any JSON body', async (method, template) => {
-    await fc.assert(
-      fc.asyncProperty(body, async (payload) => {
-        const res = await sendJson(method, template.replace(':chat', chatId), payload);
-        expectSafe(res);
-        // Never let the fuzzer really delete the account it runs as.
-        if (template === '/api/auth/me') expect(res.status).not.toBe(204);
-      }),
-      { numRuns: RUNS },
-    );
+describe('fuzzing every route as a user who knows another user’s ids', () => {
+  it('covers every route the API documents', () => {
+    expect(specs.length).toBeGreaterThanOrEqual(37);
   });
 
-  it.each([
-    ['get', '/api/chats/:x'],
-    ['get', '/api/chats/:x/stream'],
-    ['post', '/api/chats/:x/stop'],
-    ['post', '/api/chats/:x/regenerate'],
-    ['delete', '/api/auth/sessions/:x'],
-  ] as const)('%s %s survives any path parameter', async (method, template) => {
-    await fc.assert(
-      fc.asyncProperty(segment, async (raw) => {
-        const res = await agent[method](template.replace(':x', encodeURIComponent(raw)));
-        expectSafe(res);
-      }),
-      { numRuns: RUNS },
-    );
-  });
-
-  it('GET routes survive any query string', async () => {
-    await fc.assert(
-      fc.asyncProperty(fc.dictionary(text, text, { maxKeys: 4 }), fc.constantFrom('/api/chats', '/api/models', '/api/auth/me', '/api/health'), async (query, path) => {
-        const qs = new URLSearchParams(query).toString();
-        expectSafe(await agent.get(`${path}?${qs}&a[b][c]=1&__proto__[x]=1`));
-      }),
-      { numRuns: RUNS },
-    );
+  it('answers any path, query and body without a 5xx, a stack trace or another user’s data', async () => {
+    for (const spec of specs) {
+      const params = spec.path.match(/:\w+/g) ?? [];
+      await fc.assert(
+        fc.asyncProperty(
+          fc.array(segment(), { minLength: params.length, maxLength: params.length }),
+          fc.dictionary(fc.constantFrom(...keysOf(spec.query), 'limit', 'format', 'x'), fc.oneof(text, knownId()), { maxKeys: 3 }),
+          input(spec.body),
+          fc.boolean(),
+          async (values, query, body, wantsStream) => {
+            const path = params.reduce((p, name, i) => p.replace(name, encodeURIComponent(values[i]!)), spec.path);
+            const qs = new URLSearchParams(query as Record<string, string>).toString();
+            const agent = disposable(spec) ? (await signUp(t.app)).agent : attacker;
+            let req = agent[spec.method](`${path}?${qs}`);
+            if (wantsStream) req = req.set('Accept', 'text/event-stream');
+            if (spec.method !== 'get') req = req.set('Content-Type', 'application/json').send(JSON.stringify(body));
+            expectSafe(await req, `${path} ${qs} ${JSON.stringify(body)}`);
+          },
+        ),
+        { numRuns: RUNS },
+      );
+    }
+    // The attacker changed nothing of the victim's: same chat, same messages, same session, same password.
+    expect((await victimAgent.get(`/api/chats/${victim.chatId}`)).body).toEqual(victimBefore);
+    expect((await victimAgent.get('/api/auth/me')).status).toBe(200);
+    await request(t.app).post('/api/auth/login').send({ email: victim.email, password: PASSWORD }).expect(200);
   });
 
   it('raw bodies of any content type never cause a 5xx', async () => {
@@ -107,10 +132,10 @@ describe('fuzzing every route', () => {
         fc.string({ unit: 'binary', maxLength: 500 }),
         fc.constantFrom('application/json', 'application/json; charset=latin1', 'text/plain', 'application/x-www-form-urlencoded', 'application/json; charset=utf-16'),
         async (raw, type) => {
-          expectSafe(await request(t.app).post('/api/auth/login').set('Content-Type', type).send(raw));
+          expectSafe(await request(t.app).post('/api/auth/login').set('Content-Type', type).send(raw), raw);
         },
       ),
-      { numRuns: RUNS },
+      { numRuns: 25 },
     );
   });
 });
