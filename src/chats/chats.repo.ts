@@ -28,7 +28,7 @@ export interface ChatCursor {
   id: string;
 }
 
-interface ChatRow {
+export interface ChatRow {
   id: string;
   title: string | null;
   system_prompt: string | null;
@@ -39,9 +39,10 @@ interface ChatRow {
   updated_at: Date;
 }
 
-const COLUMNS = 'id, title, system_prompt, model, pinned, archived, created_at, updated_at';
+export const CHAT_COLUMNS = 'id, title, system_prompt, model, pinned, archived, created_at, updated_at';
+const COLUMNS = CHAT_COLUMNS;
 
-const toChat = (row: ChatRow): Chat => ({
+export const toChat = (row: ChatRow): Chat => ({
   id: row.id,
   title: row.title,
   systemPrompt: row.system_prompt,

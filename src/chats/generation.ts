@@ -205,14 +205,23 @@ export class Generation {
   }
 }
 
-/** Calls `flush` every FLUSH_INTERVAL_MS, never two at once, and once more at the end. */
+/**
+ * Calls `flush` every FLUSH_INTERVAL_MS, never two at once; `stop` waits for the last one. A tick that
+ * comes while a save is still running is skipped (the next save writes the latest text anyway), so a
+ * slow database never builds a queue of saves.
+ */
 class ProgressFlusher {
   private running: Promise<void> = Promise.resolve();
+  private busy = false;
   private readonly timer: NodeJS.Timeout;
 
   constructor(flush: () => Promise<void>) {
     this.timer = setInterval(() => {
-      this.running = this.running.then(flush);
+      if (this.busy) return;
+      this.busy = true;
+      this.running = flush().finally(() => {
+        this.busy = false;
+      });
     }, FLUSH_INTERVAL_MS);
   }
 

@@ -16,7 +16,7 @@ export interface Message {
   createdAt: string;
 }
 
-interface MessageRow {
+export interface MessageRow {
   id: string;
   chat_id: string;
   role: 'user' | 'assistant';
@@ -28,10 +28,11 @@ interface MessageRow {
   created_at: Date;
 }
 
-const COLUMNS = 'id, chat_id, role, content, status, model, prompt_tokens, completion_tokens, created_at';
-const UNIQUE_VIOLATION = '23505';
+export const MESSAGE_COLUMNS = 'id, chat_id, role, content, status, model, prompt_tokens, completion_tokens, created_at';
+const COLUMNS = MESSAGE_COLUMNS;
+export const UNIQUE_VIOLATION = '23505';
 
-const toMessage = (row: MessageRow): Message => ({
+export const toMessage = (row: MessageRow): Message => ({
   id: row.id,
   chatId: row.chat_id,
   role: row.role,

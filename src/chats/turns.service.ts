@@ -2,13 +2,14 @@ import type { Logger } from 'pino';
 import type { ChatConfig } from '../config.js';
 import type { Database } from '../db/database.js';
 import { AppError, ConflictError, NotFoundError } from '../http/errors.js';
-import type { ChatModel } from '../llm/chat-model.js';
+import type { ChatModel, ChatTurn } from '../llm/chat-model.js';
 import { fitToContext } from '../llm/context-window.js';
 import type { Metrics } from '../observability/metrics.js';
 import { titleFromMessage } from './chat-title.js';
 import { createChatsRepo, type Chat } from './chats.repo.js';
 import { Generation, type GenerationOutcome } from './generation.js';
 import { createMessagesRepo, type Message } from './messages.repo.js';
+import { createTurnsRepo } from './turns.repo.js';
 import { remoteReply, settledReply, type ReplySource } from './reply-source.js';
 import { createTitleWriter } from './title-writer.js';
 
@@ -24,6 +25,7 @@ export interface Turn {
 
 interface Running {
   turn: Turn & { generation: Generation };
+  userId: string;
   clientMessageId?: string;
 }
 
@@ -34,6 +36,7 @@ const inProgress = () =>
 export function createTurnsService(db: Database, model: ChatModel, config: ChatConfig, logger?: Logger, metrics?: Metrics) {
   const chats = createChatsRepo(db);
   const messages = createMessagesRepo(db);
+  const turnsRepo = createTurnsRepo(db);
   const running = new Map<string, Running>();
   // Sends between their first await and their launch, so a double click shares one turn.
   const starting = new Map<string, { userId: string; clientMessageId?: string; turn: Promise<Turn> }>();
@@ -48,16 +51,27 @@ export function createTurnsService(db: Database, model: ChatModel, config: ChatC
   // A chat may name a model that was later removed from OPENAI_MODELS: fall back to the default.
   const modelFor = (chat: Chat) => (chat.model && model.models.includes(chat.model) ? chat.model : model.defaultModel);
 
+  /** The conversation up to (not including) `placeholder`, for answers that did not read it already. */
+  async function readHistory(chatId: string, placeholder: Message): Promise<ChatTurn[]> {
+    const history = (await messages.listForChat(chatId)).filter((m) => m.id !== placeholder.id && m.content);
+    return history.map(({ role, content }) => ({ role, content }));
+  }
+
   /** Starts generating into `placeholder` (already stored, status streaming). */
-  function launch(chat: Chat, userMessage: Message, placeholder: Message, clientMessageId?: string): Turn {
+  function launch(
+    userId: string,
+    chat: Chat,
+    userMessage: Message,
+    placeholder: Message,
+    options: { clientMessageId?: string; history?: ChatTurn[] } = {},
+  ): Turn {
     const generation = new Generation(
       {
         assistantMessageId: placeholder.id,
         model: modelFor(chat),
         report: metrics?.modelCall,
         buildTurns: async () => {
-          const history = (await messages.listForChat(chat.id)).filter((m) => m.id !== placeholder.id && m.content);
-          const turns = history.map(({ role, content }) => ({ role, content }));
+          const turns = options.history ?? (await readHistory(chat.id, placeholder));
           return fitToContext(chat.systemPrompt ?? config.systemPrompt, turns, modelFor(chat), config.context);
         },
       },
@@ -66,7 +80,7 @@ export function createTurnsService(db: Database, model: ChatModel, config: ChatC
       logger,
     );
     const turn = { chat, userMessage, assistantMessageId: placeholder.id, generation, source: generation };
-    running.set(chat.id, { turn, clientMessageId });
+    running.set(chat.id, { turn, userId, clientMessageId: options.clientMessageId });
     void generation.finished.finally(() => {
       if (running.get(chat.id)?.turn.generation === generation) running.delete(chat.id);
     });
@@ -74,18 +88,18 @@ export function createTurnsService(db: Database, model: ChatModel, config: ChatC
   }
 
   /** Answers a stored user message that has no reply (after a failure, or to regenerate). */
-  async function answer(chat: Chat, userMessage: Message, clientMessageId?: string): Promise<Turn> {
+  async function answer(userId: string, chat: Chat, userMessage: Message, clientMessageId?: string): Promise<Turn> {
     if (running.has(chat.id)) throw inProgress();
     const placeholder = await db.withTransaction(async (tx) => {
       await messages.deleteAfter(chat.id, userMessage.id, tx);
       return messages.insertStreamingReply(chat.id, userMessage.id, modelFor(chat), tx);
     });
     if (!placeholder) throw inProgress();
-    return launch(chat, userMessage, placeholder, clientMessageId);
+    return launch(userId, chat, userMessage, placeholder, { clientMessageId });
   }
 
   /** A repeat of a send (same clientMessageId): the first result, or an answer if it never got one. */
-  async function repeat(chat: Chat, previous: Message, content: string, clientMessageId: string): Promise<Turn> {
+  async function repeat(userId: string, chat: Chat, previous: Message, content: string, clientMessageId: string): Promise<Turn> {
     if (previous.content !== content) {
       throw new ConflictError('client_message_id_reused', 'This clientMessageId was already used for a different message.');
     }
@@ -99,28 +113,37 @@ export function createTurnsService(db: Database, model: ChatModel, config: ChatC
         'This message was sent before and the conversation has moved on since; send it again as a new message.',
       );
     }
-    return answer(chat, previous, clientMessageId);
+    return answer(userId, chat, previous, clientMessageId);
   }
 
   async function sendNow(userId: string, chatId: string, content: string, clientMessageId?: string): Promise<Turn> {
-    const chat = await requireChat(userId, chatId);
     const current = running.get(chatId);
-    if (current && clientMessageId && current.clientMessageId === clientMessageId) return current.turn;
-    const previous = clientMessageId && (await messages.findByClientId(chatId, clientMessageId));
-    if (previous) return repeat(chat, previous, content, clientMessageId);
-    if (current) throw inProgress();
+    const mine = current?.userId === userId ? current : undefined;
+    if (mine && clientMessageId && mine.clientMessageId === clientMessageId) return mine.turn;
+    if (mine && !clientMessageId) throw inProgress();
 
-    const stored = await db.withTransaction(async (tx) => {
-      const userMessage = await messages.insertUserMessage(chatId, content, clientMessageId ?? null, tx);
-      if (!userMessage) throw inProgress(); // the same clientMessageId, stored a moment ago elsewhere
-      const autoTitle = titleFromMessage(content);
-      const titled = await chats.setTitleIfMissing(chatId, autoTitle, tx);
-      const placeholder = await messages.insertStreamingReply(chatId, userMessage.id, modelFor(chat), tx);
-      if (!placeholder) throw inProgress(); // rolls the user message back: the client still has it
-      return { userMessage, placeholder, chat: (await chats.findForUser(userId, chatId, tx))!, autoTitle: titled && autoTitle };
+    // The common case in one round trip; the rare ones (a repeat, a race) fall back to reading more.
+    const autoTitle = titleFromMessage(content);
+    const result = await turnsRepo.storeTurn({
+      userId,
+      chatId,
+      content,
+      clientMessageId: clientMessageId ?? null,
+      autoTitle,
+      defaultModel: model.defaultModel,
+      models: model.models,
     });
-    const turn = launch(stored.chat, stored.userMessage, stored.placeholder, clientMessageId);
-    if (stored.autoTitle) titles.improve(stored.chat.id, stored.autoTitle, content, turn.generation!);
+    if ('refused' in result) {
+      if (result.refused === 'chat_not_found') throw new NotFoundError('Chat not found.', 'chat_not_found');
+      if (result.refused === 'reply_in_progress' || !clientMessageId) throw inProgress();
+      const chat = await requireChat(userId, chatId);
+      const previous = await messages.findByClientId(chatId, clientMessageId);
+      if (!previous) throw inProgress(); // stored a moment ago by a send that then rolled back
+      return repeat(userId, chat, previous, content, clientMessageId);
+    }
+    const { chat, userMessage, placeholder, history, titled } = result.stored;
+    const turn = launch(userId, chat, userMessage, placeholder, { clientMessageId, history: [...history, { role: 'user', content }] });
+    if (titled) titles.improve(chat.id, autoTitle, content, turn.generation!);
     return turn;
   }
 
@@ -146,7 +169,7 @@ export function createTurnsService(db: Database, model: ChatModel, config: ChatC
       if (running.has(chatId)) throw inProgress();
       const userMessage = await messages.findLastUserMessage(chatId);
       if (!userMessage) throw new ConflictError('nothing_to_regenerate', 'This chat has no message to answer yet.');
-      return answer(chat, userMessage);
+      return answer(userId, chat, userMessage);
     },
 
     /** Edit and branch: replaces a user message's text, drops what came after it and answers it anew. */
@@ -162,7 +185,7 @@ export function createTurnsService(db: Database, model: ChatModel, config: ChatC
         return messages.insertStreamingReply(chatId, messageId, modelFor(chat), tx);
       });
       if (!placeholder) throw inProgress();
-      return launch(chat, { ...target, content }, placeholder);
+      return launch(userId, chat, { ...target, content }, placeholder);
     },
 
     /** Before a chat is deleted: ends its generation, here or (through the database) elsewhere. */

@@ -1,7 +1,7 @@
 /**
  * The baseline for the chat list: a bare node:http server running the API's own chats SELECT through
  * `pg` (same pool size), with no framework, session or validation. Started as a child process by
- * scripts/bench-load/main.ts; prints its port.
+ * scripts/bench/main.ts; prints its port.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';

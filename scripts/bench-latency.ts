@@ -1,5 +1,5 @@
 /**
- * `npm run bench`: latency of the API's hot paths for one heavy user (10,000 chats, one chat of 5,000
+ * `npm run bench:latency`: latency of the API's hot paths for one heavy user (10,000 chats, one chat of 5,000
  * messages), over real HTTP against a real database (in-memory PGlite, or BENCH_DATABASE_URL, which
  * must point to an empty, disposable database). The model is the fake OpenAI server of the tests.
  * Prints a Markdown table for BENCHMARKS.md.

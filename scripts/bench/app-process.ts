@@ -1,0 +1,134 @@
+/**
+ * The app under test runs as its own process (the real `src/main.ts`), on the Node.js binary named by
+ * BENCH_NODE (default: the one running the benchmark), with helpers to start, measure and stop it.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import net from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const NODE = process.env.BENCH_NODE ?? process.execPath;
+export const ADMIN_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+export const PASSWORD = 'benchmark-passphrase-123';
+const TSX = import.meta.resolve('tsx');
+
+export async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+export function spawnNode(script: string, env: Record<string, string>, nodeArgs: string[] = []): ChildProcess {
+  return spawn(NODE, [...nodeArgs, '--import', TSX, path.join(ROOT, script)], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+}
+
+export interface AppProcess {
+  url: string;
+  child: ChildProcess;
+  /** Resident memory of the app process, in bytes (from /proc). */
+  rss(): Promise<number>;
+  /** Open file descriptors of the app process (sockets included). */
+  openHandles(): Promise<number>;
+}
+
+export async function startApp(env: Record<string, string>, nodeArgs: string[] = []): Promise<AppProcess> {
+  const port = await freePort();
+  const child = spawnNode(
+    'src/main.ts',
+    { PORT: String(port), LOG_LEVEL: 'warn', RATE_LIMITS: 'off', NODE_ENV: 'development', SESSION_SECRET: 'bench-session-secret-0123456789-abcdef', ...env },
+    nodeArgs,
+  );
+  child.stdout?.resume();
+  const url = `http://127.0.0.1:${port}`;
+  const pid = child.pid!;
+  const app: AppProcess = {
+    url,
+    child,
+    rss: async () => Number(/VmRSS:\s+(\d+) kB/.exec(await readFile(`/proc/${pid}/status`, 'utf8'))![1]) * 1024,
+    openHandles: async () => (await import('node:fs/promises')).readdir(`/proc/${pid}/fd`).then((fds) => fds.length),
+  };
+  for (let i = 0; i < 300; i++) {
+    if (await fetch(`${url}/api/health/ready`).then((r) => r.ok, () => false)) return app;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error('the app did not start');
+}
+
+export async function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  await exited;
+}
+
+export async function createDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
+  const name = `gptb_bench_${randomBytes(4).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: ADMIN_URL });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const url = new URL(ADMIN_URL);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    async drop() {
+      const client = new pg.Client({ connectionString: ADMIN_URL });
+      await client.connect();
+      await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await client.end();
+    },
+  };
+}
+
+const json = (cookie?: string) => ({ 'Content-Type': 'application/json', ...(cookie ? { Cookie: cookie } : {}) });
+
+export async function register(url: string): Promise<{ cookie: string; userId: string }> {
+  const res = await fetch(`${url}/api/auth/register`, {
+    method: 'POST',
+    headers: json(),
+    body: JSON.stringify({ email: `bench-${randomBytes(4).toString('hex')}@example.com`, password: PASSWORD }),
+  });
+  const body = (await res.json()) as { user: { id: string } };
+  return { cookie: res.headers.getSetCookie()[0]!.split(';')[0]!, userId: body.user.id };
+}
+
+export async function login(url: string, email: string): Promise<string> {
+  const res = await fetch(`${url}/api/auth/login`, { method: 'POST', headers: json(), body: JSON.stringify({ email, password: PASSWORD }) });
+  if (!res.ok) throw new Error(`login failed: ${res.status}`);
+  return res.headers.getSetCookie()[0]!.split(';')[0]!;
+}
+
+export async function createChats(url: string, cookie: string, n: number): Promise<string[]> {
+  const ids: string[] = [];
+  for (let i = 0; i < n; i++) {
+    const res = await fetch(`${url}/api/chats`, { method: 'POST', headers: json(cookie), body: JSON.stringify({ title: `chat ${i}` }) });
+    ids.push(((await res.json()) as { chat: { id: string } }).chat.id);
+  }
+  return ids;
+}
+
+/** Many chats at once, straight into the database (for the rows that need thousands). */
+export async function insertChats(dbUrl: string, userId: string, n: number): Promise<string[]> {
+  const client = new pg.Client({ connectionString: dbUrl });
+  await client.connect();
+  const { rows } = await client.query<{ id: string }>(
+    `INSERT INTO chats (user_id, title) SELECT $1, 'bench ' || g FROM generate_series(1, $2) g RETURNING id`,
+    [userId, n],
+  );
+  await client.end();
+  return rows.map((r) => r.id);
+}
+
+export const progress = (what: string): void => {
+  if (process.env.BENCH_VERBOSE) console.error(`[bench ${new Date().toISOString().slice(11, 19)}] ${what}`);
+};

@@ -1,0 +1,164 @@
+/** Rows 3, 4, 5 and 10: what streaming costs: first-token latency, memory per stream, slow readers, leaks. */
+import http from 'node:http';
+import type { FakeOpenAI } from '../../test/helpers/fake-openai.js';
+import { createChats, insertChats, progress, register, startApp, stop, type AppProcess } from './app-process.js';
+import { percentile, timeStream } from './stream-client.js';
+
+const STREAMS = Number(process.env.BENCH_STREAMS ?? 2000);
+const LEAK_STREAMS = Number(process.env.BENCH_LEAK_STREAMS ?? 10_000);
+const MiB = 2 ** 20;
+const f = (n: number, d = 1) => n.toFixed(d);
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+const sendTo = (app: AppProcess, cookie: string, chatId: string) => ({
+  url: `${app.url}/api/chats/${chatId}/message`,
+  headers: { Cookie: cookie },
+  body: { content: 'hi' },
+  marker: 'event: delta',
+});
+
+/** Row 3: time to the first delta through the app, minus the same read straight from the fake server. */
+async function firstToken(app: AppProcess, cookie: string, chats: string[], fake: FakeOpenAI, concurrency: number, rounds: number) {
+  const viaApp: number[] = [];
+  const direct: number[] = [];
+  const body = { model: 'bench-model', stream: true, messages: [{ role: 'user', content: 'hi' }] };
+  for (let r = 0; r < rounds; r++) {
+    const app1 = await Promise.all(Array.from({ length: concurrency }, (_, i) => timeStream(sendTo(app, cookie, chats[(r * concurrency + i) % chats.length]!))));
+    const fake1 = await Promise.all(Array.from({ length: concurrency }, () => timeStream({ url: `${fake.url}/chat/completions`, body, marker: '"content":"' })));
+    if (r >= rounds / 10) {
+      viaApp.push(...app1.map((t) => t.first));
+      direct.push(...fake1.map((t) => t.first));
+    }
+  }
+  return { app50: percentile(viaApp, 50), app99: percentile(viaApp, 99), direct50: percentile(direct, 50), direct99: percentile(direct, 99) };
+}
+
+/** Row 4: many streams open at once, each a slow reply (a chunk every 500 ms for 60 s). */
+async function manyStreams(app: AppProcess, cookie: string, chats: string[], fake: FakeOpenAI) {
+  const chunks = Array.from({ length: 120 }, (_, i) => `token ${i} `);
+  fake.setDefault(() => ({ kind: 'reply', content: chunks.join(''), chunks, chunkDelayMs: 500 }));
+  await sleep(2000);
+  const idle = await app.rss();
+  const aborts: (() => void)[] = [];
+  const runs: Promise<{ gaps: number[] }>[] = [];
+  for (let i = 0; i < STREAMS; i++) {
+    runs.push(timeStream({ ...sendTo(app, cookie, chats[i]!), onOpen: (abort) => aborts.push(abort) }));
+    if (i % 50 === 49) await sleep(100); // ramp up: 500 new streams a second
+  }
+  while (aborts.length < STREAMS) await sleep(100);
+  progress(`${STREAMS} streams open`);
+  let peak = 0;
+  for (let i = 0; i < 10; i++) {
+    await sleep(1000);
+    peak = Math.max(peak, await app.rss());
+  }
+  const handles = await app.openHandles();
+  for (const abort of aborts) abort();
+  const results = await Promise.all(runs);
+  fake.setDefault((req) => ({ kind: 'reply', content: `Echo: ${req.body.messages?.at(-1)?.content ?? ''}` }));
+  const gaps = results.flatMap((r) => r.gaps);
+  return { idle, peak, perStream: (peak - idle) / STREAMS, gap50: percentile(gaps, 50), gap99: percentile(gaps, 99), handles };
+}
+
+/** Row 5: readers that take 1 KB a second from a 4 MB reply the model sends at once. */
+async function slowReaders(app: AppProcess, cookie: string, chatId: string, fake: FakeOpenAI, readers: number) {
+  const chunks = Array.from({ length: 1024 }, (_, i) => `${String(i).padStart(6, '0')} ${'y'.repeat(4089)}\n`);
+  fake.enqueue({ kind: 'reply', content: chunks.join(''), chunks });
+  await sleep(1000);
+  const before = await app.rss();
+  const open = (method: string, path: string, body?: unknown) =>
+    new Promise<http.IncomingMessage>((resolve, reject) => {
+      const req = http.request(`${app.url}${path}`, { method, headers: { Accept: 'text/event-stream', Cookie: cookie, ...(body ? { 'Content-Type': 'application/json' } : {}) } }, resolve);
+      req.on('error', reject);
+      req.end(body ? JSON.stringify(body) : undefined);
+    });
+  const responses = [await open('POST', `/api/chats/${chatId}/message`, { content: 'a long one, please' })];
+  for (let i = 1; i < readers; i++) responses.push(await open('GET', `/api/chats/${chatId}/stream`));
+  for (const res of responses) res.pause();
+  let read = 0;
+  let peak = before;
+  const samples: number[] = [];
+  for (let second = 0; second < 20; second++) {
+    for (const res of responses) read += res.read(1024)?.length ?? 0;
+    await sleep(1000);
+    const rss = await app.rss();
+    samples.push(rss);
+    peak = Math.max(peak, rss);
+  }
+  for (const res of responses) res.destroy();
+  return { before, peak, last: samples.at(-1)!, replyBytes: chunks.join('').length, read };
+}
+
+/** Row 10: many short streams, one in ten stopped or dropped halfway, then memory and handles again. */
+async function leakCheck(app: AppProcess, cookie: string, chats: string[], fake: FakeOpenAI) {
+  const chunks = Array.from({ length: 8 }, (_, i) => `part ${i} `);
+  fake.setDefault(() => ({ kind: 'reply', content: chunks.join(''), chunks, chunkDelayMs: 25 }));
+  const wave = async (from: number, count: number) => {
+    const concurrency = 100;
+    let next = from;
+    await Promise.all(
+      Array.from({ length: concurrency }, async () => {
+        while (next < from + count) {
+          const n = next++;
+          const chatId = chats[n % chats.length]!;
+          await timeStream({
+            ...sendTo(app, cookie, chatId),
+            onOpen: (abort) => {
+              if (n % 20 === 0) setTimeout(abort, 60); // dropped connection
+              else if (n % 20 === 10) setTimeout(() => void fetch(`${app.url}/api/chats/${chatId}/stop`, { method: 'POST', headers: { Cookie: cookie } }), 60);
+            },
+          });
+        }
+      }),
+    );
+  };
+  await wave(0, 1000); // warm-up: caches, pools and JIT at their working size
+  await sleep(3000);
+  const before = { rss: await app.rss(), handles: await app.openHandles() };
+  await wave(1000, LEAK_STREAMS);
+  await sleep(3000);
+  const after = { rss: await app.rss(), handles: await app.openHandles() };
+  fake.setDefault((req) => ({ kind: 'reply', content: `Echo: ${req.body.messages?.at(-1)?.content ?? ''}` }));
+  return { before, after };
+}
+
+export async function streamRows(fake: FakeOpenAI, dbUrl: string, rows: Set<number>): Promise<string[]> {
+  const lines: string[] = [];
+  const app = await startApp({ DATABASE_URL: dbUrl, OPENAI_BASE_URL: fake.url });
+  try {
+    const { cookie, userId } = await register(app.url);
+    const chats = await insertChats(dbUrl, userId, Math.max(STREAMS, 1000));
+    if (rows.has(3)) {
+      const one = await firstToken(app, cookie, chats, fake, 1, 300);
+      progress('first token at 1 stream measured');
+      const hundred = await firstToken(app, cookie, chats, fake, 100, 10);
+      lines.push(
+        `| 3 | time to first token added, 1 stream: median / p99 | ${f(one.app50 - one.direct50, 2)} / ${f(one.app99 - one.direct99, 2)} ms | fake direct ${f(one.direct50, 2)} / ${f(one.direct99, 2)} ms | via app ${f(one.app50, 2)} / ${f(one.app99, 2)} ms | ≤ 1 / ≤ 5 ms |`,
+        `| 3 | … 100 concurrent streams: median / p99 | ${f(hundred.app50 - hundred.direct50)} / ${f(hundred.app99 - hundred.direct99)} ms | fake direct ${f(hundred.direct50)} / ${f(hundred.direct99)} ms | via app ${f(hundred.app50)} / ${f(hundred.app99)} ms | ≤ 1 / ≤ 5 ms |`,
+      );
+    }
+    if (rows.has(4)) {
+      const many = await manyStreams(app, cookie, chats, fake);
+      lines.push(
+        `| 4 | memory per open stream, ${STREAMS} streams (RSS) | ${f(many.perStream / 1024)} KB (peak ${f(many.peak / MiB, 0)} MiB, ${many.handles} fds) | idle: ${f(many.idle / MiB, 0)} MiB | — | ≤ 30 KB |`,
+        `| 4 | … gap between chunks (model sends one every 500 ms): median / p99 | ${f(many.gap50, 0)} / ${f(many.gap99, 0)} ms | 500 ms | p99 late by ${f(many.gap99 - 500, 0)} ms | < 50 ms |`,
+      );
+    }
+    if (rows.has(5)) {
+      const { chatId } = { chatId: (await createChats(app.url, cookie, 1))[0]! };
+      const slow = await slowReaders(app, cookie, chatId, fake, 5);
+      lines.push(
+        `| 5 | 5 readers at 1 KB/s on a ${f(slow.replyBytes / MiB, 0)} MiB reply sent at once: RSS peak / after 20 s | ${f(slow.peak / MiB, 0)} / ${f(slow.last / MiB, 0)} MiB | before: ${f(slow.before / MiB, 0)} MiB | +${f((slow.peak - slow.before) / MiB, 0)} MiB | bounded |`,
+      );
+    }
+    if (rows.has(10)) {
+      const leak = await leakCheck(app, cookie, chats, fake);
+      lines.push(
+        `| 10 | after ${LEAK_STREAMS} streams (10% stopped or dropped): RSS / open fds | ${f(leak.after.rss / MiB, 0)} MiB / ${leak.after.handles} | before: ${f(leak.before.rss / MiB, 0)} MiB / ${leak.before.handles} | ${f((100 * (leak.after.rss - leak.before.rss)) / leak.before.rss, 1)}% / ${leak.after.handles - leak.before.handles} | within +10% |`,
+      );
+    }
+  } finally {
+    await stop(app.child);
+  }
+  return lines;
+}

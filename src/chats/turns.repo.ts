@@ -1,0 +1,101 @@
+import type { Queryable } from '../db/database.js';
+import type { ChatTurn } from '../llm/chat-model.js';
+import { CHAT_COLUMNS, toChat, type Chat, type ChatRow } from './chats.repo.js';
+import { MESSAGE_COLUMNS, UNIQUE_VIOLATION, toMessage, type Message, type MessageRow } from './messages.repo.js';
+
+export interface StoredTurn {
+  chat: Chat;
+  userMessage: Message;
+  placeholder: Message;
+  /** The conversation before the new message (messages with text, in order). */
+  history: ChatTurn[];
+  /** The chat had no title and got `autoTitle`. */
+  titled: boolean;
+}
+
+export type StoreTurnResult =
+  | { stored: StoredTurn }
+  | { refused: 'chat_not_found' | 'client_message_id_taken' | 'reply_in_progress' };
+
+/** What the one statement returns: each part as JSON, so one round trip carries it all. */
+interface StoreTurnRow {
+  chat: ChatRow & { created_at: string; updated_at: string };
+  user_message: MessageRow & { created_at: string };
+  placeholder: MessageRow & { created_at: string };
+  history: ChatTurn[];
+  titled: boolean;
+}
+
+/**
+ * Stores the start of a turn in ONE statement (so one round trip, and atomic without BEGIN/COMMIT):
+ * checks the chat is the user's, reads the conversation so far, inserts the user message and the
+ * streaming reply row, and gives an untitled chat its automatic title. A second streaming reply or a
+ * reused clientMessageId violates a unique index, which undoes the whole statement.
+ */
+export const STORE_TURN_SQL = `
+WITH chat AS (
+  SELECT id, title, model FROM chats WHERE id = $1 AND user_id = $2
+), history AS (
+  SELECT coalesce(json_agg(json_build_object('role', role, 'content', content) ORDER BY id), '[]') AS turns
+  FROM messages WHERE chat_id = (SELECT id FROM chat) AND content <> ''
+), asked AS (
+  INSERT INTO messages (chat_id, role, content, client_message_id)
+  SELECT id, 'user', $3, $4 FROM chat RETURNING ${MESSAGE_COLUMNS}
+), reply AS (
+  INSERT INTO messages (chat_id, role, content, reply_to, model, status, heartbeat_at)
+  -- The chat's own model while the server still offers it ($7), else the default ($5).
+  SELECT asked.chat_id, 'assistant', '', asked.id, CASE WHEN chat.model = ANY($7) THEN chat.model ELSE $5 END, 'streaming', now()
+  FROM asked, chat RETURNING ${MESSAGE_COLUMNS}
+), touched AS (
+  -- The same as the messages' own trigger does, so the chat returned here is already up to date.
+  UPDATE chats c SET title = coalesce(c.title, $6), updated_at = greatest(c.updated_at, now())
+  FROM chat WHERE c.id = chat.id RETURNING ${CHAT_COLUMNS.split(', ').map((column) => `c.${column}`).join(', ')}, chat.title IS NULL AS titled
+)
+SELECT row_to_json(touched) AS chat, row_to_json(asked) AS user_message, row_to_json(reply) AS placeholder,
+       history.turns AS history, touched.titled
+FROM touched, asked, reply, history`;
+
+// row_to_json gives bigint ids as JSON numbers and timestamps as strings; the mappers expect pg's types.
+const fromJson = <R extends MessageRow & { created_at: string }>(row: R): MessageRow => ({ ...row, id: String(row.id), created_at: new Date(row.created_at) });
+
+export function createTurnsRepo(db: Queryable) {
+  return {
+    async storeTurn(input: {
+      userId: string;
+      chatId: string;
+      content: string;
+      clientMessageId: string | null;
+      autoTitle: string;
+      defaultModel: string;
+      models: readonly string[];
+    }): Promise<StoreTurnResult> {
+      try {
+        const { rows } = await db.query<StoreTurnRow>(STORE_TURN_SQL, [
+          input.chatId,
+          input.userId,
+          input.content,
+          input.clientMessageId,
+          input.defaultModel,
+          input.autoTitle,
+          input.models,
+        ]);
+        const row = rows[0];
+        if (!row) return { refused: 'chat_not_found' };
+        return {
+          stored: {
+            chat: toChat({ ...row.chat, created_at: new Date(row.chat.created_at), updated_at: new Date(row.chat.updated_at) }),
+            userMessage: toMessage(fromJson(row.user_message)),
+            placeholder: toMessage(fromJson(row.placeholder)),
+            history: row.history,
+            titled: row.titled,
+          },
+        };
+      } catch (err) {
+        const { code, constraint } = err as { code?: string; constraint?: string };
+        if (code === UNIQUE_VIOLATION && constraint === 'messages_client_id_key') return { refused: 'client_message_id_taken' };
+        if (code === UNIQUE_VIOLATION && constraint === 'messages_one_streaming_per_chat') return { refused: 'reply_in_progress' };
+        throw err;
+      }
+    },
+  };
+}
