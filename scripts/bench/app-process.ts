@@ -44,7 +44,7 @@ export interface AppProcess {
 export async function startApp(env: Record<string, string>, nodeArgs: string[] = []): Promise<AppProcess> {
   const port = await freePort();
   const child = spawnNode(
-    'src/main.ts',
+    process.env.APP_MAIN ?? 'src/main.ts',
     { PORT: String(port), LOG_LEVEL: 'warn', RATE_LIMITS: 'off', NODE_ENV: 'development', SESSION_SECRET: 'bench-session-secret-0123456789-abcdef', ...env },
     nodeArgs,
   );

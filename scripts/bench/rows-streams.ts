@@ -1,7 +1,7 @@
 /** Rows 3, 4, 5 and 10: what streaming costs: first-token latency, memory per stream, slow readers, leaks. */
 import http from 'node:http';
 import type { FakeOpenAI } from '../../test/helpers/fake-openai.js';
-import { createChats, insertChats, progress, register, startApp, stop, type AppProcess } from './app-process.js';
+import { insertChats, progress, register, startApp, stop, type AppProcess } from './app-process.js';
 import { percentile, timeStream } from './stream-client.js';
 
 const STREAMS = Number(process.env.BENCH_STREAMS ?? 2000);
@@ -112,53 +112,59 @@ async function leakCheck(app: AppProcess, cookie: string, chats: string[], fake:
       }),
     );
   };
+  // Idle keep-alive sockets (clients' and the model's) close after 5 s; measure once they have.
+  const settle = () => sleep(7000);
   await wave(0, 1000); // warm-up: caches, pools and JIT at their working size
-  await sleep(3000);
+  await settle();
   const before = { rss: await app.rss(), handles: await app.openHandles() };
   await wave(1000, LEAK_STREAMS);
-  await sleep(3000);
+  await settle();
   const after = { rss: await app.rss(), handles: await app.openHandles() };
   fake.setDefault((req) => ({ kind: 'reply', content: `Echo: ${req.body.messages?.at(-1)?.content ?? ''}` }));
   return { before, after };
 }
 
-export async function streamRows(fake: FakeOpenAI, dbUrl: string, rows: Set<number>): Promise<string[]> {
-  const lines: string[] = [];
+/** Each row gets an app process of its own, so one row's heap never shows in another's memory. */
+async function withApp<T>(fake: FakeOpenAI, dbUrl: string, run: (app: AppProcess, cookie: string, chats: string[]) => Promise<T>): Promise<T> {
   const app = await startApp({ DATABASE_URL: dbUrl, OPENAI_BASE_URL: fake.url });
   try {
     const { cookie, userId } = await register(app.url);
-    const chats = await insertChats(dbUrl, userId, Math.max(STREAMS, 1000));
-    if (rows.has(3)) {
-      const one = await firstToken(app, cookie, chats, fake, 1, 300);
-      progress('first token at 1 stream measured');
-      const hundred = await firstToken(app, cookie, chats, fake, 100, 10);
-      lines.push(
-        `| 3 | time to first token added, 1 stream: median / p99 | ${f(one.app50 - one.direct50, 2)} / ${f(one.app99 - one.direct99, 2)} ms | fake direct ${f(one.direct50, 2)} / ${f(one.direct99, 2)} ms | via app ${f(one.app50, 2)} / ${f(one.app99, 2)} ms | ≤ 1 / ≤ 5 ms |`,
-        `| 3 | … 100 concurrent streams: median / p99 | ${f(hundred.app50 - hundred.direct50)} / ${f(hundred.app99 - hundred.direct99)} ms | fake direct ${f(hundred.direct50)} / ${f(hundred.direct99)} ms | via app ${f(hundred.app50)} / ${f(hundred.app99)} ms | ≤ 1 / ≤ 5 ms |`,
-      );
-    }
-    if (rows.has(4)) {
-      const many = await manyStreams(app, cookie, chats, fake);
-      lines.push(
-        `| 4 | memory per open stream, ${STREAMS} streams (RSS) | ${f(many.perStream / 1024)} KB (peak ${f(many.peak / MiB, 0)} MiB, ${many.handles} fds) | idle: ${f(many.idle / MiB, 0)} MiB | — | ≤ 30 KB |`,
-        `| 4 | … gap between chunks (model sends one every 500 ms): median / p99 | ${f(many.gap50, 0)} / ${f(many.gap99, 0)} ms | 500 ms | p99 late by ${f(many.gap99 - 500, 0)} ms | < 50 ms |`,
-      );
-    }
-    if (rows.has(5)) {
-      const { chatId } = { chatId: (await createChats(app.url, cookie, 1))[0]! };
-      const slow = await slowReaders(app, cookie, chatId, fake, 5);
-      lines.push(
-        `| 5 | 5 readers at 1 KB/s on a ${f(slow.replyBytes / MiB, 0)} MiB reply sent at once: RSS peak / after 20 s | ${f(slow.peak / MiB, 0)} / ${f(slow.last / MiB, 0)} MiB | before: ${f(slow.before / MiB, 0)} MiB | +${f((slow.peak - slow.before) / MiB, 0)} MiB | bounded |`,
-      );
-    }
-    if (rows.has(10)) {
-      const leak = await leakCheck(app, cookie, chats, fake);
-      lines.push(
-        `| 10 | after ${LEAK_STREAMS} streams (10% stopped or dropped): RSS / open fds | ${f(leak.after.rss / MiB, 0)} MiB / ${leak.after.handles} | before: ${f(leak.before.rss / MiB, 0)} MiB / ${leak.before.handles} | ${f((100 * (leak.after.rss - leak.before.rss)) / leak.before.rss, 1)}% / ${leak.after.handles - leak.before.handles} | within +10% |`,
-      );
-    }
+    return await run(app, cookie, await insertChats(dbUrl, userId, Math.max(STREAMS, 1000)));
   } finally {
     await stop(app.child);
+  }
+}
+
+export async function streamRows(fake: FakeOpenAI, dbUrl: string, rows: Set<number>): Promise<string[]> {
+  const lines: string[] = [];
+  if (rows.has(3)) {
+    const [one, hundred] = await withApp(fake, dbUrl, async (app, cookie, chats) => [
+      await firstToken(app, cookie, chats, fake, 1, 300),
+      await firstToken(app, cookie, chats, fake, 100, 10),
+    ]);
+    lines.push(
+      `| 3 | time to first token added, 1 stream: median / p99 | ${f(one.app50 - one.direct50, 2)} / ${f(one.app99 - one.direct99, 2)} ms | fake direct ${f(one.direct50, 2)} / ${f(one.direct99, 2)} ms | via app ${f(one.app50, 2)} / ${f(one.app99, 2)} ms | ≤ 1 / ≤ 5 ms |`,
+      `| 3 | … 100 concurrent streams: median / p99 | ${f(hundred.app50 - hundred.direct50)} / ${f(hundred.app99 - hundred.direct99)} ms | fake direct ${f(hundred.direct50)} / ${f(hundred.direct99)} ms | via app ${f(hundred.app50)} / ${f(hundred.app99)} ms | ≤ 1 / ≤ 5 ms |`,
+    );
+  }
+  if (rows.has(4)) {
+    const many = await withApp(fake, dbUrl, (app, cookie, chats) => manyStreams(app, cookie, chats, fake));
+    lines.push(
+      `| 4 | memory per open stream, ${STREAMS} streams (RSS) | ${f(many.perStream / 1024)} KB (peak ${f(many.peak / MiB, 0)} MiB, ${many.handles} fds) | idle: ${f(many.idle / MiB, 0)} MiB | — | ≤ 30 KB |`,
+      `| 4 | … gap between chunks (model sends one every 500 ms): median / p99 | ${f(many.gap50, 0)} / ${f(many.gap99, 0)} ms | 500 ms | p99 late by ${f(many.gap99 - 500, 0)} ms | < 50 ms |`,
+    );
+  }
+  if (rows.has(5)) {
+    const slow = await withApp(fake, dbUrl, (app, cookie, chats) => slowReaders(app, cookie, chats[0]!, fake, 5));
+    lines.push(
+      `| 5 | 5 readers at 1 KB/s on a ${f(slow.replyBytes / MiB, 0)} MiB reply sent at once: RSS peak / after 20 s | ${f(slow.peak / MiB, 0)} / ${f(slow.last / MiB, 0)} MiB | before: ${f(slow.before / MiB, 0)} MiB | +${f((slow.peak - slow.before) / MiB, 0)} MiB | bounded |`,
+    );
+  }
+  if (rows.has(10)) {
+    const leak = await withApp(fake, dbUrl, (app, cookie, chats) => leakCheck(app, cookie, chats, fake));
+    lines.push(
+      `| 10 | after ${LEAK_STREAMS} streams (10% stopped or dropped): RSS / open fds | ${f(leak.after.rss / MiB, 0)} MiB / ${leak.after.handles} | before: ${f(leak.before.rss / MiB, 0)} MiB / ${leak.before.handles} | ${f((100 * (leak.after.rss - leak.before.rss)) / leak.before.rss, 1)}% / ${leak.after.handles - leak.before.handles} | within +10% |`,
+    );
   }
   return lines;
 }
