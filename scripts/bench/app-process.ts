@@ -1,10 +1,11 @@
 /**
- * The app under test runs as its own process (the real `src/main.ts`), on the Node.js binary named by
- * BENCH_NODE (default: the one running the benchmark), with helpers to start, measure and stop it.
+ * The app under test runs as its own process (the real `src/main.ts`, wrapped by app-with-gc.ts), on the
+ * Node.js binary named by BENCH_NODE (default: the one running the benchmark), with helpers to start,
+ * measure and stop it.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { readFile, readdir } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -39,23 +40,38 @@ export interface AppProcess {
   rss(): Promise<number>;
   /** Open file descriptors of the app process (sockets included). */
   openHandles(): Promise<number>;
+  /** Live JavaScript heap after a full garbage collection, in bytes. */
+  heapAfterGc(): Promise<number>;
 }
 
 export async function startApp(env: Record<string, string>, nodeArgs: string[] = []): Promise<AppProcess> {
   const port = await freePort();
   const child = spawnNode(
-    process.env.APP_MAIN ?? 'src/main.ts',
+    'scripts/bench/app-with-gc.ts',
     { PORT: String(port), LOG_LEVEL: 'warn', RATE_LIMITS: 'off', NODE_ENV: 'development', SESSION_SECRET: 'bench-session-secret-0123456789-abcdef', ...env },
-    nodeArgs,
+    ['--expose-gc', ...nodeArgs],
   );
-  child.stdout?.resume();
+  let output = '';
+  const heapWaiters: ((bytes: number) => void)[] = [];
+  child.stdout!.setEncoding('utf8').on('data', (text: string) => {
+    output = (output + text).slice(-4096);
+    for (let match; (match = /heap-after-gc=(\d+)\n/.exec(output)); ) {
+      output = output.slice(match.index + match[0].length);
+      heapWaiters.shift()?.(Number(match[1]));
+    }
+  });
   const url = `http://127.0.0.1:${port}`;
   const pid = child.pid!;
   const app: AppProcess = {
     url,
     child,
     rss: async () => Number(/VmRSS:\s+(\d+) kB/.exec(await readFile(`/proc/${pid}/status`, 'utf8'))![1]) * 1024,
-    openHandles: async () => (await import('node:fs/promises')).readdir(`/proc/${pid}/fd`).then((fds) => fds.length),
+    openHandles: async () => (await readdir(`/proc/${pid}/fd`)).length,
+    heapAfterGc: () =>
+      new Promise((resolve) => {
+        heapWaiters.push(resolve);
+        child.kill('SIGUSR2');
+      }),
   };
   for (let i = 0; i < 300; i++) {
     if (await fetch(`${url}/api/health/ready`).then((r) => r.ok, () => false)) return app;

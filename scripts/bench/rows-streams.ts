@@ -8,6 +8,7 @@ const STREAMS = Number(process.env.BENCH_STREAMS ?? 2000);
 const LEAK_STREAMS = Number(process.env.BENCH_LEAK_STREAMS ?? 10_000);
 const MiB = 2 ** 20;
 const f = (n: number, d = 1) => n.toFixed(d);
+const pct = (after: number, before: number) => `${after >= before ? '+' : ''}${f((100 * (after - before)) / before)}%`;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 const sendTo = (app: AppProcess, cookie: string, chatId: string) => ({
@@ -38,6 +39,7 @@ async function manyStreams(app: AppProcess, cookie: string, chats: string[], fak
   const chunks = Array.from({ length: 120 }, (_, i) => `token ${i} `);
   fake.setDefault(() => ({ kind: 'reply', content: chunks.join(''), chunks, chunkDelayMs: 500 }));
   await sleep(2000);
+  const idleHeap = await app.heapAfterGc();
   const idle = await app.rss();
   const aborts: (() => void)[] = [];
   const runs: Promise<{ gaps: number[] }>[] = [];
@@ -53,11 +55,12 @@ async function manyStreams(app: AppProcess, cookie: string, chats: string[], fak
     peak = Math.max(peak, await app.rss());
   }
   const handles = await app.openHandles();
+  const openHeap = await app.heapAfterGc();
   for (const abort of aborts) abort();
   const results = await Promise.all(runs);
   fake.setDefault((req) => ({ kind: 'reply', content: `Echo: ${req.body.messages?.at(-1)?.content ?? ''}` }));
   const gaps = results.flatMap((r) => r.gaps);
-  return { idle, peak, perStream: (peak - idle) / STREAMS, gap50: percentile(gaps, 50), gap99: percentile(gaps, 99), handles };
+  return { idle, peak, perStream: (peak - idle) / STREAMS, heapPerStream: (openHeap - idleHeap) / STREAMS, gap50: percentile(gaps, 50), gap99: percentile(gaps, 99), handles };
 }
 
 /** Row 5: readers that take 1 KB a second from a 4 MB reply the model sends at once. */
@@ -116,10 +119,10 @@ async function leakCheck(app: AppProcess, cookie: string, chats: string[], fake:
   const settle = () => sleep(7000);
   await wave(0, 1000); // warm-up: caches, pools and JIT at their working size
   await settle();
-  const before = { rss: await app.rss(), handles: await app.openHandles() };
+  const before = { rss: await app.rss(), handles: await app.openHandles(), heap: await app.heapAfterGc() };
   await wave(1000, LEAK_STREAMS);
   await settle();
-  const after = { rss: await app.rss(), handles: await app.openHandles() };
+  const after = { rss: await app.rss(), handles: await app.openHandles(), heap: await app.heapAfterGc() };
   fake.setDefault((req) => ({ kind: 'reply', content: `Echo: ${req.body.messages?.at(-1)?.content ?? ''}` }));
   return { before, after };
 }
@@ -150,7 +153,7 @@ export async function streamRows(fake: FakeOpenAI, dbUrl: string, rows: Set<numb
   if (rows.has(4)) {
     const many = await withApp(fake, dbUrl, (app, cookie, chats) => manyStreams(app, cookie, chats, fake));
     lines.push(
-      `| 4 | memory per open stream, ${STREAMS} streams (RSS) | ${f(many.perStream / 1024)} KB (peak ${f(many.peak / MiB, 0)} MiB, ${many.handles} fds) | idle: ${f(many.idle / MiB, 0)} MiB | — | ≤ 30 KB |`,
+      `| 4 | memory per open stream, ${STREAMS} streams: RSS / live heap | ${f(many.perStream / 1024)} / ${f(many.heapPerStream / 1024)} KB (peak RSS ${f(many.peak / MiB, 0)} MiB, ${many.handles} fds) | idle: ${f(many.idle / MiB, 0)} MiB | — | ≤ 30 KB |`,
       `| 4 | … gap between chunks (model sends one every 500 ms): median / p99 | ${f(many.gap50, 0)} / ${f(many.gap99, 0)} ms | 500 ms | p99 late by ${f(many.gap99 - 500, 0)} ms | < 50 ms |`,
     );
   }
@@ -163,7 +166,7 @@ export async function streamRows(fake: FakeOpenAI, dbUrl: string, rows: Set<numb
   if (rows.has(10)) {
     const leak = await withApp(fake, dbUrl, (app, cookie, chats) => leakCheck(app, cookie, chats, fake));
     lines.push(
-      `| 10 | after ${LEAK_STREAMS} streams (10% stopped or dropped): RSS / open fds | ${f(leak.after.rss / MiB, 0)} MiB / ${leak.after.handles} | before: ${f(leak.before.rss / MiB, 0)} MiB / ${leak.before.handles} | ${f((100 * (leak.after.rss - leak.before.rss)) / leak.before.rss, 1)}% / ${leak.after.handles - leak.before.handles} | within +10% |`,
+      `| 10 | after ${LEAK_STREAMS} streams (10% stopped or dropped): RSS / live heap / open fds | ${f(leak.after.rss / MiB, 0)} / ${f(leak.after.heap / MiB, 1)} MiB / ${leak.after.handles} | before: ${f(leak.before.rss / MiB, 0)} / ${f(leak.before.heap / MiB, 1)} MiB / ${leak.before.handles} | ${pct(leak.after.rss, leak.before.rss)} / ${pct(leak.after.heap, leak.before.heap)} / ${leak.after.handles - leak.before.handles} | within +10% |`,
     );
   }
   return lines;
