@@ -1,0 +1,39 @@
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The real entry points (`npm start`, `npm run migrate`) run as child processes, as a newcomer runs them. */
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+// tsx as a loader inside one node process (not the tsx CLI, which runs the app in a child process
+// that a SIGKILL to the CLI would leave running).
+const TSX_LOADER = import.meta.resolve('tsx');
+
+/** Runs `script` (relative to the project) in `cwd` with only `env` (plus PATH and HOME). */
+export function runEntry(script: string, env: Record<string, string>, cwd: string) {
+  const child = spawn(process.execPath, ['--import', TSX_LOADER, path.join(ROOT, script)], {
+    cwd,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return { child, exited, output: () => ({ stdout, stderr }) };
+}
+
+export async function waitFor(predicate: () => boolean, what: string, timeoutMs = 40_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!predicate()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** Starts `npm start`'s entry point and waits until it listens; returns its base URL too. */
+export async function startServer(env: Record<string, string>, cwd: string) {
+  const server = runEntry('src/main.ts', { PORT: '0', LOG_LEVEL: 'info', ...env }, cwd);
+  await waitFor(() => server.output().stdout.includes('listening on'), 'the server to listen');
+  return { server, url: `http://127.0.0.1:${/"port":(\d+)/.exec(server.output().stdout)?.[1]}` };
+}
