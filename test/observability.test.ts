@@ -1,9 +1,8 @@
 import { Writable } from 'node:stream';
 import request from 'supertest';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createLogger } from '../src/logger.js';
-import { startFakeOpenAI, type FakeOpenAI } from './helpers/fake-openai.js';
-import { TEST_API_KEY, TEST_SESSION_SECRET, startTestApp, type TestApp } from './helpers/test-app.js';
+import { TEST_API_KEY, TEST_SESSION_SECRET, useTestApp } from './helpers/test-app.js';
 import { PASSWORD, sessionCookie, sessionIdOf, uniqueEmail } from './helpers/users.js';
 
 const lines: string[] = [];
@@ -15,25 +14,16 @@ const sink = new Writable({
 });
 const logs = () => lines.map((l) => JSON.parse(l) as Record<string, any>);
 
-let fake: FakeOpenAI;
-let t: TestApp;
-beforeAll(async () => {
-  fake = await startFakeOpenAI();
-  t = await startTestApp({ fake, logger: createLogger('info', sink), env: { METRICS_TOKEN: 'metrics-token-0123456789' } });
-});
-afterAll(async () => {
-  await t?.close();
-  await fake?.close();
-});
+const ctx = useTestApp({ logger: createLogger('info', sink), env: { METRICS_TOKEN: 'metrics-token-0123456789' } });
 
 describe('logs', () => {
   it('write one JSON line per request (request id, user id, status, duration) and one per model call, and never a secret', async () => {
     const email = uniqueEmail();
-    const register = await request(t.app).post('/api/auth/register').set('X-Request-Id', 'req-register-1').send({ email, password: PASSWORD });
+    const register = await request(ctx.t.app).post('/api/auth/register').set('X-Request-Id', 'req-register-1').send({ email, password: PASSWORD });
     const cookie = sessionCookie(register)!;
-    const login = await request(t.app).post('/api/auth/login').send({ email, password: PASSWORD });
+    const login = await request(ctx.t.app).post('/api/auth/login').send({ email, password: PASSWORD });
     const loginCookie = sessionCookie(login)!;
-    const sent = await request(t.app).post('/api/chats').set('Cookie', loginCookie).set('X-Request-Id', 'req-send-1').send({ message: 'log me' });
+    const sent = await request(ctx.t.app).post('/api/chats').set('Cookie', loginCookie).set('X-Request-Id', 'req-send-1').send({ message: 'log me' });
     expect(sent.status).toBe(201);
     expect(register.headers['x-request-id']).toBe('req-register-1');
 
@@ -41,7 +31,7 @@ describe('logs', () => {
     expect(requestLine).toBeDefined();
     expect(requestLine.res.statusCode).toBe(201);
     expect(requestLine.responseTime).toEqual(expect.any(Number));
-    expect(requestLine.userId).toBe(sent.body.chat && (await request(t.app).get('/api/auth/me').set('Cookie', loginCookie)).body.user.id);
+    expect(requestLine.userId).toBe(sent.body.chat && (await request(ctx.t.app).get('/api/auth/me').set('Cookie', loginCookie)).body.user.id);
 
     const modelLine = logs().find((l) => l.msg === 'model call' && l.messageId === sent.body.messages[1].id)!;
     expect(modelLine).toMatchObject({ model: 'test-model', outcome: 'complete', usage: { promptTokens: 11, completionTokens: 7 } });
@@ -58,12 +48,12 @@ describe('logs', () => {
 
 describe('GET /metrics', () => {
   it('needs the bearer token when METRICS_TOKEN is set', async () => {
-    expect((await request(t.app).get('/metrics')).status).toBe(401);
-    expect((await request(t.app).get('/metrics').set('Authorization', 'Bearer wrong-token-000000000')).status).toBe(401);
+    expect((await request(ctx.t.app).get('/metrics')).status).toBe(401);
+    expect((await request(ctx.t.app).get('/metrics').set('Authorization', 'Bearer wrong-token-000000000')).status).toBe(401);
   });
 
   it('exposes request durations, model latency and time to first token, tokens, streams and pool usage', async () => {
-    const res = await request(t.app).get('/metrics').set('Authorization', 'Bearer metrics-token-0123456789');
+    const res = await request(ctx.t.app).get('/metrics').set('Authorization', 'Bearer metrics-token-0123456789');
     expect(res.status).toBe(200);
     expect(res.headers['content-type']).toMatch(/text\/plain/);
     expect(res.text).toMatch(/http_request_duration_seconds_bucket\{[^}]*route="\/api\/chats"[^}]*\}/);
@@ -78,17 +68,17 @@ describe('GET /metrics', () => {
 
 describe('health probes', () => {
   it('live is always ok; ready needs the database and every migration', async () => {
-    expect((await request(t.app).get('/api/health/live')).body).toEqual({ status: 'ok' });
-    expect((await request(t.app).get('/api/health/ready')).body).toEqual({ status: 'ok', db: 'ok', migrations: 'applied' });
-    const { rows } = await t.db.query<{ version: string; name: string; checksum: string }>(
+    expect((await request(ctx.t.app).get('/api/health/live')).body).toEqual({ status: 'ok' });
+    expect((await request(ctx.t.app).get('/api/health/ready')).body).toEqual({ status: 'ok', db: 'ok', migrations: 'applied' });
+    const { rows } = await ctx.t.db.query<{ version: string; name: string; checksum: string }>(
       "DELETE FROM schema_migrations WHERE version = '004' RETURNING version, name, checksum",
     );
     try {
-      const notReady = await request(t.app).get('/api/health/ready');
+      const notReady = await request(ctx.t.app).get('/api/health/ready');
       expect(notReady.status).toBe(503);
       expect(notReady.body.migrations).toBe('1 pending');
     } finally {
-      await t.db.query('INSERT INTO schema_migrations (version, name, checksum) VALUES ($1, $2, $3)', [
+      await ctx.t.db.query('INSERT INTO schema_migrations (version, name, checksum) VALUES ($1, $2, $3)', [
         rows[0]!.version,
         rows[0]!.name,
         rows[0]!.checksum,

@@ -1,8 +1,6 @@
 import http from 'node:http';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFakeOpenAI, type FakeOpenAI } from '../helpers/fake-openai.js';
-import { listen } from '../helpers/sse.js';
-import { startTestApp, type TestApp } from '../helpers/test-app.js';
+import { describe, expect, it } from 'vitest';
+import { useTestApp } from '../helpers/test-app.js';
 import { sessionCookie, signUp } from '../helpers/users.js';
 import { eventually } from '../helpers/wait.js';
 
@@ -10,20 +8,7 @@ import { eventually } from '../helpers/wait.js';
  * A client that stops reading must not make the server queue the reply for it: the stream waits for
  * the socket to drain and then sends what was missed in catch-up pieces of at most 16 Ki characters.
  */
-let fake: FakeOpenAI;
-let t: TestApp;
-let server: { url: string; close(): Promise<void> };
-
-beforeAll(async () => {
-  fake = await startFakeOpenAI();
-  t = await startTestApp({ fake });
-  server = await listen(t.app);
-});
-afterAll(async () => {
-  await server?.close();
-  await t?.close();
-  await fake?.close();
-});
+const ctx = useTestApp({ listen: true });
 
 interface Delta {
   id: string;
@@ -32,14 +17,14 @@ interface Delta {
 
 describe('a slow reader', () => {
   it('is sent the reply in bounded catch-up pieces once it reads again, and loses nothing', async () => {
-    const { agent } = await signUp(t.app);
+    const { agent } = await signUp(ctx.t.app);
     const cookie = sessionCookie(await agent.get('/api/auth/me'))!;
     const chat = (await agent.post('/api/chats').send({})).body.chat as { id: string };
     // 6 MB in 1,500 chunks: more than the loopback socket buffers hold, with emoji to test the cuts.
     const chunks = Array.from({ length: 1500 }, (_, i) => `${'x'.repeat(4093 - (i % 7))}😀${i % 10}`);
-    fake.enqueue({ kind: 'reply', content: chunks.join(''), chunks });
+    ctx.fake.enqueue({ kind: 'reply', content: chunks.join(''), chunks });
 
-    const url = new URL(`${server.url}/api/chats/${chat.id}/message`);
+    const url = new URL(`${ctx.server.url}/api/chats/${chat.id}/message`);
     const res = await new Promise<http.IncomingMessage>((resolve, reject) => {
       const req = http.request(url, { method: 'POST', headers: { Accept: 'text/event-stream', 'Content-Type': 'application/json', Cookie: cookie } }, resolve);
       req.on('error', reject);
@@ -48,7 +33,7 @@ describe('a slow reader', () => {
     res.pause(); // read nothing while the whole reply is generated and stored
 
     const reply = await eventually(async () => {
-      const { rows } = await t.db.query<{ id: string; content: string; status: string }>(
+      const { rows } = await ctx.t.db.query<{ id: string; content: string; status: string }>(
         "SELECT id, content, status FROM messages WHERE chat_id = $1 AND role = 'assistant'",
         [chat.id],
       );

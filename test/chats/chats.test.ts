@@ -1,21 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFakeOpenAI, type FakeOpenAI } from '../helpers/fake-openai.js';
-import { startTestApp, type TestApp } from '../helpers/test-app.js';
+import { describe, expect, it } from 'vitest';
+import { useTestApp } from '../helpers/test-app.js';
 import { signUp } from '../helpers/users.js';
 
-let fake: FakeOpenAI;
-let t: TestApp;
-
-beforeAll(async () => {
-  fake = await startFakeOpenAI();
-  t = await startTestApp({ fake });
-});
-afterAll(async () => {
-  await t?.close();
-  await fake?.close();
-});
+const ctx = useTestApp();
 
 describe('chat routes without a session', () => {
   const id = randomUUID();
@@ -26,7 +15,7 @@ describe('chat routes without a session', () => {
     ['post', `/api/chats/${id}/message`],
     ['get', '/api/chats/not-a-uuid'],
   ] as const)('%s %s returns 401', async (method, path) => {
-    const res = await request(t.app)[method](path).send({ content: 'hi' });
+    const res = await request(ctx.t.app)[method](path).send({ content: 'hi' });
     expect(res.status).toBe(401);
     expect(res.body.error.code).toBe('unauthenticated');
   });
@@ -34,7 +23,7 @@ describe('chat routes without a session', () => {
 
 describe('POST /api/chats', () => {
   it('creates an untitled chat without a message', async () => {
-    const { agent } = await signUp(t.app);
+    const { agent } = await signUp(ctx.t.app);
     const res = await agent.post('/api/chats').send({});
     expect(res.status).toBe(201);
     expect(res.body).toEqual({
@@ -52,14 +41,14 @@ describe('POST /api/chats', () => {
   });
 
   it('keeps an explicit title (trimmed)', async () => {
-    const { agent } = await signUp(t.app);
+    const { agent } = await signUp(ctx.t.app);
     const res = await agent.post('/api/chats').send({ title: '  Trip planning  ' });
     expect(res.status).toBe(201);
     expect(res.body.chat.title).toBe('Trip planning');
   });
 
   it('with a message: titles the chat from it, sends it and returns both messages', async () => {
-    const { agent } = await signUp(t.app);
+    const { agent } = await signUp(ctx.t.app);
     const content = '  What is   the\n\tcapital of France?  ';
     const res = await agent.post('/api/chats').send({ message: content });
 
@@ -68,14 +57,14 @@ describe('POST /api/chats', () => {
     expect(res.body.messages).toHaveLength(2);
     expect(res.body.messages[0]).toMatchObject({ role: 'user', content, chatId: res.body.chat.id });
     expect(res.body.messages[1]).toMatchObject({ role: 'assistant', content: `Echo: ${content}` });
-    expect(fake.completions().at(-1)?.body.messages).toEqual([{ role: 'user', content }]);
+    expect(ctx.fake.completions().at(-1)?.body.messages).toEqual([{ role: 'user', content }]);
 
     const stored = await agent.get(`/api/chats/${res.body.chat.id}`);
     expect(stored.body.messages).toEqual(res.body.messages);
   });
 
   it('cuts a long first message at a word boundary to at most 80 characters for the title', async () => {
-    const { agent } = await signUp(t.app);
+    const { agent } = await signUp(ctx.t.app);
     const words = 'Please help me plan a two week itinerary through Portugal and Spain with trains only and no flights';
     const res = await agent.post('/api/chats').send({ message: words });
     expect(res.body.chat.title).toBe('Please help me plan a two week itinerary through Portugal and Spain with trains');
@@ -92,19 +81,19 @@ describe('POST /api/chats', () => {
     ['an unknown field', { message: 'hi', color: 'blue' }],
     ['a non-string message', { message: 42 }],
   ])('returns 400 for %s and creates nothing', async (_name, body) => {
-    const { agent, user } = await signUp(t.app);
+    const { agent, user } = await signUp(ctx.t.app);
     const res = await agent.post('/api/chats').send(body);
     expect(res.status).toBe(400);
     expect(res.body.error.code).toBe('validation_failed');
-    const { rows } = await t.db.query('SELECT count(*)::int AS n FROM chats WHERE user_id = $1', [user.id]);
+    const { rows } = await ctx.t.db.query('SELECT count(*)::int AS n FROM chats WHERE user_id = $1', [user.id]);
     expect(rows[0]!.n).toBe(0);
   });
 });
 
 describe('GET /api/chats', () => {
   it('lists only my chats, most recently active first', async () => {
-    const alice = await signUp(t.app);
-    const bob = await signUp(t.app);
+    const alice = await signUp(ctx.t.app);
+    const bob = await signUp(ctx.t.app);
     const first = (await alice.agent.post('/api/chats').send({ title: 'first' })).body.chat;
     const second = (await alice.agent.post('/api/chats').send({ title: 'second' })).body.chat;
     await bob.agent.post('/api/chats').send({ title: 'bob only' });
@@ -123,7 +112,7 @@ describe('GET /api/chats', () => {
   });
 
   it('returns an empty list for a new user', async () => {
-    const { agent } = await signUp(t.app);
+    const { agent } = await signUp(ctx.t.app);
     const res = await agent.get('/api/chats');
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ chats: [], nextCursor: null });
@@ -132,7 +121,7 @@ describe('GET /api/chats', () => {
 
 describe('GET /api/chats/:id', () => {
   it('returns the chat and its messages in conversation order', async () => {
-    const { agent } = await signUp(t.app);
+    const { agent } = await signUp(ctx.t.app);
     const chat = (await agent.post('/api/chats').send({})).body.chat;
     for (const content of ['one', 'two', 'three']) {
       await agent.post(`/api/chats/${chat.id}/message`).send({ content }).expect(201);
@@ -152,8 +141,8 @@ describe('GET /api/chats/:id', () => {
   });
 
   it("answers 404 for another user's chat, exactly as for a missing one", async () => {
-    const alice = await signUp(t.app);
-    const bob = await signUp(t.app);
+    const alice = await signUp(ctx.t.app);
+    const bob = await signUp(ctx.t.app);
     const chat = (await alice.agent.post('/api/chats').send({ message: 'private' })).body.chat;
 
     const stolen = await bob.agent.get(`/api/chats/${chat.id}`);
@@ -164,12 +153,12 @@ describe('GET /api/chats/:id', () => {
 
     const send = await bob.agent.post(`/api/chats/${chat.id}/message`).send({ content: 'sneaky' });
     expect(send.status).toBe(404);
-    const { rows } = await t.db.query("SELECT count(*)::int AS n FROM messages WHERE content = 'sneaky'");
+    const { rows } = await ctx.t.db.query("SELECT count(*)::int AS n FROM messages WHERE content = 'sneaky'");
     expect(rows[0]!.n).toBe(0);
   });
 
   it('answers 400 for a malformed id', async () => {
-    const { agent } = await signUp(t.app);
+    const { agent } = await signUp(ctx.t.app);
     const res = await agent.get('/api/chats/123');
     expect(res.status).toBe(400);
     expect(res.body.error).toMatchObject({ code: 'validation_failed', details: [expect.objectContaining({ location: 'params' })] });

@@ -1,20 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFakeOpenAI, type FakeOpenAI } from '../helpers/fake-openai.js';
+import { describe, expect, it } from 'vitest';
 import { listen, openSse } from '../helpers/sse.js';
-import { startTestApp, type TestApp } from '../helpers/test-app.js';
+import { useTestApp } from '../helpers/test-app.js';
 import { sessionCookie, signUp } from '../helpers/users.js';
 
-let fake: FakeOpenAI;
-let t: TestApp;
-beforeAll(async () => {
-  fake = await startFakeOpenAI();
-  t = await startTestApp({ fake });
-});
-afterAll(async () => {
-  await t?.close();
-  await fake?.close();
-});
+const ctx = useTestApp();
 
 type Agent = Awaited<ReturnType<typeof signUp>>['agent'];
 const titles = (chats: { title: string }[]) => chats.map((c) => c.title);
@@ -40,7 +30,7 @@ async function allPages(agent: Agent, query = '') {
 
 describe('PATCH and DELETE /api/chats/:id', () => {
   it('pins, archives and unarchives; pinned chats come first and archived ones only with ?archived=true', async () => {
-    const { agent } = await signUp(t.app);
+    const { agent } = await signUp(ctx.t.app);
     const [a, b, c] = await makeChats(agent, 3);
     expect((await agent.patch(`/api/chats/${a.id}`).send({ pinned: true })).body.chat.pinned).toBe(true);
     expect((await agent.patch(`/api/chats/${b.id}`).send({ archived: true })).body.chat.archived).toBe(true);
@@ -56,26 +46,26 @@ describe('PATCH and DELETE /api/chats/:id', () => {
   });
 
   it('deletes a chat with its messages (204), and another user cannot', async () => {
-    const { agent } = await signUp(t.app);
+    const { agent } = await signUp(ctx.t.app);
     const chat = (await agent.post('/api/chats').send({ message: 'delete me' })).body.chat;
-    const other = await signUp(t.app);
+    const other = await signUp(ctx.t.app);
     expect((await other.agent.delete(`/api/chats/${chat.id}`)).status).toBe(404);
 
     expect((await agent.delete(`/api/chats/${chat.id}`)).status).toBe(204);
     expect((await agent.get(`/api/chats/${chat.id}`)).status).toBe(404);
-    const { rowCount } = await t.db.query('SELECT 1 FROM messages WHERE chat_id = $1', [chat.id]);
+    const { rowCount } = await ctx.t.db.query('SELECT 1 FROM messages WHERE chat_id = $1', [chat.id]);
     expect(rowCount).toBe(0);
     expect((await agent.delete(`/api/chats/${chat.id}`)).status).toBe(404);
   });
 
   it('deleting a chat that is generating stops the generation first', async () => {
-    const { agent } = await signUp(t.app);
+    const { agent } = await signUp(ctx.t.app);
     const cookie = sessionCookie(await agent.get('/api/auth/me'))!;
     const chat = (await agent.post('/api/chats').send({})).body.chat;
-    const server = await listen(t.app);
+    const server = await listen(ctx.t.app);
     try {
       const chunks = Array.from({ length: 30 }, (_, i) => `x${i} `);
-      fake.enqueue({ kind: 'reply', content: chunks.join(''), chunks, chunkDelayMs: 100 });
+      ctx.fake.enqueue({ kind: 'reply', content: chunks.join(''), chunks, chunkDelayMs: 100 });
       const sse = await openSse(`${server.url}/api/chats/${chat.id}/message`, { cookie, body: { content: 'go' } });
       await sse.waitFor((e) => e.event === 'delta');
       expect((await agent.delete(`/api/chats/${chat.id}`)).status).toBe(204);
@@ -90,12 +80,12 @@ describe('PATCH and DELETE /api/chats/:id', () => {
 
 describe('GET /api/chats pagination', () => {
   it('answers an empty list with no cursor', async () => {
-    const { agent } = await signUp(t.app);
+    const { agent } = await signUp(ctx.t.app);
     expect((await agent.get('/api/chats?limit=3')).body).toEqual({ chats: [], nextCursor: null });
   });
 
   it('gives no cursor when the chats fill exactly one page', async () => {
-    const { agent } = await signUp(t.app);
+    const { agent } = await signUp(ctx.t.app);
     await makeChats(agent, 3);
     const res = await agent.get('/api/chats?limit=3');
     expect(res.body.chats).toHaveLength(3);
@@ -103,7 +93,7 @@ describe('GET /api/chats pagination', () => {
   });
 
   it('walks every chat exactly once, in the order of the full list (newest first)', async () => {
-    const { agent } = await signUp(t.app);
+    const { agent } = await signUp(ctx.t.app);
     await makeChats(agent, 7);
     const full = (await agent.get('/api/chats?limit=200')).body.chats as { title: string; updatedAt: string }[];
     const times = full.map((c) => Date.parse(c.updatedAt));
@@ -114,7 +104,7 @@ describe('GET /api/chats pagination', () => {
   });
 
   it('stays stable while new chats arrive between pages', async () => {
-    const { agent } = await signUp(t.app);
+    const { agent } = await signUp(ctx.t.app);
     await makeChats(agent, 6);
     const full = titles((await agent.get('/api/chats?limit=200')).body.chats);
     const first = await agent.get('/api/chats?limit=3');
@@ -126,7 +116,7 @@ describe('GET /api/chats pagination', () => {
   });
 
   it('defaults to 50, caps at 200, and refuses a bad limit or cursor with 400', async () => {
-    const { agent } = await signUp(t.app);
+    const { agent } = await signUp(ctx.t.app);
     expect((await agent.get('/api/chats?limit=201')).status).toBe(400);
     expect((await agent.get('/api/chats?limit=0')).status).toBe(400);
     expect((await agent.get('/api/chats?cursor=not-a-cursor')).status).toBe(400);
@@ -135,9 +125,9 @@ describe('GET /api/chats pagination', () => {
   });
 
   it("never leaks another user's chats through a cursor", async () => {
-    const alice = await signUp(t.app);
+    const alice = await signUp(ctx.t.app);
     await makeChats(alice.agent, 4, 'alice');
-    const bob = await signUp(t.app);
+    const bob = await signUp(ctx.t.app);
     await makeChats(bob.agent, 4, 'bob');
     const page = await alice.agent.get('/api/chats?limit=2');
     const next = await bob.agent.get(`/api/chats?limit=10&cursor=${page.body.nextCursor}`);
@@ -147,7 +137,7 @@ describe('GET /api/chats pagination', () => {
 
 describe('messages in pages', () => {
   it('GET /api/chats/:id returns the newest page with hasMore; /messages?before= pages back', async () => {
-    const { agent } = await signUp(t.app);
+    const { agent } = await signUp(ctx.t.app);
     const chat = (await agent.post('/api/chats').send({})).body.chat;
     for (let i = 1; i <= 4; i++) await agent.post(`/api/chats/${chat.id}/message`).send({ content: `q${i}` }).expect(201);
 
@@ -176,24 +166,24 @@ describe('messages in pages', () => {
 
 describe('edit and branch: PATCH /api/chats/:id/messages/:messageId', () => {
   it('replaces a user message, drops what came after it and answers anew', async () => {
-    const { agent } = await signUp(t.app);
+    const { agent } = await signUp(ctx.t.app);
     const chat = (await agent.post('/api/chats').send({ message: 'first question' })).body.chat;
     await agent.post(`/api/chats/${chat.id}/message`).send({ content: 'second question' }).expect(201);
     const before = (await agent.get(`/api/chats/${chat.id}`)).body.messages;
     const first = before[0];
 
-    fake.enqueue({ kind: 'reply', content: 'a better answer' });
+    ctx.fake.enqueue({ kind: 'reply', content: 'a better answer' });
     const res = await agent.patch(`/api/chats/${chat.id}/messages/${first.id}`).send({ content: 'first question, edited' });
     expect(res.status).toBe(201);
     expect(res.body.userMessage).toMatchObject({ id: first.id, content: 'first question, edited' });
     expect(res.body.assistantMessage.content).toBe('a better answer');
-    expect(fake.completions().at(-1)!.body.messages).toEqual([{ role: 'user', content: 'first question, edited' }]);
+    expect(ctx.fake.completions().at(-1)!.body.messages).toEqual([{ role: 'user', content: 'first question, edited' }]);
     const after = (await agent.get(`/api/chats/${chat.id}`)).body.messages;
     expect(after.map((m: { content: string }) => m.content)).toEqual(['first question, edited', 'a better answer']);
   });
 
   it('refuses to edit an assistant message (400) or a message of another chat (404)', async () => {
-    const { agent } = await signUp(t.app);
+    const { agent } = await signUp(ctx.t.app);
     const one = await agent.post('/api/chats').send({ message: 'one' });
     const two = await agent.post('/api/chats').send({ message: 'two' });
     const reply = one.body.messages[1];
@@ -205,11 +195,11 @@ describe('edit and branch: PATCH /api/chats/:id/messages/:messageId', () => {
 
 describe('GET /api/search', () => {
   it("finds the user's own titles and messages, newest first, with a highlighted, escaped snippet", async () => {
-    const { agent } = await signUp(t.app);
+    const { agent } = await signUp(ctx.t.app);
     const tag = `zebra${randomUUID().slice(0, 8)}`;
     await agent.post('/api/chats').send({ title: `All about ${tag}` });
     await agent.post('/api/chats').send({ message: `Tell me about the <b>${tag}</b> stripes` });
-    const intruder = await signUp(t.app);
+    const intruder = await signUp(ctx.t.app);
     await intruder.agent.post('/api/chats').send({ message: `${tag} secrets of someone else` });
 
     const res = await agent.get(`/api/search?q=${tag}`);
@@ -230,7 +220,7 @@ describe('GET /api/search', () => {
   });
 
   it('ranks a title match above a passing mention with sort=relevance, and pages through results', async () => {
-    const { agent } = await signUp(t.app);
+    const { agent } = await signUp(ctx.t.app);
     const tag = `quokka${randomUUID().slice(0, 8)}`;
     await agent.post('/api/chats').send({ title: `${tag} ${tag} care guide` });
     for (let i = 0; i < 3; i++) await agent.post('/api/chats').send({ title: `misc ${i}`, message: `long text that mentions ${tag} once among many other words ${i}` });
@@ -247,7 +237,7 @@ describe('GET /api/search', () => {
   });
 
   it('validates q', async () => {
-    const { agent } = await signUp(t.app);
+    const { agent } = await signUp(ctx.t.app);
     expect((await agent.get('/api/search')).status).toBe(400);
     expect((await agent.get(`/api/search?q=${'x'.repeat(201)}`)).status).toBe(400);
     expect((await agent.get('/api/search?q=%22%22%20OR%20!!')).status).toBe(200);

@@ -1,23 +1,13 @@
 import request from 'supertest';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFakeOpenAI, type FakeOpenAI } from '../helpers/fake-openai.js';
-import { startTestApp, type TestApp } from '../helpers/test-app.js';
+import { describe, expect, it } from 'vitest';
+import { useTestApp } from '../helpers/test-app.js';
 import { signUp } from '../helpers/users.js';
 
-let fake: FakeOpenAI;
-let t: TestApp;
-beforeAll(async () => {
-  fake = await startFakeOpenAI();
-  t = await startTestApp({ fake, env: { RATE_LIMITS: 'on', DAILY_TOKEN_LIMIT: '1000', MESSAGES_PER_MINUTE: '1000', REGISTER_PER_IP_PER_HOUR: '1000' } });
-});
-afterAll(async () => {
-  await t?.close();
-  await fake?.close();
-});
+const ctx = useTestApp({ env: { RATE_LIMITS: 'on', DAILY_TOKEN_LIMIT: '1000', MESSAGES_PER_MINUTE: '1000', REGISTER_PER_IP_PER_HOUR: '1000' } });
 
 describe('export', () => {
   it('exports one chat as JSON and as Markdown', async () => {
-    const { agent } = await signUp(t.app);
+    const { agent } = await signUp(ctx.t.app);
     const chat = (await agent.post('/api/chats').send({ title: 'Recipes', systemPrompt: 'Be brief.', message: 'Pancakes?' })).body.chat;
 
     const json = await agent.get(`/api/chats/${chat.id}/export?format=json`);
@@ -37,12 +27,12 @@ describe('export', () => {
     expect(md.text).toContain('**Assistant** (test-model)');
 
     expect((await agent.get(`/api/chats/${chat.id}/export?format=pdf`)).status).toBe(400);
-    const other = await signUp(t.app);
+    const other = await signUp(ctx.t.app);
     expect((await other.agent.get(`/api/chats/${chat.id}/export`)).status).toBe(404);
   });
 
   it('exports all of my data and imports it back into another account, losing nothing', async () => {
-    const { agent, email } = await signUp(t.app);
+    const { agent, email } = await signUp(ctx.t.app);
     await agent.post('/api/chats').send({ title: 'One', message: 'first 🙂 <b>' });
     const two = (await agent.post('/api/chats').send({ title: 'Two', message: 'second' })).body.chat;
     await agent.patch(`/api/chats/${two.id}`).send({ pinned: true, archived: true });
@@ -53,7 +43,7 @@ describe('export', () => {
     expect(exported.body.chats).toHaveLength(2);
     expect(JSON.stringify(exported.body)).not.toMatch(/password|\$2[aby]\$/);
 
-    const newcomer = await signUp(t.app);
+    const newcomer = await signUp(ctx.t.app);
     const imported = await newcomer.agent.post('/api/import').send(exported.body);
     expect(imported.status).toBe(201);
     expect(imported.body.imported).toEqual({ chats: 2, messages: 4 });
@@ -64,16 +54,16 @@ describe('export', () => {
   });
 
   it('refuses an import that is not an export (400) and stores nothing', async () => {
-    const { agent, user } = await signUp(t.app);
+    const { agent, user } = await signUp(ctx.t.app);
     const bad = await agent.post('/api/import').send({ format: 'gpt-backend-export', version: 1, chats: [{ title: 'x', messages: [] }] });
     expect(bad.status).toBe(400);
     expect((await agent.post('/api/import').send({ chats: [] })).status).toBe(400);
-    const { rowCount } = await t.db.query('SELECT 1 FROM chats WHERE user_id = $1', [user.id]);
+    const { rowCount } = await ctx.t.db.query('SELECT 1 FROM chats WHERE user_id = $1', [user.id]);
     expect(rowCount).toBe(0);
   });
 
   it('takes imports larger than the 1 MB limit of other routes', async () => {
-    const { agent } = await signUp(t.app);
+    const { agent } = await signUp(ctx.t.app);
     const now = new Date().toISOString();
     const big = 'x'.repeat(400_000);
     const body = {
@@ -96,7 +86,7 @@ describe('export', () => {
 
 describe('sharing', () => {
   it('shares a read-only snapshot at an unguessable URL, without later messages, until revoked', async () => {
-    const { agent } = await signUp(t.app);
+    const { agent } = await signUp(ctx.t.app);
     const chat = (await agent.post('/api/chats').send({ systemPrompt: 'private instructions', message: 'Share this' })).body.chat;
     const share = await agent.post(`/api/chats/${chat.id}/share`);
     expect(share.status).toBe(201);
@@ -105,7 +95,7 @@ describe('sharing', () => {
 
     await agent.post(`/api/chats/${chat.id}/message`).send({ content: 'not for sharing' }).expect(201);
 
-    const anonymous = await request(t.app).get(share.body.url);
+    const anonymous = await request(ctx.t.app).get(share.body.url);
     expect(anonymous.status).toBe(200);
     expect(anonymous.body.title).toBe('Share this');
     expect(anonymous.body.messages.map((m: { content: string }) => m.content)).toEqual(['Share this', 'Echo: Share this']);
@@ -114,32 +104,32 @@ describe('sharing', () => {
 
     // The token opens nothing else: no session comes with it, and it is no chat id.
     expect(anonymous.headers['set-cookie']).toBeUndefined();
-    expect((await request(t.app).get(`/api/chats/${chat.id}`)).status).toBe(401);
-    expect((await request(t.app).post(`/api/shared/${share.body.token}`).send({})).status).toBe(404);
-    expect((await request(t.app).delete(`/api/shared/${share.body.token}`)).status).toBe(404);
+    expect((await request(ctx.t.app).get(`/api/chats/${chat.id}`)).status).toBe(401);
+    expect((await request(ctx.t.app).post(`/api/shared/${share.body.token}`).send({})).status).toBe(404);
+    expect((await request(ctx.t.app).delete(`/api/shared/${share.body.token}`)).status).toBe(404);
 
     expect((await agent.delete(`/api/chats/${chat.id}/share`)).status).toBe(204);
-    expect((await request(t.app).get(share.body.url)).status).toBe(404);
+    expect((await request(ctx.t.app).get(share.body.url)).status).toBe(404);
     expect((await agent.delete(`/api/chats/${chat.id}/share`)).status).toBe(404);
   });
 
   it("sharing again replaces the link; nobody can share another user's chat", async () => {
-    const { agent } = await signUp(t.app);
+    const { agent } = await signUp(ctx.t.app);
     const chat = (await agent.post('/api/chats').send({ message: 'hi' })).body.chat;
     const first = (await agent.post(`/api/chats/${chat.id}/share`)).body;
     const second = (await agent.post(`/api/chats/${chat.id}/share`)).body;
     expect(second.token).not.toBe(first.token);
-    expect((await request(t.app).get(first.url)).status).toBe(404);
-    expect((await request(t.app).get(second.url)).status).toBe(200);
-    const other = await signUp(t.app);
+    expect((await request(ctx.t.app).get(first.url)).status).toBe(404);
+    expect((await request(ctx.t.app).get(second.url)).status).toBe(200);
+    const other = await signUp(ctx.t.app);
     expect((await other.agent.post(`/api/chats/${chat.id}/share`)).status).toBe(404);
-    expect((await request(t.app).get('/api/shared/short')).status).toBe(400);
+    expect((await request(ctx.t.app).get('/api/shared/short')).status).toBe(400);
   });
 });
 
 describe('GET /api/usage', () => {
   it('reports tokens per day and model, and what is left of the daily budget', async () => {
-    const { agent } = await signUp(t.app);
+    const { agent } = await signUp(ctx.t.app);
     await agent.post('/api/chats').send({ message: 'one' }).expect(201);
     await agent.post('/api/chats').send({ message: 'two' }).expect(201);
     const res = await agent.get('/api/usage');

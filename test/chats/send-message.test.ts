@@ -1,29 +1,18 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFakeOpenAI, type FakeOpenAI } from '../helpers/fake-openai.js';
-import { TEST_API_KEY, startTestApp, type TestApp } from '../helpers/test-app.js';
+import { describe, expect, it } from 'vitest';
+import { TEST_API_KEY, useTestApp } from '../helpers/test-app.js';
 import { signUp } from '../helpers/users.js';
 
-let fake: FakeOpenAI;
-let t: TestApp;
-
-beforeAll(async () => {
-  fake = await startFakeOpenAI();
-  t = await startTestApp({ fake, env: { MESSAGE_MAX_CHARS: '50' } });
-});
-afterAll(async () => {
-  await t?.close();
-  await fake?.close();
-});
+const ctx = useTestApp({ env: { MESSAGE_MAX_CHARS: '50' } });
 
 async function newChat() {
-  const { agent, user } = await signUp(t.app);
+  const { agent, user } = await signUp(ctx.t.app);
   const chat = (await agent.post('/api/chats').send({})).body.chat as { id: string };
   return { agent, user, chat };
 }
 
 async function storedMessages(chatId: string) {
-  const { rows } = await t.db.query<{ role: string; content: string }>(
+  const { rows } = await ctx.t.db.query<{ role: string; content: string }>(
     'SELECT role, content FROM messages WHERE chat_id = $1 ORDER BY id',
     [chatId],
   );
@@ -33,7 +22,7 @@ async function storedMessages(chatId: string) {
 describe('POST /api/chats/:id/message', () => {
   it('stores the message, sends the whole history in order to OPENAI_MODEL and stores the reply', async () => {
     const { agent, chat } = await newChat();
-    fake.enqueue({ kind: 'reply', content: 'Hello! 👋' }, { kind: 'reply', content: 'Paris.' });
+    ctx.fake.enqueue({ kind: 'reply', content: 'Hello! 👋' }, { kind: 'reply', content: 'Paris.' });
     await agent.post(`/api/chats/${chat.id}/message`).send({ content: 'Hi' }).expect(201);
     const res = await agent.post(`/api/chats/${chat.id}/message`).send({ content: 'Capital of France?' });
 
@@ -42,7 +31,7 @@ describe('POST /api/chats/:id/message', () => {
     expect(res.body.assistantMessage).toMatchObject({ chatId: chat.id, role: 'assistant', content: 'Paris.' });
     expect(BigInt(res.body.assistantMessage.id)).toBeGreaterThan(BigInt(res.body.userMessage.id));
 
-    const sent = fake.completions().at(-1)!;
+    const sent = ctx.fake.completions().at(-1)!;
     expect(sent.body.model).toBe('test-model');
     expect(sent.headers.authorization).toBe(`Bearer ${TEST_API_KEY}`);
     expect(sent.body.messages).toEqual([
@@ -52,7 +41,7 @@ describe('POST /api/chats/:id/message', () => {
     ]);
     expect(await storedMessages(chat.id)).toEqual(['user:Hi', 'assistant:Hello! 👋', 'user:Capital of France?', 'assistant:Paris.']);
     // The model's usage is kept for accounting.
-    const { rows } = await t.db.query('SELECT model, prompt_tokens, completion_tokens FROM messages WHERE id = $1', [
+    const { rows } = await ctx.t.db.query('SELECT model, prompt_tokens, completion_tokens FROM messages WHERE id = $1', [
       res.body.assistantMessage.id,
     ]);
     expect(rows[0]).toEqual({ model: 'test-model', prompt_tokens: 11, completion_tokens: 7 });
@@ -83,12 +72,12 @@ describe('POST /api/chats/:id/message', () => {
     ['an unknown field', { content: 'hi', role: 'assistant' }],
   ])('returns 400 for %s, stores nothing and calls no model', async (_name, body) => {
     const { agent, chat } = await newChat();
-    const calls = fake.completions().length;
+    const calls = ctx.fake.completions().length;
     const res = await agent.post(`/api/chats/${chat.id}/message`).send(body);
     expect(res.status).toBe(400);
     expect(res.body.error.code).toBe('validation_failed');
     expect(await storedMessages(chat.id)).toEqual([]);
-    expect(fake.completions().length).toBe(calls);
+    expect(ctx.fake.completions().length).toBe(calls);
   });
 
   it('counts the length limit in characters, so 50 emoji fit in a 50-character limit', async () => {
@@ -108,7 +97,7 @@ describe('when the model fails', () => {
     [400, 502, 'model_rejected_request'],
   ])('upstream %i: answers %i %s, keeps the user message and leaks no secret', async (upstream, status, code) => {
     const { agent, chat } = await newChat();
-    fake.enqueue({ kind: 'fail', status: upstream, message: `upstream says: key ${TEST_API_KEY} is bad` });
+    ctx.fake.enqueue({ kind: 'fail', status: upstream, message: `upstream says: key ${TEST_API_KEY} is bad` });
     const res = await agent.post(`/api/chats/${chat.id}/message`).send({ content: 'Are you there?' });
 
     expect(res.status).toBe(status);
@@ -121,13 +110,13 @@ describe('when the model fails', () => {
   });
 
   it('answers 502 with the new chat when creating a chat with a message fails', async () => {
-    const { agent, user } = await signUp(t.app);
-    fake.enqueue({ kind: 'fail', status: 503 });
+    const { agent, user } = await signUp(ctx.t.app);
+    ctx.fake.enqueue({ kind: 'fail', status: 503 });
     const res = await agent.post('/api/chats').send({ message: 'Hello?' });
     expect(res.status).toBe(502);
     expect(res.body.chat).toMatchObject({ title: 'Hello?' });
     expect(res.body.userMessage).toMatchObject({ content: 'Hello?', chatId: res.body.chat.id });
-    const { rows } = await t.db.query('SELECT id FROM chats WHERE user_id = $1', [user.id]);
+    const { rows } = await ctx.t.db.query('SELECT id FROM chats WHERE user_id = $1', [user.id]);
     expect(rows).toEqual([{ id: res.body.chat.id }]);
   });
 });
@@ -136,36 +125,36 @@ describe('idempotent sends (clientMessageId)', () => {
   it('returns the first result for a repeat, storing nothing twice and calling the model once', async () => {
     const { agent, chat } = await newChat();
     const body = { content: 'Only once, please', clientMessageId: randomUUID() };
-    const calls = fake.completions().length;
+    const calls = ctx.fake.completions().length;
     const first = await agent.post(`/api/chats/${chat.id}/message`).send(body);
     const repeat = await agent.post(`/api/chats/${chat.id}/message`).send(body);
 
     expect(first.status).toBe(201);
     expect(repeat.status).toBe(201);
     expect(repeat.body).toEqual(first.body);
-    expect(fake.completions().length).toBe(calls + 1);
+    expect(ctx.fake.completions().length).toBe(calls + 1);
     expect(await storedMessages(chat.id)).toEqual(['user:Only once, please', 'assistant:Echo: Only once, please']);
   });
 
   it('shares one model call between two concurrent identical sends (a double click)', async () => {
     const { agent, chat } = await newChat();
-    fake.enqueue({ kind: 'reply', content: 'slow answer', delayMs: 300 });
+    ctx.fake.enqueue({ kind: 'reply', content: 'slow answer', delayMs: 300 });
     const body = { content: 'double click', clientMessageId: randomUUID() };
-    const calls = fake.completions().length;
+    const calls = ctx.fake.completions().length;
     const [a, b] = await Promise.all([
       agent.post(`/api/chats/${chat.id}/message`).send(body),
       agent.post(`/api/chats/${chat.id}/message`).send(body),
     ]);
     expect([a.status, b.status]).toEqual([201, 201]);
     expect(a.body).toEqual(b.body);
-    expect(fake.completions().length).toBe(calls + 1);
+    expect(ctx.fake.completions().length).toBe(calls + 1);
     expect(await storedMessages(chat.id)).toEqual(['user:double click', 'assistant:slow answer']);
   });
 
   it('answers a retry of a failed send without storing the message twice', async () => {
     const { agent, chat } = await newChat();
     const body = { content: 'try again', clientMessageId: randomUUID() };
-    fake.enqueue({ kind: 'fail', status: 500 });
+    ctx.fake.enqueue({ kind: 'fail', status: 500 });
     const failed = await agent.post(`/api/chats/${chat.id}/message`).send(body);
     expect(failed.status).toBe(502);
 
@@ -176,14 +165,14 @@ describe('idempotent sends (clientMessageId)', () => {
   });
 
   it('retries a create-with-message into the same chat', async () => {
-    const { agent, user } = await signUp(t.app);
+    const { agent, user } = await signUp(ctx.t.app);
     const body = { message: 'new chat once', clientMessageId: randomUUID() };
     const first = await agent.post('/api/chats').send(body);
     const repeat = await agent.post('/api/chats').send(body);
     expect(first.status).toBe(201);
     expect(repeat.body.chat.id).toBe(first.body.chat.id);
     expect(repeat.body.messages).toEqual(first.body.messages);
-    const { rows } = await t.db.query('SELECT count(*)::int AS n FROM chats WHERE user_id = $1', [user.id]);
+    const { rows } = await ctx.t.db.query('SELECT count(*)::int AS n FROM chats WHERE user_id = $1', [user.id]);
     expect(rows[0]!.n).toBe(1);
   });
 
@@ -200,7 +189,7 @@ describe('idempotent sends (clientMessageId)', () => {
 describe('one reply at a time per chat', () => {
   it('answers 409 generation_in_progress to a second send while the first is generating, and stores nothing for it', async () => {
     const { agent, chat } = await newChat();
-    fake.enqueue({ kind: 'reply', content: 'done', delayMs: 400 });
+    ctx.fake.enqueue({ kind: 'reply', content: 'done', delayMs: 400 });
     const first = agent.post(`/api/chats/${chat.id}/message`).send({ content: 'first' }).then((r) => r);
     await new Promise((resolve) => setTimeout(resolve, 150));
     const second = await agent.post(`/api/chats/${chat.id}/message`).send({ content: 'second' });
@@ -211,10 +200,10 @@ describe('one reply at a time per chat', () => {
   });
 
   it('runs sends to different chats in parallel', async () => {
-    const { agent } = await signUp(t.app);
+    const { agent } = await signUp(ctx.t.app);
     const a = (await agent.post('/api/chats').send({})).body.chat;
     const b = (await agent.post('/api/chats').send({})).body.chat;
-    fake.enqueue({ kind: 'reply', content: 'A', delayMs: 300 }, { kind: 'reply', content: 'B', delayMs: 300 });
+    ctx.fake.enqueue({ kind: 'reply', content: 'A', delayMs: 300 }, { kind: 'reply', content: 'B', delayMs: 300 });
     const [ra, rb] = await Promise.all([
       agent.post(`/api/chats/${a.id}/message`).send({ content: 'to a' }),
       agent.post(`/api/chats/${b.id}/message`).send({ content: 'to b' }),

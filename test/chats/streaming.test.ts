@@ -1,44 +1,30 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createApp } from '../../src/app.js';
 import { createTurnsService } from '../../src/chats/turns.service.js';
-import { startFakeOpenAI, type FakeOpenAI } from '../helpers/fake-openai.js';
 import { listen, openSse } from '../helpers/sse.js';
-import { startTestApp, type TestApp } from '../helpers/test-app.js';
+import { startTestApp, useTestApp, type TestApp } from '../helpers/test-app.js';
 import { sessionCookie, signUp } from '../helpers/users.js';
 import { eventually } from '../helpers/wait.js';
 
-let fake: FakeOpenAI;
-let t: TestApp;
-let server: { url: string; close(): Promise<void> };
-
-beforeAll(async () => {
-  fake = await startFakeOpenAI();
-  t = await startTestApp({ fake, env: { SSE_HEARTBEAT_MS: '150' } });
-  server = await listen(t.app);
-});
-afterAll(async () => {
-  await server?.close();
-  await t?.close();
-  await fake?.close();
-});
+const ctx = useTestApp({ env: { SSE_HEARTBEAT_MS: '150' }, listen: true });
 
 async function newChat() {
-  const { agent } = await signUp(t.app);
+  const { agent } = await signUp(ctx.t.app);
   const cookie = sessionCookie(await agent.get('/api/auth/me'))!;
   const chat = (await agent.post('/api/chats').send({})).body.chat as { id: string };
   return { agent, cookie, chat };
 }
 
 const row = async (id: string) =>
-  (await t.db.query<{ content: string; status: string }>('SELECT content, status FROM messages WHERE id = $1', [id])).rows[0];
+  (await ctx.t.db.query<{ content: string; status: string }>('SELECT content, status FROM messages WHERE id = $1', [id])).rows[0];
 
 describe('streaming a reply over SSE', () => {
   it('sends start, the deltas in order and done; the deltas add up to exactly the stored text', async () => {
     const { cookie, chat } = await newChat();
     const wave = '👋';
     const chunks = ['Hé', 'llo ', wave[0]!, `${wave[1]!} wörld `, '🇫🇷', ' 你好'];
-    fake.enqueue({ kind: 'reply', content: chunks.join(''), chunks, chunkDelayMs: 20 });
-    const sse = await openSse(`${server.url}/api/chats/${chat.id}/message`, { cookie, body: { content: 'Say hi' } });
+    ctx.fake.enqueue({ kind: 'reply', content: chunks.join(''), chunks, chunkDelayMs: 20 });
+    const sse = await openSse(`${ctx.server.url}/api/chats/${chat.id}/message`, { cookie, body: { content: 'Say hi' } });
     await sse.ended;
 
     expect(sse.status).toBe(200);
@@ -69,11 +55,11 @@ describe('streaming a reply over SSE', () => {
 
   it('forwards the first delta before a slow upstream has finished', async () => {
     const { cookie, chat } = await newChat();
-    fake.enqueue({ kind: 'reply', content: 'one two three four', chunks: ['one ', 'two ', 'three ', 'four'], chunkDelayMs: 250 });
-    const sse = await openSse(`${server.url}/api/chats/${chat.id}/message`, { cookie, body: { content: 'count' } });
+    ctx.fake.enqueue({ kind: 'reply', content: 'one two three four', chunks: ['one ', 'two ', 'three ', 'four'], chunkDelayMs: 250 });
+    const sse = await openSse(`${ctx.server.url}/api/chats/${chat.id}/message`, { cookie, body: { content: 'count' } });
     const first = await sse.waitFor((e) => e.event === 'delta');
     await sse.ended;
-    const upstream = fake.completions().at(-1)!;
+    const upstream = ctx.fake.completions().at(-1)!;
     expect(first.data.content).toBe('one ');
     expect(upstream.finishedAt).toBeDefined();
     expect(first.at).toBeLessThan(upstream.finishedAt!);
@@ -81,8 +67,8 @@ describe('streaming a reply over SSE', () => {
 
   it('sends heartbeat comments while waiting', async () => {
     const { cookie, chat } = await newChat();
-    fake.enqueue({ kind: 'reply', content: 'late', delayMs: 600 });
-    const sse = await openSse(`${server.url}/api/chats/${chat.id}/message`, { cookie, body: { content: 'slow' } });
+    ctx.fake.enqueue({ kind: 'reply', content: 'late', delayMs: 600 });
+    const sse = await openSse(`${ctx.server.url}/api/chats/${chat.id}/message`, { cookie, body: { content: 'slow' } });
     await sse.ended;
     expect(sse.comments).toBeGreaterThanOrEqual(2);
   });
@@ -90,8 +76,8 @@ describe('streaming a reply over SSE', () => {
   it('keeps generating when the client goes away, and stores the complete reply', async () => {
     const { cookie, chat } = await newChat();
     const chunks = ['a', 'b', 'c', 'd', 'e', 'f'];
-    fake.enqueue({ kind: 'reply', content: 'abcdef', chunks, chunkDelayMs: 100 });
-    const sse = await openSse(`${server.url}/api/chats/${chat.id}/message`, { cookie, body: { content: 'go' } });
+    ctx.fake.enqueue({ kind: 'reply', content: 'abcdef', chunks, chunkDelayMs: 100 });
+    const sse = await openSse(`${ctx.server.url}/api/chats/${chat.id}/message`, { cookie, body: { content: 'go' } });
     const start = await sse.waitFor((e) => e.event === 'start');
     await sse.waitFor((e) => e.event === 'delta');
     sse.abort();
@@ -101,19 +87,19 @@ describe('streaming a reply over SSE', () => {
       return r?.status === 'complete' && r;
     });
     expect(stored.content).toBe('abcdef');
-    expect(fake.completions().at(-1)!.closedEarly).toBe(false);
+    expect(ctx.fake.completions().at(-1)!.closedEarly).toBe(false);
   });
 
   it('lets a client re-attach with Last-Event-ID and get exactly the text it missed, then the rest live', async () => {
     const { cookie, chat } = await newChat();
     const chunks = ['alpha ', 'beta ', 'gamma ', 'delta ', 'epsilon'];
-    fake.enqueue({ kind: 'reply', content: chunks.join(''), chunks, chunkDelayMs: 150 });
-    const first = await openSse(`${server.url}/api/chats/${chat.id}/message`, { cookie, body: { content: 'greek' } });
+    ctx.fake.enqueue({ kind: 'reply', content: chunks.join(''), chunks, chunkDelayMs: 150 });
+    const first = await openSse(`${ctx.server.url}/api/chats/${chat.id}/message`, { cookie, body: { content: 'greek' } });
     const seen = await first.waitFor((e) => e.event === 'delta' && e.data.content === 'beta ');
     first.abort();
     const hadText = first.events.filter((e) => e.event === 'delta' && e.at <= seen.at).map((e) => e.data.content).join('');
 
-    const again = await openSse(`${server.url}/api/chats/${chat.id}/stream`, { method: 'GET', cookie, lastEventId: seen.id });
+    const again = await openSse(`${ctx.server.url}/api/chats/${chat.id}/stream`, { method: 'GET', cookie, lastEventId: seen.id });
     await again.ended;
     expect(again.events[0]!.event).toBe('start');
     expect(again.events.at(-1)!.event).toBe('done');
@@ -124,12 +110,12 @@ describe('streaming a reply over SSE', () => {
   it('lets a client re-attach through another app instance', async () => {
     const { cookie, chat } = await newChat();
     // A second instance: its own app and its own generations, on the same database.
-    const other = createApp({ ...appDepsOf(t), turns: createTurnsService(t.db, t.model, t.config.chat) });
+    const other = createApp({ ...appDepsOf(ctx.t), turns: createTurnsService(ctx.t.db, ctx.t.model, ctx.t.config.chat) });
     const otherServer = await listen(other);
     try {
       const chunks = ['one ', 'two ', 'three ', 'four'];
-      fake.enqueue({ kind: 'reply', content: chunks.join(''), chunks, chunkDelayMs: 300 });
-      const origin = await openSse(`${server.url}/api/chats/${chat.id}/message`, { cookie, body: { content: 'count' } });
+      ctx.fake.enqueue({ kind: 'reply', content: chunks.join(''), chunks, chunkDelayMs: 300 });
+      const origin = await openSse(`${ctx.server.url}/api/chats/${chat.id}/message`, { cookie, body: { content: 'count' } });
       await origin.waitFor((e) => e.event === 'delta');
       const remote = await openSse(`${otherServer.url}/api/chats/${chat.id}/stream`, { method: 'GET', cookie });
       await remote.ended;
@@ -147,8 +133,8 @@ describe('streaming a reply over SSE', () => {
 
   it('reports a mid-stream upstream drop as an error event and keeps the partial text', async () => {
     const { cookie, chat, agent } = await newChat();
-    fake.enqueue({ kind: 'cut', chunks: ['partial ', 'answer'] });
-    const sse = await openSse(`${server.url}/api/chats/${chat.id}/message`, { cookie, body: { content: 'break' } });
+    ctx.fake.enqueue({ kind: 'cut', chunks: ['partial ', 'answer'] });
+    const sse = await openSse(`${ctx.server.url}/api/chats/${chat.id}/message`, { cookie, body: { content: 'break' } });
     await sse.ended;
     const last = sse.events.at(-1)!;
     expect(last.event).toBe('error');
@@ -163,8 +149,8 @@ describe('streaming a reply over SSE', () => {
 
   it('answers 409 generation_in_progress to a second send while one streams', async () => {
     const { cookie, chat, agent } = await newChat();
-    fake.enqueue({ kind: 'reply', content: 'slow', delayMs: 500 });
-    const sse = await openSse(`${server.url}/api/chats/${chat.id}/message`, { cookie, body: { content: 'first' } });
+    ctx.fake.enqueue({ kind: 'reply', content: 'slow', delayMs: 500 });
+    const sse = await openSse(`${ctx.server.url}/api/chats/${chat.id}/message`, { cookie, body: { content: 'first' } });
     await sse.waitFor((e) => e.event === 'start');
     const second = await agent.post(`/api/chats/${chat.id}/message`).send({ content: 'second' });
     expect(second.status).toBe(409);
@@ -177,8 +163,8 @@ describe('POST /api/chats/:id/stop', () => {
   it('aborts the upstream request and stores what was generated as "stopped"', async () => {
     const { cookie, chat, agent } = await newChat();
     const chunks = Array.from({ length: 40 }, (_, i) => `w${i} `);
-    fake.enqueue({ kind: 'reply', content: chunks.join(''), chunks, chunkDelayMs: 100 });
-    const sse = await openSse(`${server.url}/api/chats/${chat.id}/message`, { cookie, body: { content: 'long' } });
+    ctx.fake.enqueue({ kind: 'reply', content: chunks.join(''), chunks, chunkDelayMs: 100 });
+    const sse = await openSse(`${ctx.server.url}/api/chats/${chat.id}/message`, { cookie, body: { content: 'long' } });
     await sse.waitFor((e) => e.event === 'delta' && e.data.content === 'w2 ');
 
     const stop = await agent.post(`/api/chats/${chat.id}/stop`);
@@ -189,7 +175,7 @@ describe('POST /api/chats/:id/stop', () => {
     expect(stop.body.assistantMessage.content.startsWith(shown)).toBe(true);
     expect(shown.length).toBeGreaterThan(0);
     expect(sse.events.at(-1)).toMatchObject({ event: 'done', data: { assistantMessage: { status: 'stopped' } } });
-    await eventually(() => fake.completions().at(-1)!.closedEarly, 2000, 'the model server to see the connection close');
+    await eventually(() => ctx.fake.completions().at(-1)!.closedEarly, 2000, 'the model server to see the connection close');
     expect(stop.body.assistantMessage.content.length).toBeLessThan(chunks.join('').length);
   });
 
@@ -201,14 +187,14 @@ describe('POST /api/chats/:id/stop', () => {
 
 describe('ON_DISCONNECT=abort', () => {
   it('stops the generation when the sender goes away', async () => {
-    const app = await startTestApp({ fake, env: { ON_DISCONNECT: 'abort' } });
+    const app = await startTestApp({ fake: ctx.fake, env: { ON_DISCONNECT: 'abort' } });
     const own = await listen(app.app);
     try {
       const { agent } = await signUp(app.app);
       const cookie = sessionCookie(await agent.get('/api/auth/me'))!;
       const chat = (await agent.post('/api/chats').send({})).body.chat;
       const chunks = Array.from({ length: 30 }, (_, i) => `x${i} `);
-      fake.enqueue({ kind: 'reply', content: chunks.join(''), chunks, chunkDelayMs: 100 });
+      ctx.fake.enqueue({ kind: 'reply', content: chunks.join(''), chunks, chunkDelayMs: 100 });
       const sse = await openSse(`${own.url}/api/chats/${chat.id}/message`, { cookie, body: { content: 'bye' } });
       const start = await sse.waitFor((e) => e.event === 'start');
       await sse.waitFor((e) => e.event === 'delta');

@@ -12,7 +12,9 @@ import type { ChatModel } from '../../src/llm/chat-model.js';
 import { openLimits, type Limits } from '../../src/limits/limits.js';
 import { createLogger } from '../../src/logger.js';
 import { createMetrics, type Metrics } from '../../src/observability/metrics.js';
-import type { FakeOpenAI } from './fake-openai.js';
+import { afterAll, beforeAll } from 'vitest';
+import { startFakeOpenAI, type FakeOpenAI } from './fake-openai.js';
+import { listen } from './sse.js';
 import { createTestDatabaseTarget } from './test-db.js';
 
 export const TEST_SESSION_SECRET = 'test-session-secret-that-is-long-and-random-enough-9f8e7d';
@@ -94,6 +96,49 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
       await limitsStore.close();
       await db.close();
       if (!keepData) await owned?.dispose();
+    },
+  };
+}
+
+export interface TestAppContext {
+  /** The fake model server the app talks to. */
+  readonly fake: FakeOpenAI;
+  readonly t: TestApp;
+  /** The app on a real loopback port (only with `listen: true`), for streaming clients. */
+  readonly server: { url: string; close(): Promise<void> };
+}
+
+/**
+ * The usual setup of a test file: a fake model server and a fresh app (optionally listening), started
+ * before the file's tests and closed after them. Read them through the returned context inside tests.
+ */
+export function useTestApp(options: Omit<TestAppOptions, 'fake'> & { listen?: boolean } = {}): TestAppContext {
+  let fake: FakeOpenAI | undefined;
+  let t: TestApp | undefined;
+  let server: TestAppContext['server'] | undefined;
+  beforeAll(async () => {
+    fake = await startFakeOpenAI();
+    t = await startTestApp({ ...options, fake });
+    if (options.listen) server = await listen(t.app);
+  });
+  afterAll(async () => {
+    await server?.close();
+    await t?.close();
+    await fake?.close();
+  });
+  const ready = <T>(value: T | undefined, what: string): T => {
+    if (value === undefined) throw new Error(`${what} is only ready inside tests (after beforeAll)`);
+    return value;
+  };
+  return {
+    get fake() {
+      return ready(fake, 'the fake model');
+    },
+    get t() {
+      return ready(t, 'the test app');
+    },
+    get server() {
+      return ready(server, 'the listening server (useTestApp({ listen: true }))');
     },
   };
 }

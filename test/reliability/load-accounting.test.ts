@@ -1,7 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFakeOpenAI, type FakeOpenAI } from '../helpers/fake-openai.js';
-import { listen, openSse } from '../helpers/sse.js';
-import { startTestApp, type TestApp } from '../helpers/test-app.js';
+import { describe, expect, it } from 'vitest';
+import { openSse } from '../helpers/sse.js';
+import { useTestApp } from '../helpers/test-app.js';
 import { PASSWORD, uniqueEmail } from '../helpers/users.js';
 
 /**
@@ -13,22 +12,10 @@ const USERS = Number(process.env.RELIABILITY_USERS ?? 50);
 const CHATS_PER_USER = 4;
 const MESSAGES_PER_CHAT = 10;
 
-let fake: FakeOpenAI;
-let t: TestApp;
-let server: { url: string; close(): Promise<void> };
-beforeAll(async () => {
-  fake = await startFakeOpenAI();
-  t = await startTestApp({ fake });
-  server = await listen(t.app);
-});
-afterAll(async () => {
-  await server?.close();
-  await t?.close();
-  await fake?.close();
-});
+const ctx = useTestApp({ listen: true });
 
 async function post(path: string, cookie: string, body: unknown) {
-  const res = await fetch(`${server.url}${path}`, {
+  const res = await fetch(`${ctx.server.url}${path}`, {
     method: 'POST',
     headers: { 'Content-Type': 'application/json', Cookie: cookie },
     body: JSON.stringify(body),
@@ -58,7 +45,7 @@ describe('load with accounting', () => {
             const content = `user ${u} chat ${c} message ${m} — ünïcødé 🚀`;
             contents.push(content);
             if ((u + c + m) % 2 === 0) {
-              const sse = await openSse(`${server.url}/api/chats/${chatId}/message`, { cookie: user.cookie, body: { content } });
+              const sse = await openSse(`${ctx.server.url}/api/chats/${chatId}/message`, { cookie: user.cookie, body: { content } });
               await sse.ended;
               const done = sse.events.at(-1)!;
               expect(done.event).toBe('done');
@@ -73,7 +60,7 @@ describe('load with accounting', () => {
       ),
     );
 
-    const { rows } = await t.db.query<{ id: string; chat_id: string; user_id: string; role: string; content: string; status: string }>(
+    const { rows } = await ctx.t.db.query<{ id: string; chat_id: string; user_id: string; role: string; content: string; status: string }>(
       `SELECT m.id, m.chat_id, c.user_id, m.role, m.content, m.status FROM messages m JOIN chats c ON c.id = m.chat_id
        WHERE c.id = ANY($1::uuid[]) ORDER BY m.chat_id, m.id`,
       [expected.map((e) => e.chatId)],

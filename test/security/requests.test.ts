@@ -1,34 +1,24 @@
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFakeOpenAI, type FakeOpenAI } from '../helpers/fake-openai.js';
-import { TEST_API_KEY, TEST_SESSION_SECRET, startTestApp, type TestApp } from '../helpers/test-app.js';
+import { describe, expect, it } from 'vitest';
+import { TEST_API_KEY, TEST_SESSION_SECRET, startTestApp, useTestApp } from '../helpers/test-app.js';
 import { PASSWORD, sessionCookie, sessionIdOf, signUp, uniqueEmail } from '../helpers/users.js';
 
-let fake: FakeOpenAI;
-let t: TestApp;
-beforeAll(async () => {
-  fake = await startFakeOpenAI();
-  t = await startTestApp({ fake, env: { CORS_ORIGINS: 'https://partner.example' } });
-});
-afterAll(async () => {
-  await t?.close();
-  await fake?.close();
-});
+const ctx = useTestApp({ env: { CORS_ORIGINS: 'https://partner.example' } });
 
 describe('cross-site requests', () => {
   it('refuses a request from a foreign Origin with 403, and stores nothing', async () => {
-    const { agent, user } = await signUp(t.app);
+    const { agent, user } = await signUp(ctx.t.app);
     const res = await agent.post('/api/chats').set('Origin', 'https://evil.example').send({ message: 'forged' });
     expect(res.status).toBe(403);
     expect(res.body.error.code).toBe('origin_not_allowed');
-    const { rowCount } = await t.db.query('SELECT 1 FROM chats WHERE user_id = $1', [user.id]);
+    const { rowCount } = await ctx.t.db.query('SELECT 1 FROM chats WHERE user_id = $1', [user.id]);
     expect(rowCount).toBe(0);
     expect((await agent.get('/api/chats').set('Origin', 'null')).status).toBe(403);
   });
 
   it("accepts the app's own origin and the CORS_ORIGINS, with CORS headers for the latter", async () => {
-    const { agent } = await signUp(t.app);
+    const { agent } = await signUp(ctx.t.app);
     const own = await agent.post('/api/chats').set('Host', 'chat.example').set('Origin', 'https://chat.example').send({});
     expect(own.status).toBe(201);
     const partner = await agent.post('/api/chats').set('Origin', 'https://partner.example').send({});
@@ -36,7 +26,7 @@ describe('cross-site requests', () => {
     expect(partner.headers['access-control-allow-origin']).toBe('https://partner.example');
     expect(partner.headers['access-control-allow-credentials']).toBe('true');
 
-    const preflight = await request(t.app)
+    const preflight = await request(ctx.t.app)
       .options('/api/chats')
       .set('Origin', 'https://partner.example')
       .set('Access-Control-Request-Method', 'POST')
@@ -50,16 +40,16 @@ describe('cross-site requests', () => {
     ['multipart', 'multipart/form-data; boundary=x', '--x\r\nContent-Disposition: form-data; name="message"\r\n\r\nforged\r\n--x--'],
     ['plain text', 'text/plain', '{"message":"forged"}'],
   ])('refuses a %s POST with 415', async (_name, type, body) => {
-    const { agent, user } = await signUp(t.app);
+    const { agent, user } = await signUp(ctx.t.app);
     const res = await agent.post('/api/chats').set('Content-Type', type).send(body);
     expect(res.status).toBe(415);
     expect(res.body.error.code).toBe('unsupported_media_type');
-    const { rowCount } = await t.db.query('SELECT 1 FROM chats WHERE user_id = $1', [user.id]);
+    const { rowCount } = await ctx.t.db.query('SELECT 1 FROM chats WHERE user_id = $1', [user.id]);
     expect(rowCount).toBe(0);
   });
 
   it('sends a strict Content-Security-Policy and the other helmet headers', async () => {
-    const res = await request(t.app).get('/api/health');
+    const res = await request(ctx.t.app).get('/api/health');
     expect(res.headers['content-security-policy']).toContain("default-src 'self'");
     expect(res.headers['content-security-policy']).toContain("frame-ancestors 'none'");
     expect(res.headers['content-security-policy']).toContain("object-src 'none'");
@@ -69,9 +59,9 @@ describe('cross-site requests', () => {
 
 describe("another user's chats", () => {
   it('answer 404 on every chat route, exactly like a missing chat', async () => {
-    const owner = await signUp(t.app);
+    const owner = await signUp(ctx.t.app);
     const chat = (await owner.agent.post('/api/chats').send({ message: 'mine' })).body.chat;
-    const { agent } = await signUp(t.app);
+    const { agent } = await signUp(ctx.t.app);
     const routes = [
       () => agent.get(`/api/chats/${chat.id}`),
       () => agent.patch(`/api/chats/${chat.id}`).send({ title: 'stolen' }),
@@ -95,7 +85,7 @@ describe("another user's chats", () => {
 
 describe('hostile input', () => {
   it('stores SQL-injection and XSS payloads literally and returns them byte for byte', async () => {
-    const { agent } = await signUp(t.app);
+    const { agent } = await signUp(ctx.t.app);
     const payloads = [
       "'; DROP TABLE users; --",
       "1' OR '1'='1",
@@ -113,11 +103,11 @@ describe('hostile input', () => {
       expect(read.body.messages[0].content).toBe(payload);
       expect(read.headers['content-type']).toMatch(/^application\/json/);
     }
-    expect((await t.db.query('SELECT count(*)::int AS n FROM users')).rows[0]!.n).toBeGreaterThan(0);
+    expect((await ctx.t.db.query('SELECT count(*)::int AS n FROM users')).rows[0]!.n).toBeGreaterThan(0);
   });
 
   it('refuses a NUL character with 400 instead of failing in the database', async () => {
-    const { agent } = await signUp(t.app);
+    const { agent } = await signUp(ctx.t.app);
     const res = await agent.post('/api/chats').send({ message: 'before\u0000after' });
     expect(res.status).toBe(400);
     expect(res.body.error.code).toBe('validation_failed');
@@ -125,14 +115,14 @@ describe('hostile input', () => {
 
   it.each(['__proto__', 'constructor', 'prototype'])('makes a "%s" key harmless (400, no pollution)', async (key) => {
     const body = `{"email":"${uniqueEmail()}","password":"${PASSWORD}","${key}":{"isAdmin":true,"polluted":true}}`;
-    const res = await request(t.app).post('/api/auth/register').set('Content-Type', 'application/json').send(body);
+    const res = await request(ctx.t.app).post('/api/auth/register').set('Content-Type', 'application/json').send(body);
     expect(res.status).toBe(400);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
     expect(({} as Record<string, unknown>).isAdmin).toBeUndefined();
   });
 
   it('answers malformed and oversized bodies with 400 and 413', async () => {
-    const { agent } = await signUp(t.app);
+    const { agent } = await signUp(ctx.t.app);
     for (const body of ['{', '{"message": }', '[1,2', '"\\uZZZZ"']) {
       const res = await agent.post('/api/chats').set('Content-Type', 'application/json').send(body);
       expect(res.status).toBe(400);
@@ -144,9 +134,9 @@ describe('hostile input', () => {
   });
 
   it('bounds every field: an over-long email, password, title or id is a 400', async () => {
-    const { agent } = await signUp(t.app);
-    expect((await request(t.app).post('/api/auth/login').send({ email: `${'a'.repeat(300)}@x.io`, password: 'x' })).status).toBe(400);
-    expect((await request(t.app).post('/api/auth/login').send({ email: 'a@x.io', password: 'x'.repeat(2000) })).status).toBe(400);
+    const { agent } = await signUp(ctx.t.app);
+    expect((await request(ctx.t.app).post('/api/auth/login').send({ email: `${'a'.repeat(300)}@x.io`, password: 'x' })).status).toBe(400);
+    expect((await request(ctx.t.app).post('/api/auth/login').send({ email: 'a@x.io', password: 'x'.repeat(2000) })).status).toBe(400);
     expect((await agent.post('/api/chats').send({ title: 't'.repeat(201) })).status).toBe(400);
     expect((await agent.post('/api/chats').send({ systemPrompt: 's'.repeat(8001) })).status).toBe(400);
     expect((await agent.get(`/api/chats/${'9'.repeat(5000)}`)).status).toBe(400);
@@ -156,18 +146,18 @@ describe('hostile input', () => {
 describe('what responses never contain', () => {
   it('no password, hash, session id, session secret or API key in any body or header', async () => {
     const email = uniqueEmail();
-    const agent = request.agent(t.app);
+    const agent = request.agent(ctx.t.app);
     const responses = [await agent.post('/api/auth/register').send({ email, password: PASSWORD })];
     const cookie = sessionCookie(responses[0]!)!;
     responses.push(await agent.post('/api/auth/login').send({ email, password: PASSWORD }));
     const chat = await agent.post('/api/chats').send({ message: 'hello' });
     responses.push(chat, await agent.get('/api/auth/me'), await agent.get('/api/chats'));
     responses.push(await agent.get(`/api/chats/${chat.body.chat.id}`), await agent.get('/api/auth/sessions'));
-    fake.enqueue({ kind: 'fail', status: 401, message: `bad key ${TEST_API_KEY}` });
+    ctx.fake.enqueue({ kind: 'fail', status: 401, message: `bad key ${TEST_API_KEY}` });
     responses.push(await agent.post(`/api/chats/${chat.body.chat.id}/message`).send({ content: 'x' }));
     responses.push(await agent.get('/api/health'), await agent.get(`/api/chats/${randomUUID()}`));
 
-    const { rows } = await t.db.query<{ password_hash: string }>('SELECT password_hash FROM users WHERE email = $1', [email]);
+    const { rows } = await ctx.t.db.query<{ password_hash: string }>('SELECT password_hash FROM users WHERE email = $1', [email]);
     const secrets = [PASSWORD, rows[0]!.password_hash, sessionIdOf(cookie), TEST_SESSION_SECRET, TEST_API_KEY];
     for (const res of responses) {
       const bodyText = JSON.stringify(res.body);
@@ -183,7 +173,7 @@ describe('what responses never contain', () => {
 
 describe('cookie flags', () => {
   it('are HttpOnly and SameSite=Lax in development, without Secure over plain HTTP', async () => {
-    const res = await request(t.app).post('/api/auth/register').send({ email: uniqueEmail(), password: PASSWORD });
+    const res = await request(ctx.t.app).post('/api/auth/register').send({ email: uniqueEmail(), password: PASSWORD });
     const cookie = res.headers['set-cookie']![0]!;
     expect(cookie).toMatch(/HttpOnly/);
     expect(cookie).toMatch(/SameSite=Lax/);
@@ -192,7 +182,7 @@ describe('cookie flags', () => {
 
   it('are Secure in production behind a TLS proxy (TRUST_PROXY)', async () => {
     const prod = await startTestApp({
-      fake,
+      fake: ctx.fake,
       env: { NODE_ENV: 'production', TRUST_PROXY: '1', SESSION_SECRET: 'Kx9-prod-like-secret-with-entropy-2QwZ7vB' },
     });
     try {
