@@ -1,32 +1,15 @@
-import fs from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runEntry, waitFor } from './helpers/processes.js';
-import { createTestDatabaseTarget, usingRealPostgres, type TestDatabaseTarget } from './helpers/test-db.js';
+import { describe, expect, it } from 'vitest';
+import { runEntry, useScratchSpace, waitFor } from './helpers/processes.js';
+import { usingRealPostgres } from './helpers/test-db.js';
 
 /** The real entry points (`npm start`, `npm run migrate`) run as a newcomer would run them. Process faults
  * (SIGKILL mid-reply, SIGTERM drain) are in test/reliability/process-faults.test.ts. */
 
-let workDir: string;
-let storage: TestDatabaseTarget;
+const scratch = useScratchSpace('gptb-start-');
+const databaseEnv = () => scratch.databaseEnv();
 
-beforeAll(async () => {
-  // An empty working directory, so a developer's own .env cannot leak into these runs.
-  workDir = await fs.mkdtemp(path.join(os.tmpdir(), 'gptb-start-'));
-  storage = await createTestDatabaseTarget({ onDisk: true });
-});
-afterAll(async () => {
-  await storage?.dispose();
-  await fs.rm(workDir, { recursive: true, force: true });
-});
-
-function databaseEnv(): Record<string, string> {
-  const { target } = storage;
-  return target.kind === 'postgres' ? { DATABASE_URL: target.url } : { DATA_DIR: target.dataDir };
-}
-
-const run = (script: string, env: Record<string, string>) => runEntry(script, env, workDir);
+const run = (script: string, env: Record<string, string>) => runEntry(script, env, scratch.workDir);
 
 describe('npm run migrate', () => {
   it('applies the migrations, then reports the database up to date', async () => {
@@ -84,7 +67,7 @@ describe('workers', () => {
   });
 
   it('refuses WEB_CONCURRENCY above 1 on the embedded database, saying why', async () => {
-    const server = run('src/main.ts', { DATA_DIR: path.join(workDir, 'never-used'), WEB_CONCURRENCY: '2', SESSION_SECRET: 'x'.repeat(40) });
+    const server = run('src/main.ts', { DATA_DIR: path.join(scratch.workDir, 'never-used'), WEB_CONCURRENCY: '2', SESSION_SECRET: 'x'.repeat(40) });
     expect(await server.exited).toBe(1);
     expect(server.output().stderr).toContain('WEB_CONCURRENCY');
   });

@@ -1,3 +1,4 @@
+import { CHAT_COLUMNS, toChat, type Chat, type ChatRow } from '../chats/chats.repo.js';
 import type { Queryable } from '../db/database.js';
 
 export interface ExportedMessage {
@@ -10,16 +11,8 @@ export interface ExportedMessage {
   createdAt: string;
 }
 
-export interface ExportedChat {
-  title: string | null;
-  systemPrompt: string | null;
-  model: string | null;
-  pinned: boolean;
-  archived: boolean;
-  createdAt: string;
-  updatedAt: string;
-  messages: ExportedMessage[];
-}
+/** A chat as exported: everything but its id (an import gives it a new one), with its messages. */
+export type ExportedChat = Omit<Chat, 'id'> & { messages: ExportedMessage[] };
 
 interface ExportRow {
   chat_id: string;
@@ -32,23 +25,12 @@ interface ExportRow {
   created_at: Date;
 }
 
-interface ChatRow {
-  id: string;
-  title: string | null;
-  system_prompt: string | null;
-  model: string | null;
-  pinned: boolean;
-  archived: boolean;
-  created_at: Date;
-  updated_at: Date;
-}
-
 export function createPortabilityRepo(db: Queryable) {
   return {
     /** Every chat of the user (or one), with its messages in order: two queries, whatever the size. */
     async exportChats(userId: string, chatId?: string): Promise<ExportedChat[]> {
       const { rows: chats } = await db.query<ChatRow>(
-        `SELECT id, title, system_prompt, model, pinned, archived, created_at, updated_at FROM chats
+        `SELECT ${CHAT_COLUMNS} FROM chats
          WHERE user_id = $1 AND ($2::uuid IS NULL OR id = $2) ORDER BY created_at, id`,
         [userId, chatId ?? null],
       );
@@ -73,16 +55,8 @@ export function createPortabilityRepo(db: Queryable) {
         });
         byChat.set(m.chat_id, list);
       }
-      return chats.map((c) => ({
-        title: c.title,
-        systemPrompt: c.system_prompt,
-        model: c.model,
-        pinned: c.pinned,
-        archived: c.archived,
-        createdAt: c.created_at.toISOString(),
-        updatedAt: c.updated_at.toISOString(),
-        messages: byChat.get(c.id) ?? [],
-      }));
+      // An export carries no ids: imported chats get new ones.
+      return chats.map(toChat).map(({ id, ...chat }) => ({ ...chat, messages: byChat.get(id) ?? [] }));
     },
 
     /** Adds one imported chat (new ids; timestamps kept) with all its messages in one statement. */

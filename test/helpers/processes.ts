@@ -1,6 +1,10 @@
 import { spawn } from 'node:child_process';
+import fs from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll } from 'vitest';
+import { createTestDatabaseTarget, type TestDatabaseTarget } from './test-db.js';
 
 /** The real entry points (`npm start`, `npm run migrate`) run as child processes, as a newcomer runs them. */
 
@@ -36,4 +40,32 @@ export async function startServer(env: Record<string, string>, cwd: string) {
   const server = runEntry('src/main.ts', { PORT: '0', LOG_LEVEL: 'info', ...env }, cwd);
   await waitFor(() => server.output().stdout.includes('listening on'), 'the server to listen');
   return { server, url: `http://127.0.0.1:${/"port":(\d+)/.exec(server.output().stdout)?.[1]}` };
+}
+
+/**
+ * An empty working directory (so a developer's own .env cannot leak into child processes) and an
+ * on-disk database for them, for the whole test file.
+ */
+export function useScratchSpace(prefix: string) {
+  let workDir: string | undefined;
+  let storage: TestDatabaseTarget | undefined;
+  beforeAll(async () => {
+    workDir = await fs.mkdtemp(path.join(os.tmpdir(), prefix));
+    storage = await createTestDatabaseTarget({ onDisk: true });
+  });
+  afterAll(async () => {
+    await storage?.dispose();
+    if (workDir) await fs.rm(workDir, { recursive: true, force: true });
+  });
+  return {
+    get workDir(): string {
+      if (!workDir) throw new Error('the scratch space is only ready inside tests');
+      return workDir;
+    },
+    /** DATABASE_URL or DATA_DIR for a child process. */
+    databaseEnv(): Record<string, string> {
+      const target = storage!.target;
+      return target.kind === 'postgres' ? { DATABASE_URL: target.url } : { DATA_DIR: target.dataDir };
+    },
+  };
 }

@@ -1,11 +1,7 @@
-import fs from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { startFakeOpenAI } from '../helpers/fake-openai.js';
-import { startServer } from '../helpers/processes.js';
+import { startServer, useScratchSpace } from '../helpers/processes.js';
 import { openSse } from '../helpers/sse.js';
-import { createTestDatabaseTarget, type TestDatabaseTarget } from '../helpers/test-db.js';
 import { PASSWORD, uniqueEmail } from '../helpers/users.js';
 import { eventually } from '../helpers/wait.js';
 
@@ -13,22 +9,8 @@ import { eventually } from '../helpers/wait.js';
  * Process faults, on the real entry point (`npm start`) in a child process: SIGKILL in the middle of a
  * reply, then a restart on the same data; and SIGTERM, which drains replies in progress.
  */
-let workDir: string;
-let storage: TestDatabaseTarget;
-
-beforeAll(async () => {
-  workDir = await fs.mkdtemp(path.join(os.tmpdir(), 'gptb-faults-'));
-  storage = await createTestDatabaseTarget({ onDisk: true });
-});
-afterAll(async () => {
-  await storage?.dispose();
-  await fs.rm(workDir, { recursive: true, force: true });
-});
-
-function databaseEnv(): Record<string, string> {
-  const { target } = storage;
-  return target.kind === 'postgres' ? { DATABASE_URL: target.url } : { DATA_DIR: target.dataDir };
-}
+const scratch = useScratchSpace('gptb-faults-');
+const databaseEnv = () => scratch.databaseEnv();
 
 async function registerAt(url: string): Promise<string> {
   const res = await fetch(`${url}/api/auth/register`, {
@@ -53,7 +35,7 @@ describe('a server killed with SIGKILL in the middle of a reply', () => {
       OPENAI_MAX_RETRIES: '0',
     };
     try {
-      const first = await startServer(env, workDir);
+      const first = await startServer(env, scratch.workDir);
       const cookie = await registerAt(first.url);
       // An earlier, acknowledged exchange that must survive the crash.
       const earlier = await fetch(`${first.url}/api/chats`, {
@@ -73,7 +55,7 @@ describe('a server killed with SIGKILL in the middle of a reply', () => {
       await first.server.exited;
       const streamed = sse.text();
 
-      const second = await startServer(env, workDir);
+      const second = await startServer(env, scratch.workDir);
       try {
         const get = (id: string) => fetch(`${second.url}/api/chats/${id}`, { headers: { Cookie: cookie } }).then((r) => r.json() as Promise<ChatBody>);
         const chat = await eventually(async () => {
@@ -114,7 +96,7 @@ describe('SIGTERM', () => {
     try {
       const { server, url } = await startServer(
         { ...databaseEnv(), SESSION_SECRET: 'a-stable-secret-for-the-shutdown-test-0123456789', OPENAI_BASE_URL: fake.url, SHUTDOWN_GRACE_MS: '20000' },
-        workDir,
+        scratch.workDir,
       );
       const cookie = await registerAt(url);
       const chunks = Array.from({ length: 15 }, (_, i) => `part${i} `);
