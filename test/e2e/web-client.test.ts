@@ -75,7 +75,7 @@ describe('the web client', () => {
     expect(await lastReply(page).getAttribute('data-status')).toBe('streaming');
     await expect.poll(() => lastReply(page).getAttribute('data-status'), { timeout: 10_000 }).toBe('complete');
     expect(await page.locator('.code-block .copy').count()).toBe(1);
-    expect(await page.locator('nav .chat-title').first().textContent()).toContain('What do rivers do?');
+    await expect.poll(() => page.locator('nav .chat-title').first().textContent(), { timeout: 5000 }).toContain('What do rivers do?');
     await shot(page, 'chat-desktop');
 
     await page.reload();
@@ -104,7 +104,7 @@ describe('the web client', () => {
     const text = (await lastReply(page).textContent()) ?? '';
     expect(text).toContain('word2');
     expect(text).not.toContain('word59');
-    expect(await page.getByRole('button', { name: 'Send' }).isVisible()).toBe(true);
+    await expect.poll(() => page.getByRole('button', { name: 'Send' }).isVisible(), { timeout: 5000 }).toBe(true);
     await page.context().close();
   });
 
@@ -144,7 +144,8 @@ describe('the web client', () => {
   it('renames and deletes chats, picks a model, and explains errors in plain words', async () => {
     const page = await newPage();
     await register(page);
-    expect(await page.getByLabel('Model').locator('option').allTextContents()).toEqual(['test-model', 'other-model']);
+    // The list arrives from GET /api/models after the page shows: wait for it.
+    await expect.poll(() => page.getByLabel('Model').locator('option').allTextContents(), { timeout: 5000 }).toEqual(['test-model', 'other-model']);
     await page.getByLabel('Message').fill('first line');
     await page.getByLabel('Message').press('Shift+Enter');
     await page.getByLabel('Message').type('second line');
