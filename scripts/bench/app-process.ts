@@ -10,6 +10,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
+import { createServerDatabase } from '../../test/helpers/test-db.js';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const NODE = process.env.BENCH_NODE ?? process.execPath;
@@ -88,22 +89,9 @@ export async function stop(child: ChildProcess): Promise<void> {
 }
 
 export async function createDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
-  const name = `gptb_bench_${randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: ADMIN_URL });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const url = new URL(ADMIN_URL);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    async drop() {
-      const client = new pg.Client({ connectionString: ADMIN_URL });
-      await client.connect();
-      await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await client.end();
-    },
-  };
+  const { target, dispose } = await createServerDatabase(ADMIN_URL, 'gptb_bench');
+  if (target.kind !== 'postgres') throw new Error('a server database was expected');
+  return { url: target.url, drop: dispose };
 }
 
 const json = (cookie?: string) => ({ 'Content-Type': 'application/json', ...(cookie ? { Cookie: cookie } : {}) });

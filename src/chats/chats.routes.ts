@@ -18,7 +18,8 @@ import {
 } from './chats.schema.js';
 import type { ChatsService } from './chats.service.js';
 import { resumeOffset, streamTurn, type TurnStreamOptions } from './turn-stream.js';
-import { outcomeOf, type Turn, type TurnsService } from './turns.service.js';
+import { outcomeOf } from './turn-outcome.js';
+import type { Turn, TurnsService } from './turns.service.js';
 
 export function createChatsRouter(
   chats: ChatsService,

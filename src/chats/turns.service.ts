@@ -7,7 +7,7 @@ import { fitToContext } from '../llm/context-window.js';
 import type { Metrics } from '../observability/metrics.js';
 import { titleFromMessage } from './chat-title.js';
 import { createChatsRepo, type Chat } from './chats.repo.js';
-import { Generation, type GenerationOutcome } from './generation.js';
+import { Generation } from './generation.js';
 import { createMessagesRepo, type Message } from './messages.repo.js';
 import { createTurnsRepo } from './turns.repo.js';
 import { remoteReply, settledReply, type ReplySource } from './reply-source.js';
@@ -238,25 +238,6 @@ export function createTurnsService(db: Database, model: ChatModel, config: ChatC
       await all();
     },
   };
-}
-
-/** What a JSON (non-streaming) client gets once the reply has ended. */
-export async function outcomeOf(turn: Turn): Promise<{ userMessage: Message; assistantMessage: Message | null }> {
-  const outcome: GenerationOutcome = turn.generation
-    ? await turn.generation.finished
-    : await new Promise((resolve) => {
-        turn.source.subscribe((event) => {
-          if (event.type === 'done') resolve({ assistantMessage: event.assistantMessage, usage: event.usage });
-          if (event.type === 'error') resolve({ assistantMessage: event.assistantMessage, usage: null, error: event.error });
-        });
-      });
-  if (outcome.error) {
-    throw outcome.error.withExtra({
-      userMessage: turn.userMessage,
-      ...(outcome.assistantMessage ? { assistantMessage: outcome.assistantMessage } : {}),
-    });
-  }
-  return { userMessage: turn.userMessage, assistantMessage: outcome.assistantMessage };
 }
 
 export type TurnsService = ReturnType<typeof createTurnsService>;

@@ -32,8 +32,9 @@ export async function createTestDatabaseTarget(options: { onDisk?: boolean } = {
   };
 }
 
-async function createServerDatabase(serverUrl: string): Promise<TestDatabaseTarget> {
-  const name = `gptb_test_${randomBytes(6).toString('hex')}`;
+/** A new, empty database on a PostgreSQL server (also used by the benchmark); dispose drops it. */
+export async function createServerDatabase(serverUrl: string, prefix = 'gptb_test'): Promise<TestDatabaseTarget> {
+  const name = `${prefix}_${randomBytes(6).toString('hex')}`;
   const admin = new pg.Client({ connectionString: serverUrl });
   await admin.connect();
   await admin.query(`CREATE DATABASE ${name}`);
