@@ -7,17 +7,12 @@
 import { performance } from 'node:perf_hooks';
 import bcrypt from 'bcrypt';
 import { createApp } from '../src/app.js';
-import { createPasswordHasher } from '../src/auth/password.js';
-import { SessionStore } from '../src/auth/session-store.js';
-import { createTurnsService } from '../src/chats/turns.service.js';
 import { loadConfig } from '../src/config.js';
 import { openDatabase } from '../src/db/database.js';
 import { migrate } from '../src/db/migrate.js';
-import { openLimits } from '../src/limits/limits.js';
 import { fitToContext } from '../src/llm/context-window.js';
-import { createChatModel } from '../src/llm/create-model.js';
 import { createLogger } from '../src/logger.js';
-import { createMetrics } from '../src/observability/metrics.js';
+import { buildServices } from '../src/services.js';
 import { startFakeOpenAI } from '../test/helpers/fake-openai.js';
 import { seedHeavyUser } from '../test/helpers/seed.js';
 import { listen, openSse } from '../test/helpers/sse.js';
@@ -30,6 +25,7 @@ const config = loadConfig(
   {
     NODE_ENV: 'test',
     LOG_LEVEL: 'silent',
+    BCRYPT_ROUNDS: '4',
     RATE_LIMITS: 'off',
     SESSION_SECRET: 'benchmark-session-secret-0123456789abcdef',
     OPENAI_BASE_URL: fake.url,
@@ -41,13 +37,9 @@ const config = loadConfig(
 );
 const db = await openDatabase(config.database);
 await migrate(db);
-const logger = createLogger('silent');
-const model = createChatModel(config.model, logger);
-const metrics = createMetrics(db);
-const turns = createTurnsService(db, model, config.chat, logger, metrics);
-const sessionStore = new SessionStore(db, config.session);
-const { limits, store } = await openLimits(config.limits, db);
-const app = createApp({ config, db, model, turns, sessionStore, limits, hasher: await createPasswordHasher(4), logger, metrics });
+const services = await buildServices(config, db, { logger: createLogger('silent') });
+const { model } = services;
+const app = createApp(services);
 const server = await listen(app);
 
 const seedStart = performance.now();
@@ -171,9 +163,7 @@ const lines = [
 ];
 console.log(lines.join('\n'));
 
-await turns.drain(0);
 await server.close();
-sessionStore.close();
-await store.close();
+await services.close();
 await db.close();
 await fake.close();

@@ -71,6 +71,9 @@ export const EnvSchema = z.object({
   METRICS_TOKEN: z.preprocess(emptyAsUndefined, z.string().min(16, 'must be at least 16 characters').optional()),
   SHUTDOWN_GRACE_MS: intInRange(0, 600_000, 10_000),
   WEB_CONCURRENCY: intInRange(1, 64, 1),
+  SESSION_PRUNE_INTERVAL_SECONDS: intInRange(1, 86_400, 900),
+  RATE_LIMIT_PRUNE_INTERVAL_SECONDS: intInRange(1, 86_400, 600),
+  ORPHAN_SWEEP_INTERVAL_SECONDS: intInRange(1, 3600, 5),
   LOG_LEVEL: z.preprocess(
     emptyAsUndefined,
     z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

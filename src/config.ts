@@ -45,6 +45,8 @@ export interface Config {
   /** When set, GET /metrics needs `Authorization: Bearer <token>`. */
   metricsToken?: string;
   shutdownGraceMs: number;
+  /** How often each background job runs (src/jobs.ts). */
+  jobs: { sessionPruneMs: number; rateLimitPruneMs: number; orphanSweepMs: number };
   /** Worker processes (node:cluster); more than 1 needs DATABASE_URL. */
   workers: number;
   bcryptRounds: number;
@@ -116,6 +118,11 @@ export function loadConfig(env: Env, randomSecret: () => string): Config {
     },
     metricsToken: e.METRICS_TOKEN,
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
+    jobs: {
+      sessionPruneMs: e.SESSION_PRUNE_INTERVAL_SECONDS * 1000,
+      rateLimitPruneMs: e.RATE_LIMIT_PRUNE_INTERVAL_SECONDS * 1000,
+      orphanSweepMs: e.ORPHAN_SWEEP_INTERVAL_SECONDS * 1000,
+    },
     workers: e.WEB_CONCURRENCY,
     corsOrigins: (e.CORS_ORIGINS ?? '').split(',').map((o) => o.trim()).filter(Boolean),
     limits: {

@@ -1,9 +1,9 @@
 import fs from 'node:fs';
-import type { Router } from 'express';
 import request, { type Response } from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RouteSpec } from '../src/http/route.js';
 import { postmanCollectionJson } from '../src/openapi/postman-file.js';
-import { routeSpecs, type RouteSpec } from '../src/openapi/route-specs.js';
+import { apiRoutes } from '../src/routes.js';
 import { startFakeOpenAI, type FakeOpenAI } from './helpers/fake-openai.js';
 import { startTestApp, type TestApp } from './helpers/test-app.js';
 import { PASSWORD, signUp, uniqueEmail } from './helpers/users.js';
@@ -15,32 +15,39 @@ let specs: RouteSpec[];
 beforeAll(async () => {
   fake = await startFakeOpenAI();
   t = await startTestApp({ fake });
-  specs = routeSpecs({ maxChars: t.config.chat.messageMaxChars, models: t.model.models });
+  specs = apiRoutes({ maxChars: t.config.chat.messageMaxChars, models: t.model.models });
 });
 afterAll(async () => {
   await t?.close();
   await fake?.close();
 });
 
-/** Every method + path the app registers, read from its routers. */
+interface Layer {
+  route?: { path: unknown; methods: Record<string, boolean> };
+  handle?: { stack?: Layer[] };
+}
+
+/** Every method + path the app really serves, read from its router (and the routers mounted in it). */
 function registeredRoutes(): string[] {
-  const mounts = t.app.locals.mounts as [string, Router][];
   const routes = new Set<string>();
-  for (const [prefix, router] of mounts) {
-    for (const layer of router.stack) {
-      const route = layer.route as { path: string; methods: Record<string, boolean> } | undefined;
-      if (!route || typeof route.path !== 'string') continue;
-      const path = `${prefix}${route.path}`.replace(/\/+/g, '/').replace(/(.)\/$/, '$1');
-      for (const method of Object.keys(route.methods)) routes.add(`${method} ${path}`);
+  const visit = (stack: Layer[]) => {
+    for (const layer of stack) {
+      if (layer.route && typeof layer.route.path === 'string') {
+        for (const method of Object.keys(layer.route.methods)) routes.add(`${method} ${layer.route.path}`);
+      } else if (layer.handle?.stack) {
+        visit(layer.handle.stack);
+      }
     }
-  }
+  };
+  visit((t.app as unknown as { router: { stack: Layer[] } }).router.stack);
   return [...routes].sort();
 }
 
-/** The response must have a documented status, and a body matching its documented schema. */
-function conforms(method: RouteSpec['method'], path: string, res: Response): void {
+/** The response has exactly the status this request should get, and a body matching its documented schema. */
+function conforms(method: RouteSpec['method'], path: string, res: Response, status: number): void {
   const spec = specs.find((s) => s.method === method && s.path === path);
   expect(spec, `${method} ${path} is documented`).toBeDefined();
+  expect(res.status, `${method} ${path}: ${JSON.stringify(res.body)}`).toBe(status);
   expect(Object.keys(spec!.responses), `${method} ${path} documents ${res.status}`).toContain(String(res.status));
   const schema = spec!.responses[res.status];
   if (schema) {
@@ -79,48 +86,48 @@ describe('the OpenAPI document', () => {
 
   it('matches real responses of every kind', async () => {
     const anon = request(t.app);
-    conforms('get', '/api/health', await anon.get('/api/health'));
-    conforms('get', '/api/health/live', await anon.get('/api/health/live'));
-    conforms('get', '/api/health/ready', await anon.get('/api/health/ready'));
+    conforms('get', '/api/health', await anon.get('/api/health'), 200);
+    conforms('get', '/api/health/live', await anon.get('/api/health/live'), 200);
+    conforms('get', '/api/health/ready', await anon.get('/api/health/ready'), 200);
     const email = uniqueEmail();
-    conforms('post', '/api/auth/register', await anon.post('/api/auth/register').send({ email, password: PASSWORD }));
-    conforms('post', '/api/auth/register', await anon.post('/api/auth/register').send({ email, password: PASSWORD }));
-    conforms('post', '/api/auth/login', await anon.post('/api/auth/login').send({ email, password: 'wrong-password' }));
-    conforms('get', '/api/auth/me', await anon.get('/api/auth/me'));
+    conforms('post', '/api/auth/register', await anon.post('/api/auth/register').send({ email, password: PASSWORD }), 201);
+    conforms('post', '/api/auth/register', await anon.post('/api/auth/register').send({ email, password: PASSWORD }), 409);
+    conforms('post', '/api/auth/login', await anon.post('/api/auth/login').send({ email, password: 'wrong-password' }), 401);
+    conforms('get', '/api/auth/me', await anon.get('/api/auth/me'), 401);
 
     const { agent } = await signUp(t.app);
-    conforms('get', '/api/auth/me', await agent.get('/api/auth/me'));
-    conforms('get', '/api/auth/sessions', await agent.get('/api/auth/sessions'));
-    conforms('get', '/api/models', await agent.get('/api/models'));
+    conforms('get', '/api/auth/me', await agent.get('/api/auth/me'), 200);
+    conforms('get', '/api/auth/sessions', await agent.get('/api/auth/sessions'), 200);
+    conforms('get', '/api/models', await agent.get('/api/models'), 200);
     const created = await agent.post('/api/chats').send({ message: 'hello' });
-    conforms('post', '/api/chats', created);
-    conforms('post', '/api/chats', await agent.post('/api/chats').send({ title: 'x'.repeat(300) }));
+    conforms('post', '/api/chats', created, 201);
+    conforms('post', '/api/chats', await agent.post('/api/chats').send({ title: 'x'.repeat(300) }), 400);
     const id = created.body.chat.id;
-    conforms('get', '/api/chats', await agent.get('/api/chats'));
-    conforms('get', '/api/chats/:id', await agent.get(`/api/chats/${id}`));
-    conforms('patch', '/api/chats/:id', await agent.patch(`/api/chats/${id}`).send({ pinned: true }));
-    conforms('post', '/api/chats/:id/message', await agent.post(`/api/chats/${id}/message`).send({ content: 'more' }));
+    conforms('get', '/api/chats', await agent.get('/api/chats'), 200);
+    conforms('get', '/api/chats/:id', await agent.get(`/api/chats/${id}`), 200);
+    conforms('patch', '/api/chats/:id', await agent.patch(`/api/chats/${id}`).send({ pinned: true }), 200);
+    conforms('post', '/api/chats/:id/message', await agent.post(`/api/chats/${id}/message`).send({ content: 'more' }), 201);
     fake.enqueue({ kind: 'fail', status: 500 });
-    conforms('post', '/api/chats/:id/message', await agent.post(`/api/chats/${id}/message`).send({ content: 'fails' }));
-    conforms('post', '/api/chats/:id/regenerate', await agent.post(`/api/chats/${id}/regenerate`));
+    conforms('post', '/api/chats/:id/message', await agent.post(`/api/chats/${id}/message`).send({ content: 'fails' }), 502);
+    conforms('post', '/api/chats/:id/regenerate', await agent.post(`/api/chats/${id}/regenerate`), 201);
     const messages = (await agent.get(`/api/chats/${id}`)).body.messages;
-    conforms('get', '/api/chats/:id/messages', await agent.get(`/api/chats/${id}/messages?before=${messages.at(-1).id}`));
-    conforms('patch', '/api/chats/:id/messages/:messageId', await agent.patch(`/api/chats/${id}/messages/${messages[0].id}`).send({ content: 'edited' }));
-    conforms('post', '/api/chats/:id/stop', await agent.post(`/api/chats/${id}/stop`));
-    conforms('get', '/api/chats/:id/stream', await agent.get(`/api/chats/${id}/stream`));
-    conforms('get', '/api/search', await agent.get('/api/search?q=hello'));
-    conforms('get', '/api/usage', await agent.get('/api/usage'));
-    conforms('get', '/api/chats/:id/export', await agent.get(`/api/chats/${id}/export`));
+    conforms('get', '/api/chats/:id/messages', await agent.get(`/api/chats/${id}/messages?before=${messages.at(-1).id}`), 200);
+    conforms('patch', '/api/chats/:id/messages/:messageId', await agent.patch(`/api/chats/${id}/messages/${messages[0].id}`).send({ content: 'edited' }), 201);
+    conforms('post', '/api/chats/:id/stop', await agent.post(`/api/chats/${id}/stop`), 204);
+    conforms('get', '/api/chats/:id/stream', await agent.get(`/api/chats/${id}/stream`), 204);
+    conforms('get', '/api/search', await agent.get('/api/search?q=hello'), 200);
+    conforms('get', '/api/usage', await agent.get('/api/usage'), 200);
+    conforms('get', '/api/chats/:id/export', await agent.get(`/api/chats/${id}/export`), 200);
     const exported = await agent.get('/api/export');
-    conforms('get', '/api/export', exported);
-    conforms('post', '/api/import', await agent.post('/api/import').send(exported.body));
+    conforms('get', '/api/export', exported, 200);
+    conforms('post', '/api/import', await agent.post('/api/import').send(exported.body), 201);
     const share = await agent.post(`/api/chats/${id}/share`);
-    conforms('post', '/api/chats/:id/share', share);
-    conforms('get', '/api/shared/:token', await anon.get(share.body.url));
-    conforms('delete', '/api/chats/:id/share', await agent.delete(`/api/chats/${id}/share`));
-    conforms('delete', '/api/chats/:id', await agent.delete(`/api/chats/${id}`));
-    conforms('get', '/api/chats/:id', await agent.get(`/api/chats/${id}`));
-    conforms('post', '/api/auth/logout-all', await agent.post('/api/auth/logout-all'));
+    conforms('post', '/api/chats/:id/share', share, 201);
+    conforms('get', '/api/shared/:token', await anon.get(share.body.url), 200);
+    conforms('delete', '/api/chats/:id/share', await agent.delete(`/api/chats/${id}/share`), 204);
+    conforms('delete', '/api/chats/:id', await agent.delete(`/api/chats/${id}`), 204);
+    conforms('get', '/api/chats/:id', await agent.get(`/api/chats/${id}`), 404);
+    conforms('post', '/api/auth/logout-all', await agent.post('/api/auth/logout-all'), 204);
   });
 });
 

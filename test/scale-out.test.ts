@@ -1,10 +1,5 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp } from '../src/app.js';
-import { SessionStore } from '../src/auth/session-store.js';
-import { createTurnsService } from '../src/chats/turns.service.js';
-import { openLimits } from '../src/limits/limits.js';
-import { createMetrics } from '../src/observability/metrics.js';
 import { startFakeOpenAI, type FakeOpenAI } from './helpers/fake-openai.js';
 import { listen, openSse } from './helpers/sse.js';
 import { startTestApp, type TestApp } from './helpers/test-app.js';
@@ -16,25 +11,17 @@ import { PASSWORD, sessionCookie, uniqueEmail } from './helpers/users.js';
  */
 let fake: FakeOpenAI;
 let a: TestApp;
-let b: ReturnType<typeof createApp>;
-let closeB: () => Promise<void>;
+let instanceB: TestApp;
+let b: TestApp['app'];
 
 beforeAll(async () => {
   fake = await startFakeOpenAI();
   a = await startTestApp({ fake, env: { RATE_LIMITS: 'on', MESSAGES_PER_MINUTE: '3', DAILY_TOKEN_LIMIT: '0', REGISTER_PER_IP_PER_HOUR: '1000' } });
-  const metrics = createMetrics(a.db);
-  const sessionStore = new SessionStore(a.db, a.config.session);
-  const { limits, store } = await openLimits(a.config.limits, a.db);
-  const turns = createTurnsService(a.db, a.model, a.config.chat, undefined, metrics);
-  b = createApp({ ...a, sessionStore, limits, turns, metrics });
-  closeB = async () => {
-    await turns.drain(0);
-    sessionStore.close();
-    await store.close();
-  };
+  instanceB = await startTestApp({ instanceOf: a });
+  b = instanceB.app;
 });
 afterAll(async () => {
-  await closeB?.();
+  await instanceB?.close();
   await a?.close();
   await fake?.close();
 });

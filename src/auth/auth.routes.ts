@@ -1,58 +1,106 @@
-import { Router, type Request, type Response } from 'express';
+import type { Request, Response } from 'express';
 import { UnauthorizedError } from '../http/errors.js';
-import { currentUser, requireUser } from '../http/require-user.js';
-import { withInput } from '../http/validate.js';
-import type { Limits } from '../limits/limits.js';
-import { LoginBody, RegisterBody } from './auth.schema.js';
+import { routeFor } from '../http/route.js';
+import * as R from '../openapi/response.schemas.js';
+import { ChangePasswordBody, DeleteAccountBody, LoginBody, RegisterBody, SessionIdParams } from './auth.schema.js';
 import type { AuthService } from './auth.service.js';
 import type { PassportInstance } from './passport.js';
 import { clientIp, endSession, logIn } from './session-helpers.js';
 import type { PublicUser } from './users.repo.js';
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const route = routeFor<{ auth: AuthService; passport: PassportInstance }>();
+const tag = 'Auth';
+const account = 'Account';
 
-export function createAuthRouter(auth: AuthService, passport: PassportInstance, limits: Limits): Router {
-  const router = Router();
+const logOut = async ({ req, res }: { req: Request; res: Response }) => {
+  await endSession(req, res);
+  res.status(204).end();
+};
 
-  router.post('/register', withInput({ body: RegisterBody }, async ({ body }, req, res) => {
-    await limits.register(clientIp(req));
-    const user = await auth.register(body.email, body.password);
-    await logIn(req, user);
-    res.status(201).json({ user });
-  }));
+export const authRoutes = [
+  route({
+    method: 'post', path: '/api/auth/register', summary: 'Create an account and log in', tag, auth: false,
+    input: { body: RegisterBody },
+    responses: { 201: R.UserBody, 400: R.ErrorBody, 409: R.ErrorBody, 429: R.ErrorBody },
+    async handle({ input, deps, req, res }) {
+      const user = await deps.auth.register(clientIp(req), input.body.email, input.body.password);
+      await logIn(req, user);
+      res.status(201).json({ user });
+    },
+  }),
+  route({
+    method: 'post', path: '/api/auth/login', summary: 'Log in', tag, auth: false,
+    input: { body: LoginBody },
+    responses: { 200: R.UserBody, 400: R.ErrorBody, 401: R.ErrorBody, 429: R.ErrorBody },
+    async handle({ input, deps, req, res }) {
+      req.body = input.body; // normalised (trimmed, lower-cased email) for the strategy
+      const user = await authenticate(deps.passport, req, res);
+      await logIn(req, user);
+      res.json({ user });
+    },
+  }),
+  route({ method: 'post', path: '/api/auth/logout', summary: 'Log out (ends the session)', tag, auth: false, responses: { 204: undefined }, handle: logOut }),
+  route({ method: 'get', path: '/api/auth/logout', summary: 'Log out (the original spec’s GET form)', tag, auth: false, responses: { 204: undefined }, handle: logOut }),
+  route({
+    method: 'get', path: '/api/auth/me', summary: 'The logged-in user', tag, auth: true,
+    responses: { 200: R.UserBody, 401: R.ErrorBody },
+    handle: ({ user, res }) => void res.json({ user }),
+  }),
+  route({
+    method: 'post', path: '/api/auth/logout-all', summary: 'End every session of the user', tag: account, auth: true,
+    responses: { 204: undefined, 401: R.ErrorBody },
+    async handle({ deps, user, req, res }) {
+      await deps.auth.revokeOtherSessions(user.id);
+      await endSession(req, res);
+      res.status(204).end();
+    },
+  }),
+  route({
+    method: 'get', path: '/api/auth/sessions', summary: 'My active sessions', tag: account, auth: true,
+    responses: { 200: R.Sessions, 401: R.ErrorBody },
+    async handle({ deps, user, req, res }) {
+      res.json({ sessions: await deps.auth.listSessions(user.id, req.sessionID) });
+    },
+  }),
+  route({
+    method: 'delete', path: '/api/auth/sessions/:id', summary: 'End one of my sessions', tag: account, auth: true,
+    input: { params: SessionIdParams },
+    responses: { 204: undefined, 404: R.ErrorBody },
+    async handle({ input, deps, user, res }) {
+      await deps.auth.revokeSession(user.id, input.params.id);
+      res.status(204).end();
+    },
+  }),
+  route({
+    method: 'post', path: '/api/auth/password', summary: 'Change my password', tag: account, auth: true,
+    input: { body: ChangePasswordBody },
+    responses: { 204: undefined, 400: R.ErrorBody, 403: R.ErrorBody },
+    async handle({ input, deps, user, req, res }) {
+      await deps.auth.changePassword(user.id, input.body.currentPassword, input.body.newPassword);
+      await logIn(req, user); // a new session id for this device...
+      await deps.auth.revokeOtherSessions(user.id, req.sessionID); // ...and every other device is logged out
+      res.status(204).end();
+    },
+  }),
+  route({
+    method: 'delete', path: '/api/auth/me', summary: 'Delete my account and all its data', tag: account, auth: true,
+    input: { body: DeleteAccountBody },
+    responses: { 204: undefined, 403: R.ErrorBody },
+    async handle({ input, deps, user, req, res }) {
+      await deps.auth.deleteAccount(user.id, input.body.password);
+      await endSession(req, res);
+      res.status(204).end();
+    },
+  }),
+];
 
-  router.post('/login', withInput({ body: LoginBody }, async ({ body }, req, res) => {
-    const ip = clientIp(req);
-    await limits.checkLogin(ip, body.email);
-    req.body = body;
-    const user = await authenticate(passport, req, res);
-    if (!user) {
-      await sleep(await limits.loginFailed(ip, body.email));
-      throw new UnauthorizedError('invalid_credentials', 'Wrong email or password.');
-    }
-    await limits.loginSucceeded(body.email);
-    await logIn(req, user);
-    res.json({ user });
-  }));
-
-  const logOut = async (req: Request, res: Response) => {
-    await endSession(req, res);
-    res.status(204).end();
-  };
-  router.post('/logout', logOut);
-  router.get('/logout', logOut);
-
-  router.get('/me', requireUser, (req, res) => {
-    res.json({ user: currentUser(req) });
-  });
-
-  return router;
-}
-
-function authenticate(passport: PassportInstance, req: Request, res: Response): Promise<PublicUser | undefined> {
+/** Runs passport's local strategy; its errors (lockout, wrong credentials) come from the auth service. */
+function authenticate(passport: PassportInstance, req: Request, res: Response): Promise<PublicUser> {
   return new Promise((resolve, reject) => {
-    passport.authenticate('local', { session: false }, (err: unknown, user: PublicUser | false) =>
-      err ? reject(err) : resolve(user || undefined),
-    )(req, res, reject);
+    passport.authenticate('local', { session: false }, (err: unknown, user: PublicUser | false) => {
+      if (err) reject(err);
+      else if (!user) reject(new UnauthorizedError('invalid_credentials', 'Wrong email or password.'));
+      else resolve(user);
+    })(req, res, reject);
   });
 }

@@ -1,20 +1,55 @@
-import { AppError, ConflictError } from '../http/errors.js';
+import { AppError, ConflictError, NotFoundError, UnauthorizedError } from '../http/errors.js';
+import type { Limits } from '../limits/limits.js';
 import type { PasswordHasher } from './password.js';
+import type { SessionStore, SessionSummary } from './session-store.js';
 import type { PublicUser, UsersRepo } from './users.repo.js';
 
 const wrongPassword = () => new AppError(403, 'wrong_password', 'The password is not correct.');
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-export function createAuthService(users: UsersRepo, hasher: PasswordHasher) {
+export interface AuthServiceDeps {
+  users: UsersRepo;
+  hasher: PasswordHasher;
+  limits: Limits;
+  sessions: SessionStore;
+}
+
+/** Accounts, credentials and sessions: every rule of auth, with its limits, lives here. */
+export function createAuthService({ users, hasher, limits, sessions }: AuthServiceDeps) {
   async function confirmPassword(userId: string, password: string) {
     const user = await users.findById(userId);
     if (!user || !(await hasher.verify(password, user.passwordHash))) throw wrongPassword();
     return user;
   }
 
+  /** The user these credentials belong to; an unknown email costs the same time as a wrong password. */
+  async function verifyCredentials(email: string, password: string): Promise<PublicUser | undefined> {
+    const user = await users.findByEmail(email.trim().toLowerCase());
+    if (!user) {
+      await hasher.verifyAgainstNothing(password);
+      return undefined;
+    }
+    if (!(await hasher.verify(password, user.passwordHash))) return undefined;
+    return { id: user.id, email: user.email, createdAt: user.createdAt };
+  }
+
   return {
-    async register(email: string, password: string): Promise<PublicUser> {
+    async register(ip: string, email: string, password: string): Promise<PublicUser> {
+      await limits.register(ip);
       const user = await users.insert(email, await hasher.hash(password));
       if (!user) throw new ConflictError('email_taken', 'An account with this email already exists.');
+      return user;
+    },
+
+    /** Checks a login against the lockout, counts a failure (and slows it down), clears the count on success. */
+    async logIn(ip: string, email: string, password: string): Promise<PublicUser> {
+      await limits.checkLogin(ip, email);
+      const user = await verifyCredentials(email, password);
+      if (!user) {
+        await sleep(await limits.loginFailed(ip, email));
+        throw new UnauthorizedError('invalid_credentials', 'Wrong email or password.');
+      }
+      await limits.loginSucceeded(email);
       return user;
     },
 
@@ -27,6 +62,15 @@ export function createAuthService(users: UsersRepo, hasher: PasswordHasher) {
       await confirmPassword(userId, password);
       await users.delete(userId);
     },
+
+    listSessions: (userId: string, currentSid: string): Promise<SessionSummary[]> => sessions.listForUser(userId, currentSid),
+
+    async revokeSession(userId: string, sessionId: string): Promise<void> {
+      if (!(await sessions.revoke(userId, sessionId))) throw new NotFoundError('Session not found.', 'session_not_found');
+    },
+
+    /** Ends every session of the user but `keepSid` (if given). */
+    revokeOtherSessions: (userId: string, keepSid?: string): Promise<void> => sessions.revokeAll(userId, keepSid),
   };
 }
 

@@ -1,41 +1,23 @@
 import passportModule from 'passport';
 import { Strategy as LocalStrategy } from 'passport-local';
-import type { PasswordHasher } from './password.js';
-import type { PublicUser, UsersRepo } from './users.repo.js';
-
-declare global {
-  namespace Express {
-    // What passport puts on `req.user`: the session holds exactly this, so no query per request.
-    interface User extends PublicUser {}
-  }
-}
+import type { AuthService } from './auth.service.js';
+import { clientIp } from './session-helpers.js';
+import type { PublicUser } from './users.repo.js';
 
 export type PassportInstance = InstanceType<typeof passportModule.Passport>;
 
-/** A passport instance of its own per app, so several apps (tests) never share strategies. */
-export function createPassport(users: UsersRepo, hasher: PasswordHasher): PassportInstance {
+/**
+ * A passport instance of its own per app, so several apps (tests) never share strategies. Its local
+ * strategy asks the auth service, which applies the lockout and counts failures.
+ */
+export function createPassport(auth: AuthService): PassportInstance {
   const passport = new passportModule.Passport();
   passport.use(
-    new LocalStrategy({ usernameField: 'email', passwordField: 'password' }, (email, password, done) => {
-      verifyCredentials(users, hasher, email, password).then((user) => done(null, user ?? false), done);
+    new LocalStrategy({ usernameField: 'email', passwordField: 'password', passReqToCallback: true }, (req, email, password, done) => {
+      auth.logIn(clientIp(req), email, password).then((user) => done(null, user), done);
     }),
   );
   passport.serializeUser<PublicUser>((user, done) => done(null, { id: user.id, email: user.email, createdAt: user.createdAt }));
   passport.deserializeUser<PublicUser>((user, done) => done(null, user));
   return passport;
-}
-
-async function verifyCredentials(
-  users: UsersRepo,
-  hasher: PasswordHasher,
-  email: string,
-  password: string,
-): Promise<PublicUser | undefined> {
-  const user = await users.findByEmail(email.trim().toLowerCase());
-  if (!user) {
-    await hasher.verifyAgainstNothing(password);
-    return undefined;
-  }
-  if (!(await hasher.verify(password, user.passwordHash))) return undefined;
-  return { id: user.id, email: user.email, createdAt: user.createdAt };
 }

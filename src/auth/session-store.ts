@@ -34,7 +34,6 @@ type Callback = (err?: unknown) => void;
  */
 export class SessionStore extends session.Store {
   private readonly touchAfterMs: number;
-  private pruneTimer?: NodeJS.Timeout;
 
   constructor(
     private readonly db: Queryable,
@@ -42,8 +41,6 @@ export class SessionStore extends session.Store {
   ) {
     super();
     this.touchAfterMs = Math.min(HOUR_MS, Math.floor(limits.idleMs / 10));
-    this.pruneTimer = setInterval(() => void this.prune().catch(() => undefined), 15 * 60 * 1000);
-    this.pruneTimer.unref();
   }
 
   override get(sid: string, callback: (err: unknown, session?: session.SessionData | null) => void): void {
@@ -113,14 +110,11 @@ export class SessionStore extends session.Store {
     await this.db.query('DELETE FROM sessions WHERE user_id = $1 AND sid <> $2', [userId, keepSid ?? '']);
   }
 
+  /** Deletes ended sessions (a background job: see src/jobs.ts). */
   async prune(): Promise<void> {
     await this.db.query('DELETE FROM sessions WHERE expire <= now() OR created_at <= now() - make_interval(secs => $1)', [
       this.limits.absoluteMs / 1000,
     ]);
-  }
-
-  close(): void {
-    clearInterval(this.pruneTimer);
   }
 
   private expiryOf(sess: session.SessionData): Date {

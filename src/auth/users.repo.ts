@@ -1,11 +1,8 @@
 import type { Queryable } from '../db/database.js';
+import type { RequestUser } from '../http/request-user.js';
 
 /** What the API (and the session) may know of a user: never the password hash. */
-export interface PublicUser {
-  id: string;
-  email: string;
-  createdAt: string;
-}
+export type PublicUser = RequestUser;
 
 export interface UserWithHash extends PublicUser {
   passwordHash: string;

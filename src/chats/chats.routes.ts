@@ -1,10 +1,8 @@
-import { Router, type Request, type Response } from 'express';
-import type { ChatConfig } from '../config.js';
+import type { Config } from '../config.js';
 import { AppError } from '../http/errors.js';
-import { currentUser, requireUser } from '../http/require-user.js';
-import { wantsEventStream } from '../http/sse.js';
-import { withInput } from '../http/validate.js';
-import type { Limits } from '../limits/limits.js';
+import { routeFor } from '../http/route.js';
+import type { Metrics } from '../observability/metrics.js';
+import * as R from '../openapi/response.schemas.js';
 import {
   ChatIdParams,
   ChatQuery,
@@ -15,108 +13,142 @@ import {
   editMessageBody,
   sendMessageBody,
   updateChatBody,
+  type ChatSchemaLimits,
 } from './chats.schema.js';
 import type { ChatsService } from './chats.service.js';
-import { resumeOffset, streamTurn, type TurnStreamOptions } from './turn-stream.js';
-import { outcomeOf } from './turn-outcome.js';
-import type { Turn, TurnsService } from './turns.service.js';
+import { answerTurn } from './turn-response.js';
+import { resumeOffset, streamTurn } from './turn-stream.js';
+import type { TurnsService } from './turns.service.js';
 
-export function createChatsRouter(
-  chats: ChatsService,
-  turns: TurnsService,
-  limits: Limits,
-  config: ChatConfig,
-  models: readonly string[],
-  tracker?: TurnStreamOptions['tracker'],
-): Router {
-  const router = Router();
-  router.use(requireUser);
-  const inputLimits = { maxChars: config.messageMaxChars, models };
-  const CreateChatBody = createChatBody(inputLimits);
-  const UpdateChatBody = updateChatBody(inputLimits);
-  const SendMessageBody = sendMessageBody(inputLimits);
-  const EditMessageBody = editMessageBody(inputLimits);
+export interface ChatRouteDeps {
+  chats: ChatsService;
+  turns: TurnsService;
+  config: Pick<Config, 'chat'>;
+  metrics?: Pick<Metrics, 'streamOpened' | 'streamClosed'>;
+}
 
-  /** A turn answers as SSE when asked to (Accept: text/event-stream), else as JSON once the reply ended. */
-  type Outcome = Awaited<ReturnType<typeof outcomeOf>>;
-  async function answerTurn(req: Request, res: Response, turn: Turn, body: (result: Outcome) => Promise<object>) {
-    if (wantsEventStream(req)) {
-      return streamTurn(req, res, turn, { heartbeatMs: config.heartbeatMs, stopOnDisconnect: config.onDisconnect === 'abort', tracker });
-    }
-    res.status(201).json(await body(await outcomeOf(turn)));
-  }
+const route = routeFor<ChatRouteDeps>();
+const responder = (deps: ChatRouteDeps) => ({ config: deps.config.chat, tracker: deps.metrics });
+const tag = 'Chats';
+const turnErrors = { 400: R.ErrorBody, 404: R.ErrorBody, 409: R.ErrorBody, 429: R.ErrorBody, 502: R.ErrorBody };
 
-  router.get('/', withInput({ query: ListChatsQuery }, async ({ query }, req, res) => {
-    res.json(await chats.listChats(currentUser(req).id, query));
-  }));
+/** Chats and their settings (the body schemas follow MESSAGE_MAX_CHARS and the offered models). */
+export function chatRoutes(limits: ChatSchemaLimits) {
+  return [
+    route({
+      method: 'get', path: '/api/chats', summary: 'My chats, pinned first then most recent, in pages', tag, auth: true,
+      input: { query: ListChatsQuery },
+      responses: { 200: R.ChatList, 400: R.ErrorBody },
+      async handle({ input, deps, user, res }) {
+        res.json(await deps.chats.listChats(user.id, input.query));
+      },
+    }),
+    route({
+      method: 'post', path: '/api/chats', summary: 'Create a chat (and send its first message)', tag, auth: true, streams: true,
+      input: { body: createChatBody(limits) },
+      responses: { 201: R.CreatedChat, ...turnErrors },
+      async handle({ input, deps, user, req, res }) {
+        const { chat, turn } = await deps.chats.createChat(user.id, input.body);
+        if (!turn) return void res.status(201).json({ chat });
+        const current = () => deps.chats.currentChat(user.id, chat.id);
+        try {
+          await answerTurn(req, res, turn, responder(deps), async (result) => ({
+            chat: await current(),
+            messages: [result.userMessage, result.assistantMessage].filter(Boolean),
+          }));
+        } catch (err) {
+          // The client must learn the new chat's id even when the model failed, or it could not retry.
+          throw err instanceof AppError ? err.withExtra({ chat: await current() }) : err;
+        }
+      },
+    }),
+    route({
+      method: 'get', path: '/api/chats/:id', summary: 'A chat with its newest messages', tag, auth: true,
+      input: { params: ChatIdParams, query: ChatQuery },
+      responses: { 200: R.ChatWithMessages, 404: R.ErrorBody },
+      async handle({ input, deps, user, res }) {
+        res.json(await deps.chats.getChat(user.id, input.params.id, input.query.limit));
+      },
+    }),
+    route({
+      method: 'patch', path: '/api/chats/:id', summary: 'Rename, pin, archive, or change the system prompt or model', tag, auth: true,
+      input: { params: ChatIdParams, body: updateChatBody(limits) },
+      responses: { 200: R.ChatBody, 400: R.ErrorBody, 404: R.ErrorBody },
+      async handle({ input, deps, user, res }) {
+        res.json({ chat: await deps.chats.updateChat(user.id, input.params.id, input.body) });
+      },
+    }),
+    route({
+      method: 'delete', path: '/api/chats/:id', summary: 'Delete a chat and its messages', tag, auth: true,
+      input: { params: ChatIdParams },
+      responses: { 204: undefined, 404: R.ErrorBody },
+      async handle({ input, deps, user, res }) {
+        await deps.chats.deleteChat(user.id, input.params.id);
+        res.status(204).end();
+      },
+    }),
+    route({
+      method: 'get', path: '/api/chats/:id/messages', summary: 'Older messages, a page at a time', tag, auth: true,
+      input: { params: ChatIdParams, query: MessagesQuery },
+      responses: { 200: R.MessagePage, 404: R.ErrorBody },
+      async handle({ input, deps, user, res }) {
+        res.json(await deps.chats.listMessages(user.id, input.params.id, { limit: input.query.limit, beforeId: input.query.before }));
+      },
+    }),
+    ...messageRoutes(limits),
+  ];
+}
 
-  router.post('/', withInput({ body: CreateChatBody }, async ({ body }, req, res) => {
-    const userId = currentUser(req).id;
-    if (body.message !== undefined) await limits.beforeSend(userId);
-    const { chat, turn } = await chats.createChat(userId, body);
-    if (!turn) return void res.status(201).json({ chat });
-    try {
-      await answerTurn(req, res, turn, async (result) => ({
-        chat: await chats.currentChat(userId, chat.id),
-        messages: [result.userMessage, result.assistantMessage].filter(Boolean),
-      }));
-    } catch (err) {
-      // The client must learn the new chat's id even when the model failed, or it could not retry.
-      if (err instanceof AppError) throw err.withExtra({ chat: await chats.currentChat(userId, chat.id) });
-      throw err;
-    }
-  }));
-
-  router.get('/:id', withInput({ params: ChatIdParams, query: ChatQuery }, async ({ params, query }, req, res) => {
-    res.json(await chats.getChat(currentUser(req).id, params.id, query.limit));
-  }));
-
-  router.delete('/:id', withInput({ params: ChatIdParams }, async ({ params }, req, res) => {
-    await chats.deleteChat(currentUser(req).id, params.id);
-    res.status(204).end();
-  }));
-
-  router.get('/:id/messages', withInput({ params: ChatIdParams, query: MessagesQuery }, async ({ params, query }, req, res) => {
-    res.json(await chats.listMessages(currentUser(req).id, params.id, { limit: query.limit, beforeId: query.before }));
-  }));
-
-  router.patch('/:id/messages/:messageId', withInput({ params: MessageParams, body: EditMessageBody }, async ({ params, body }, req, res) => {
-    const userId = currentUser(req).id;
-    await limits.beforeSend(userId);
-    const turn = await turns.edit(userId, params.id, params.messageId, body.content);
-    await answerTurn(req, res, turn, async (result) => result);
-  }));
-
-  router.patch('/:id', withInput({ params: ChatIdParams, body: UpdateChatBody }, async ({ params, body }, req, res) => {
-    res.json({ chat: await chats.updateChat(currentUser(req).id, params.id, body) });
-  }));
-
-  router.post('/:id/message', withInput({ params: ChatIdParams, body: SendMessageBody }, async ({ params, body }, req, res) => {
-    const userId = currentUser(req).id;
-    await limits.beforeSend(userId);
-    const turn = await turns.send(userId, params.id, body.content, body.clientMessageId);
-    await answerTurn(req, res, turn, async (result) => result);
-  }));
-
-  router.post('/:id/regenerate', withInput({ params: ChatIdParams }, async ({ params }, req, res) => {
-    const userId = currentUser(req).id;
-    await limits.beforeSend(userId);
-    const turn = await turns.regenerate(userId, params.id);
-    await answerTurn(req, res, turn, async (result) => result);
-  }));
-
-  router.post('/:id/stop', withInput({ params: ChatIdParams }, async ({ params }, req, res) => {
-    const stopped = await turns.stop(currentUser(req).id, params.id);
-    if (!stopped) return void res.status(204).end();
-    res.json(stopped);
-  }));
-
-  router.get('/:id/stream', withInput({ params: ChatIdParams }, async ({ params }, req, res) => {
-    const turn = await turns.attach(currentUser(req).id, params.id);
-    if (!turn) return void res.status(204).end();
-    const fromOffset = resumeOffset(req.get('Last-Event-ID'), turn.assistantMessageId);
-    streamTurn(req, res, turn, { heartbeatMs: config.heartbeatMs, fromOffset, tracker });
-  }));
-
-  return router;
+/** Messages: sending, editing, regenerating, stopping and following a reply. */
+function messageRoutes(limits: ChatSchemaLimits) {
+  const tag = 'Messages';
+  return [
+    route({
+      method: 'post', path: '/api/chats/:id/message', summary: 'Send a message and get the reply', tag, auth: true, streams: true,
+      input: { params: ChatIdParams, body: sendMessageBody(limits) },
+      responses: { 201: R.Turn, ...turnErrors },
+      async handle({ input, deps, user, req, res }) {
+        const turn = await deps.turns.send(user.id, input.params.id, input.body.content, input.body.clientMessageId);
+        await answerTurn(req, res, turn, responder(deps));
+      },
+    }),
+    route({
+      method: 'patch', path: '/api/chats/:id/messages/:messageId', summary: 'Edit a message and answer anew', tag, auth: true, streams: true,
+      input: { params: MessageParams, body: editMessageBody(limits) },
+      responses: { 201: R.Turn, ...turnErrors },
+      async handle({ input, deps, user, req, res }) {
+        const turn = await deps.turns.edit(user.id, input.params.id, input.params.messageId, input.body.content);
+        await answerTurn(req, res, turn, responder(deps));
+      },
+    }),
+    route({
+      method: 'post', path: '/api/chats/:id/regenerate', summary: 'Replace the last reply', tag, auth: true, streams: true,
+      input: { params: ChatIdParams },
+      responses: { 201: R.Turn, ...turnErrors },
+      async handle({ input, deps, user, req, res }) {
+        await answerTurn(req, res, await deps.turns.regenerate(user.id, input.params.id), responder(deps));
+      },
+    }),
+    route({
+      method: 'post', path: '/api/chats/:id/stop', summary: 'Stop the reply being generated', tag, auth: true,
+      input: { params: ChatIdParams },
+      responses: { 200: R.Stopped, 204: undefined, 404: R.ErrorBody },
+      async handle({ input, deps, user, res }) {
+        const stopped = await deps.turns.stop(user.id, input.params.id);
+        if (!stopped) return void res.status(204).end();
+        res.json(stopped);
+      },
+    }),
+    route({
+      method: 'get', path: '/api/chats/:id/stream', summary: 'Re-attach to the reply in progress (SSE, Last-Event-ID)', tag, auth: true, streams: true,
+      input: { params: ChatIdParams },
+      responses: { 204: undefined, 404: R.ErrorBody },
+      async handle({ input, deps, user, req, res }) {
+        const turn = await deps.turns.attach(user.id, input.params.id);
+        if (!turn) return void res.status(204).end();
+        const fromOffset = resumeOffset(req.get('Last-Event-ID'), turn.assistantMessageId);
+        streamTurn(req, res, turn, { heartbeatMs: deps.config.chat.heartbeatMs, fromOffset, tracker: deps.metrics });
+      },
+    }),
+  ];
 }

@@ -1,6 +1,7 @@
 import type { Database } from '../db/database.js';
 import { NotFoundError } from '../http/errors.js';
 import { encodeCursor } from './chat-cursor.js';
+import { createArchiveRepo, type ExportedChat } from './archive.repo.js';
 import { createChatsRepo, type Chat, type ChatCursor, type ChatSettings } from './chats.repo.js';
 import { createMessagesRepo, type Message } from './messages.repo.js';
 import type { Turn, TurnsService } from './turns.service.js';
@@ -10,9 +11,11 @@ export interface NewChatInput extends ChatSettings {
   clientMessageId?: string;
 }
 
+/** The user's chats: listing, reading, settings, deletion, whole-chat export and import. Turns run the model. */
 export function createChatsService(db: Database, turns: TurnsService) {
   const chats = createChatsRepo(db);
   const messages = createMessagesRepo(db);
+  const archive = createArchiveRepo(db);
 
   return {
     async listChats(
@@ -47,10 +50,11 @@ export function createChatsService(db: Database, turns: TurnsService) {
     async createChat(userId: string, input: NewChatInput): Promise<{ chat: Chat; turn?: Turn }> {
       const { message, clientMessageId, ...settings } = input;
       if (message === undefined) return { chat: await chats.insert(userId, settings) };
+      await turns.admit(userId); // before the chat exists: a refused send leaves no empty chat behind
       // A retry of a create-with-message that already made its chat continues in that chat.
       const existing = clientMessageId && (await messages.findChatIdByClientId(userId, clientMessageId));
       const chatId = existing || (await chats.insert(userId, settings)).id;
-      const turn = await turns.send(userId, chatId, message, clientMessageId);
+      const turn = await turns.send(userId, chatId, message, clientMessageId, { admitted: true });
       return { chat: turn.chat, turn };
     },
 
@@ -62,6 +66,23 @@ export function createChatsService(db: Database, turns: TurnsService) {
 
     /** The chat as it is now (its title or updatedAt may have moved during a turn). */
     currentChat: (userId: string, chatId: string) => turns.requireChat(userId, chatId),
+
+    async exportChat(userId: string, chatId: string): Promise<ExportedChat> {
+      const [chat] = await archive.exportChats(userId, chatId);
+      if (!chat) throw new NotFoundError('Chat not found.', 'chat_not_found');
+      return chat;
+    },
+
+    exportAll: (userId: string): Promise<ExportedChat[]> => archive.exportChats(userId),
+
+    /** Adds exported chats as new ones (new ids, timestamps kept), all or none. */
+    importChats(userId: string, imported: readonly ExportedChat[]): Promise<string[]> {
+      return db.withTransaction(async (tx) => {
+        const created: string[] = [];
+        for (const chat of imported) created.push(await archive.importChat(userId, chat, tx));
+        return created;
+      });
+    },
   };
 }
 

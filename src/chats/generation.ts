@@ -1,13 +1,13 @@
 import type { Logger } from 'pino';
-import { databaseUnavailable, isDatabaseOutage, retryThroughOutage } from '../db/outage.js';
-import { AppError } from '../http/errors.js';
+import { isDatabaseOutage, retryThroughOutage } from '../db/outage.js';
+import { AppError, databaseUnavailable, internalError } from '../http/errors.js';
 import type { ChatModel, ChatTurn, TokenUsage } from '../llm/chat-model.js';
 import type { ModelCallReport } from '../observability/metrics.js';
 import { emptyReply, toUpstreamError } from '../llm/model-errors.js';
-import type { Message, MessagesRepo } from './messages.repo.js';
+import type { Message } from './messages.repo.js';
+import { ProgressFlusher } from './progress-flusher.js';
+import type { RepliesRepo } from './replies.repo.js';
 
-/** How often the growing reply is saved: a crash loses at most this much text. */
-export const FLUSH_INTERVAL_MS = 500;
 /** How long the end of a reply is retried through a database outage before the client is answered. */
 const SETTLE_WAIT_MS = 1000;
 /** …and for how long more after that, in the background. */
@@ -58,7 +58,7 @@ export class Generation {
   constructor(
     private readonly input: GenerationInput,
     private readonly model: ChatModel,
-    private readonly messages: MessagesRepo,
+    private readonly replies: RepliesRepo,
     private readonly logger?: Logger,
   ) {
     this.answeredBy = input.model;
@@ -162,7 +162,7 @@ export class Generation {
 
   private async flush(): Promise<void> {
     try {
-      const stopRequested = await this.messages.saveProgress(this.input.assistantMessageId, this.text);
+      const stopRequested = await this.replies.saveProgress(this.input.assistantMessageId, this.text);
       if (stopRequested && !this.stopped) this.stop();
     } catch (err) {
       this.logger?.warn({ err }, 'could not save the reply in progress');
@@ -175,8 +175,8 @@ export class Generation {
     let assistantMessage: Message | null = null;
     const ending = { content: this.text, status, model: this.answeredBy, usage: this.usage ?? undefined };
     const store = async (): Promise<Message | null> => {
-      if (this.text) return (await this.messages.finish(this.input.assistantMessageId, ending)) ?? null;
-      await this.messages.delete(this.input.assistantMessageId);
+      if (this.text) return (await this.replies.finish(this.input.assistantMessageId, ending)) ?? null;
+      await this.replies.delete(this.input.assistantMessageId);
       return null;
     };
     try {
@@ -192,7 +192,7 @@ export class Generation {
           (late: unknown) => this.logger?.error({ err: late }, 'gave up storing the end of a reply'),
         );
       } else {
-        error ??= new AppError(500, 'internal_error', 'Something went wrong on our side. Please try again.');
+        error ??= internalError();
       }
     }
     this.lastEvent = error
@@ -202,31 +202,5 @@ export class Generation {
     this.listeners.clear();
     this.reportCall(status, error);
     return { assistantMessage, usage: this.usage, error };
-  }
-}
-
-/**
- * Calls `flush` every FLUSH_INTERVAL_MS, never two at once; `stop` waits for the last one. A tick that
- * comes while a save is still running is skipped (the next save writes the latest text anyway), so a
- * slow database never builds a queue of saves.
- */
-class ProgressFlusher {
-  private running: Promise<void> = Promise.resolve();
-  private busy = false;
-  private readonly timer: NodeJS.Timeout;
-
-  constructor(flush: () => Promise<void>) {
-    this.timer = setInterval(() => {
-      if (this.busy) return;
-      this.busy = true;
-      this.running = flush().finally(() => {
-        this.busy = false;
-      });
-    }, FLUSH_INTERVAL_MS);
-  }
-
-  async stop(): Promise<void> {
-    clearInterval(this.timer);
-    await this.running;
   }
 }

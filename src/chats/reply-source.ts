@@ -67,3 +67,16 @@ function endOf(message: Message): GenerationEvent {
       : { promptTokens: message.promptTokens, completionTokens: message.completionTokens };
   return { type: 'done', assistantMessage: message, usage };
 }
+
+/**
+ * A reply generated elsewhere, asked to stop through its row: waits (up to `waitMs`) for the owning
+ * instance to see the request at its next save and store how the reply ended.
+ */
+export async function waitUntilEnded(messages: MessagesRepo, assistantMessageId: string, waitMs: number): Promise<Message | null> {
+  for (const deadline = Date.now() + waitMs; Date.now() < deadline; ) {
+    const row = await messages.findById(assistantMessageId);
+    if (!row || row.status !== 'streaming') return row ?? null;
+    await new Promise((resolve) => setTimeout(resolve, REMOTE_POLL_MS));
+  }
+  return (await messages.findById(assistantMessageId)) ?? null;
+}

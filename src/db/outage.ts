@@ -1,8 +1,7 @@
-import { AppError } from '../http/errors.js';
-
 /**
  * True when `err` means the database is down, restarting, or dropped our connection: a temporary
  * condition, not a bug (SQLSTATE classes 08 and 57P, socket errors, and pg's own connection messages).
+ * The app's error middleware is handed this classifier; the database layer knows nothing of HTTP.
  */
 export function isDatabaseOutage(err: unknown): boolean {
   if (typeof err !== 'object' || err === null) return false;
@@ -10,11 +9,6 @@ export function isDatabaseOutage(err: unknown): boolean {
   if (typeof code === 'string' && (/^(08|57P)/.test(code) || ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE'].includes(code))) return true;
   return typeof message === 'string' && /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error/i.test(message);
 }
-
-export const databaseUnavailable = () =>
-  new AppError(503, 'database_unavailable', 'The database is unavailable right now. Please try again shortly.', {
-    headers: { 'Retry-After': '5' },
-  });
 
 /**
  * Runs `write` again while it fails for an outage, backing off from 50 ms to 2 s, until `forMs` have

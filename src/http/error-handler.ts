@@ -1,11 +1,13 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
-import { databaseUnavailable, isDatabaseOutage } from '../db/outage.js';
-import { AppError } from './errors.js';
+import { AppError, internalError } from './errors.js';
 
 interface BodyParserError {
   type: string;
   status?: number;
 }
+
+/** Turns an error some other layer knows (e.g. a database outage) into an AppError; undefined: not mine. */
+export type ErrorTranslator = (err: unknown) => AppError | undefined;
 
 // body-parser reports its own failures with a `type`; translate them into our error shape.
 const BODY_PARSER_ERRORS: Record<string, AppError> = {
@@ -20,31 +22,39 @@ function isBodyParserError(err: unknown): err is BodyParserError {
   return typeof err === 'object' && err !== null && typeof (err as BodyParserError).type === 'string';
 }
 
-function toAppError(err: unknown): AppError | undefined {
-  if (err instanceof AppError) return err;
-  if (isBodyParserError(err)) return BODY_PARSER_ERRORS[err.type];
-  if (isDatabaseOutage(err)) return databaseUnavailable();
-  return undefined;
-}
-
 export const routeNotFound: RequestHandler = (req) => {
   throw new AppError(404, 'route_not_found', `There is no route for ${req.method} ${req.path}.`);
 };
 
-/** The one place that decides what a client may see of a failure: 5xx internals never leave here. */
-export const errorHandler: ErrorRequestHandler = (err: unknown, req, res, _next) => {
-  const appError = toAppError(err);
-  // Unknown errors are logged whole (with the request id); known 5xx by code only, since their
-  // `extra` may hold what the user wrote.
-  if (!appError) req.log.error({ err }, 'request failed');
-  else if (appError.code === 'database_unavailable') req.log.error({ err }, 'database unavailable');
-  else if (appError.status >= 500) req.log.warn({ code: appError.code }, 'request failed');
-  const rendered = appError ?? new AppError(500, 'internal_error', 'Something went wrong on our side. Please try again.');
-  if (res.headersSent) {
-    res.end();
-    return;
-  }
-  const { status, code, message, options } = rendered;
-  if (options.headers) res.set(options.headers);
-  res.status(status).json({ ...options.extra, error: { code, message, ...(options.details ? { details: options.details } : {}) } });
-};
+/**
+ * The one place that decides what a client may see of a failure: 5xx internals never leave here.
+ * `translators` are handed in by the app (http knows no feature and no database).
+ */
+export function errorHandler(translators: readonly ErrorTranslator[] = []): ErrorRequestHandler {
+  const toAppError = (err: unknown): AppError | undefined => {
+    if (err instanceof AppError) return err;
+    if (isBodyParserError(err)) return BODY_PARSER_ERRORS[err.type];
+    for (const translate of translators) {
+      const known = translate(err);
+      if (known) return known;
+    }
+    return undefined;
+  };
+
+  return (err: unknown, req, res, _next) => {
+    const appError = toAppError(err);
+    // Unknown errors are logged whole (with the request id); known 5xx by code only, since their
+    // `extra` may hold what the user wrote. A translated 5xx (a database outage) keeps its cause in the log.
+    if (!appError) req.log.error({ err }, 'request failed');
+    else if (appError.status >= 500 && appError !== err) req.log.error({ err, code: appError.code }, 'request failed');
+    else if (appError.status >= 500) req.log.warn({ code: appError.code }, 'request failed');
+    const rendered = appError ?? internalError();
+    if (res.headersSent) {
+      res.end();
+      return;
+    }
+    const { status, code, message, options } = rendered;
+    if (options.headers) res.set(options.headers);
+    res.status(status).json({ ...options.extra, error: { code, message, ...(options.details ? { details: options.details } : {}) } });
+  };
+}

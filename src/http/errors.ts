@@ -55,3 +55,11 @@ export class ConflictError extends AppError {
 
 /** The model server failed (502, or 503/504/400 for rate limits, timeouts and oversized context). */
 export class UpstreamError extends AppError {}
+
+/** The database is down or dropped the connection: a temporary 503 the client may retry. */
+export const databaseUnavailable = () =>
+  new AppError(503, 'database_unavailable', 'The database is unavailable right now. Please try again shortly.', {
+    headers: { 'Retry-After': '5' },
+  });
+
+export const internalError = () => new AppError(500, 'internal_error', 'Something went wrong on our side. Please try again.');

@@ -1,46 +1,42 @@
-import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import type { Request } from 'express';
 import { z } from 'zod';
 import { ValidationError } from './errors.js';
 
-interface InputSchemas {
+export interface InputSchemas {
   params?: z.ZodType;
   query?: z.ZodType;
   body?: z.ZodType;
 }
 
-type Parsed<S extends InputSchemas> = {
+export type Parsed<S extends InputSchemas> = {
   [K in keyof S]: S[K] extends z.ZodType ? z.output<S[K]> : never;
 };
-
-type Handler<S extends InputSchemas> = (input: Parsed<S>, req: Request, res: Response) => Promise<void> | void;
 
 const PARTS = ['params', 'query', 'body'] as const;
 
 /**
- * Validates the request at the edge and hands the handler typed input. Every part not described by a
- * schema is ignored; every part that is must match, or the client gets one 400 listing all problems.
+ * Validates the request at the edge and returns typed input. Every part not described by a schema is
+ * ignored; every part that is must match, or the client gets one 400 listing all problems.
  */
-export function withInput<S extends InputSchemas>(schemas: S, handler: Handler<S>): RequestHandler {
-  return async (req: Request, res: Response, next: NextFunction) => {
-    const input: Record<string, unknown> = {};
-    const details: { location: string; path: string; message: string }[] = [];
-    for (const part of PARTS) {
-      const schema = schemas[part];
-      if (!schema) continue;
-      const result = schema.safeParse(req[part] ?? (part === 'body' ? undefined : {}));
-      if (result.success) {
-        input[part] = result.data;
-      } else {
-        for (const issue of result.error.issues) {
-          details.push({ location: part, path: issue.path.join('.'), message: issue.message });
-        }
+export function parseInput<S extends InputSchemas>(schemas: S, req: Request): Parsed<S> {
+  const input: Record<string, unknown> = {};
+  const details: { location: string; path: string; message: string }[] = [];
+  for (const part of PARTS) {
+    const schema = schemas[part];
+    if (!schema) continue;
+    const result = schema.safeParse(req[part] ?? (part === 'body' ? undefined : {}));
+    if (result.success) {
+      input[part] = result.data;
+    } else {
+      for (const issue of result.error.issues) {
+        details.push({ location: part, path: issue.path.join('.'), message: issue.message });
       }
     }
-    if (details.length > 0) {
-      const first = details[0]!;
-      const where = first.path ? `${first.location}.${first.path}` : first.location;
-      return next(new ValidationError(`Invalid request: ${where}: ${first.message}`, details));
-    }
-    await handler(input as Parsed<S>, req, res);
-  };
+  }
+  if (details.length > 0) {
+    const first = details[0]!;
+    const where = first.path ? `${first.location}.${first.path}` : first.location;
+    throw new ValidationError(`Invalid request: ${where}: ${first.message}`, details);
+  }
+  return input as Parsed<S>;
 }

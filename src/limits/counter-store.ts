@@ -14,12 +14,12 @@ export interface CounterStore {
   hit(key: string, windowMs: number): Promise<Counter>;
   peek(key: string): Promise<Counter | undefined>;
   reset(key: string): Promise<void>;
+  /** Deletes counters whose window has ended. */
+  prune(): Promise<void>;
   close(): Promise<void>;
 }
 
 export function createPgCounterStore(db: Queryable): CounterStore {
-  const prune = setInterval(() => void db.query('DELETE FROM rate_limits WHERE reset_at < now()').catch(() => undefined), 10 * 60_000);
-  prune.unref();
   return {
     async hit(key, windowMs) {
       const { rows } = await db.query<{ count: number; reset_at: Date }>(
@@ -42,9 +42,10 @@ export function createPgCounterStore(db: Queryable): CounterStore {
     async reset(key) {
       await db.query('DELETE FROM rate_limits WHERE key = $1', [key]);
     },
-    async close() {
-      clearInterval(prune);
+    async prune() {
+      await db.query('DELETE FROM rate_limits WHERE reset_at < now()');
     },
+    async close() {},
   };
 }
 
@@ -72,6 +73,7 @@ export async function createRedisCounterStore(url: string): Promise<CounterStore
     async reset(key) {
       await client.del(PREFIX + key);
     },
+    async prune() {}, // keys expire by themselves (PEXPIRE)
     async close() {
       await client.quit();
     },

@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import type { LimitsConfig } from '../config.js';
 import { AppError } from '../http/errors.js';
+import type { Queryable } from '../db/database.js';
 import { nextUtcMidnight } from '../usage/usage.repo.js';
-import type { Database } from '../db/database.js';
-import { createUsageRepo } from '../usage/usage.repo.js';
+import type { UsageService } from '../usage/usage.service.js';
 import { createPgCounterStore, createRedisCounterStore, type Counter, type CounterStore } from './counter-store.js';
 
 const HOUR_MS = 60 * 60 * 1000;
@@ -24,7 +24,7 @@ const over = (counter: Counter | undefined, max: number) => counter !== undefine
  * Abuse and cost limits. Counts live in a shared store, so they hold across app instances and restarts.
  * With RATE_LIMITS=off every check passes.
  */
-export function createLimits(config: LimitsConfig, store: CounterStore, usage: ReturnType<typeof createUsageRepo>) {
+export function createLimits(config: LimitsConfig, store: CounterStore, usage: Pick<UsageService, 'tokensToday'>) {
   const { login } = config;
   return {
     /** Refuses a login attempt while the account or the IP is locked out by failed attempts. */
@@ -84,13 +84,18 @@ export function createLimits(config: LimitsConfig, store: CounterStore, usage: R
         ]);
       }
     },
+
+    /** Drops counters whose window has passed (a background job; Redis expires its own). */
+    pruneExpired: (): Promise<void> => store.prune(),
+
+    close: (): Promise<void> => store.close(),
   };
 }
 
 export type Limits = ReturnType<typeof createLimits>;
 
-/** The limits with their counter store: Redis when REDIS_URL is set, else the database. */
-export async function openLimits(config: LimitsConfig, db: Database): Promise<{ limits: Limits; store: CounterStore }> {
+/** The limits on their counter store: Redis when REDIS_URL is set, else the database. */
+export async function openLimits(config: LimitsConfig, db: Queryable, usage: Pick<UsageService, 'tokensToday'>): Promise<Limits> {
   const store = config.redisUrl ? await createRedisCounterStore(config.redisUrl) : createPgCounterStore(db);
-  return { limits: createLimits(config, store, createUsageRepo(db)), store };
+  return createLimits(config, store, usage);
 }

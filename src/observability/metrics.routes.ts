@@ -1,16 +1,24 @@
 import { timingSafeEqual } from 'node:crypto';
-import type { RequestHandler } from 'express';
+import type { Config } from '../config.js';
 import { UnauthorizedError } from '../http/errors.js';
+import { routeFor } from '../http/route.js';
+import * as R from '../openapi/response.schemas.js';
 import type { Metrics } from './metrics.js';
 
+const route = routeFor<{ metrics: Metrics; config: Pick<Config, 'metricsToken'> }>();
 const sameSecret = (a: string, b: string) => a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
 
-/** GET /metrics in Prometheus text format; with METRICS_TOKEN set, only for `Authorization: Bearer <token>`. */
-export function metricsEndpoint(metrics: Metrics, token: string | undefined): RequestHandler {
-  return async (req, res) => {
-    if (token && !sameSecret(req.get('authorization') ?? '', `Bearer ${token}`)) {
-      throw new UnauthorizedError('metrics_token_required', 'A valid metrics bearer token is required.');
-    }
-    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
-  };
-}
+export const metricsRoutes = [
+  route({
+    method: 'get', path: '/metrics', summary: 'Prometheus metrics (bearer METRICS_TOKEN when set)', tag: 'Operations', auth: false, sessionless: true,
+    responses: { 200: undefined, 401: R.ErrorBody },
+    async handle({ deps, req, res }) {
+      // With METRICS_TOKEN set, only for `Authorization: Bearer <token>`.
+      const token = deps.config.metricsToken;
+      if (token && !sameSecret(req.get('authorization') ?? '', `Bearer ${token}`)) {
+        throw new UnauthorizedError('metrics_token_required', 'A valid metrics bearer token is required.');
+      }
+      res.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
+    },
+  }),
+];

@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import express, { Router } from 'express';
+import express, { type RequestHandler } from 'express';
+import { routeFor } from '../http/route.js';
 
 const require = createRequire(import.meta.url);
 const SWAGGER_UI_DIR = path.dirname(require.resolve('swagger-ui-dist/package.json'));
@@ -25,18 +26,24 @@ const INIT = `window.ui = SwaggerUIBundle({ url: '/api/openapi.json', dom_id: '#
 const DOCS_CSP =
   "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
 
+const route = routeFor<{ openApiDocument: object }>();
+const docs = { tag: 'Operations', auth: false, sessionless: true, responses: { 200: undefined } } as const;
+
 /** GET /api/openapi.json and the interactive docs (Swagger UI) at /api/docs. */
-export function createDocsRouter(document: object): Router {
-  const router = Router();
-  router.get('/openapi.json', (_req, res) => {
-    res.json(document);
-  });
-  router.get('/docs', (_req, res) => {
-    res.set('Content-Security-Policy', DOCS_CSP).type('html').send(PAGE);
-  });
-  router.get('/docs/init.js', (_req, res) => {
-    res.type('application/javascript').send(INIT);
-  });
-  router.use('/docs/assets', express.static(SWAGGER_UI_DIR, { maxAge: '1d', fallthrough: false }));
-  return router;
-}
+export const docsRoutes = [
+  route({ ...docs, method: 'get', path: '/api/openapi.json', summary: 'This document', handle: ({ deps, res }) => void res.json(deps.openApiDocument) }),
+  route({
+    ...docs, method: 'get', path: '/api/docs', summary: 'Interactive API docs',
+    handle: ({ res }) => void res.set('Content-Security-Policy', DOCS_CSP).type('html').send(PAGE),
+  }),
+  route({
+    ...docs, method: 'get', path: '/api/docs/init.js', summary: 'Script of the docs page',
+    handle: ({ res }) => void res.type('application/javascript').send(INIT),
+  }),
+];
+
+/** Swagger UI's own files (static assets, not API routes). */
+export const swaggerAssets = (): [string, RequestHandler] => [
+  '/api/docs/assets',
+  express.static(SWAGGER_UI_DIR, { maxAge: '1d', fallthrough: false }),
+];

@@ -1,6 +1,5 @@
 import { z } from 'zod';
-import type { ChatSchemaLimits } from '../chats/chats.schema.js';
-import { routeSpecs, type RouteSpec } from './route-specs.js';
+import type { RouteSpec } from '../http/route.js';
 
 type JsonSchema = Record<string, unknown>;
 
@@ -14,7 +13,7 @@ export const openApiPath = (path: string) => path.replace(/:(\w+)/g, '{$1}');
 
 function parameters(spec: RouteSpec): object[] {
   const list: object[] = [];
-  for (const [location, schema] of [['path', spec.params], ['query', spec.query]] as const) {
+  for (const [location, schema] of [['path', spec.input.params], ['query', spec.input.query]] as const) {
     if (!schema) continue;
     const json = toSchema(schema, 'input') as { properties?: Record<string, JsonSchema>; required?: string[] };
     for (const [name, property] of Object.entries(json.properties ?? {})) {
@@ -46,15 +45,15 @@ function operation(spec: RouteSpec): object {
     operationId: `${spec.method}${spec.path.replace(/[/:{}.-]+(\w)?/g, (_m, c: string | undefined) => (c ?? '').toUpperCase())}`,
     security: spec.auth ? [{ sessionCookie: [] }] : [],
     parameters: parameters(spec),
-    ...(spec.body ? { requestBody: { required: true, content: { 'application/json': { schema: toSchema(spec.body, 'input') } } } } : {}),
+    ...(spec.input.body ? { requestBody: { required: true, content: { 'application/json': { schema: toSchema(spec.input.body, 'input') } } } } : {}),
     responses,
   };
 }
 
-/** The OpenAPI 3.1 document, built from the same zod schemas that validate the requests. */
-export function buildOpenApiDocument(limits: ChatSchemaLimits, version: string): object {
+/** The OpenAPI 3.1 document of the route table: the very zod schemas that validate the requests. */
+export function buildOpenApiDocument(routes: readonly RouteSpec[], version: string): object {
   const paths: Record<string, Record<string, object>> = {};
-  for (const spec of routeSpecs(limits)) {
+  for (const spec of routes) {
     (paths[openApiPath(spec.path)] ??= {})[spec.method] = operation(spec);
   }
   return {

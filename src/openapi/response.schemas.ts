@@ -59,7 +59,13 @@ export const Health = z.strictObject({
   model: z.string(),
   error: z.unknown().optional(),
 });
-export const Readiness = z.strictObject({ status: z.enum(['ok', 'error']), db: z.string(), migrations: z.string() });
+export const Readiness = z.strictObject({
+  status: z.enum(['ok', 'error']),
+  db: z.string(),
+  migrations: z.string(),
+  error: z.unknown().optional(),
+});
+export const Liveness = z.strictObject({ status: z.literal('ok') });
 export const Models = z.strictObject({ models: z.array(z.strictObject({ id: z.string() })), default: z.string() });
 export const Sessions = z.strictObject({
   sessions: z.array(

@@ -37,4 +37,6 @@ export const ImportBody = z.strictObject({
   chats: z.array(ImportedChat).max(10_000),
 });
 
+export type ImportData = z.output<typeof ImportBody>;
+
 export const ExportQuery = z.object({ format: z.enum(['json', 'markdown']).default('json') });

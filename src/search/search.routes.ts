@@ -1,11 +1,11 @@
-import { Router } from 'express';
 import { z } from 'zod';
-import type { Database } from '../db/database.js';
-import { currentUser, requireUser } from '../http/require-user.js';
-import { storableText } from '../http/text.js';
-import { withInput } from '../http/validate.js';
 import { PAGE_DEFAULT, PAGE_MAX } from '../chats/chats.schema.js';
-import { createSearchRepo } from './search.repo.js';
+import { routeFor } from '../http/route.js';
+import { storableText } from '../http/text.js';
+import * as R from '../openapi/response.schemas.js';
+import type { SearchService } from './search.service.js';
+
+const route = routeFor<{ search: SearchService }>();
 
 const OffsetCursor = z
   .string()
@@ -19,15 +19,13 @@ export const SearchQuery = z.object({
   cursor: OffsetCursor.optional(),
 });
 
-/** GET /api/search?q=: the user's own titles and messages matching q, newest first, in pages. */
-export function createSearchRouter(db: Database): Router {
-  const router = Router();
-  const search = createSearchRepo(db);
-  router.get('/', requireUser, withInput({ query: SearchQuery }, async ({ query }, req, res) => {
-    const offset = query.cursor ?? 0;
-    const hits = await search.search(currentUser(req).id, { q: query.q, sort: query.sort, limit: query.limit + 1, offset });
-    const hasMore = hits.length > query.limit;
-    res.json({ results: hits.slice(0, query.limit), nextCursor: hasMore ? String(offset + query.limit) : null });
-  }));
-  return router;
-}
+export const searchRoutes = [
+  route({
+    method: 'get', path: '/api/search', summary: 'Full-text search over my titles and messages', tag: 'Chats', auth: true,
+    input: { query: SearchQuery },
+    responses: { 200: R.SearchResults, 400: R.ErrorBody },
+    async handle({ input, deps, user, res }) {
+      res.json(await deps.search.search(user.id, input.query));
+    },
+  }),
+];

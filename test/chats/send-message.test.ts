@@ -95,6 +95,8 @@ describe('when the model fails', () => {
     [403, 502, 'model_auth_failed'],
     [404, 502, 'model_not_found'],
     [400, 502, 'model_rejected_request'],
+    [422, 502, 'model_rejected_request'],
+    [503, 502, 'model_unavailable'],
   ])('upstream %i: answers %i %s, keeps the user message and leaks no secret', async (upstream, status, code) => {
     const { agent, chat } = await newChat();
     ctx.fake.enqueue({ kind: 'fail', status: upstream, message: `upstream says: key ${TEST_API_KEY} is bad` });

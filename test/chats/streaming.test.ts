@@ -1,6 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { createApp } from '../../src/app.js';
-import { createTurnsService } from '../../src/chats/turns.service.js';
 import { listen, openSse } from '../helpers/sse.js';
 import { startTestApp, useTestApp, type TestApp } from '../helpers/test-app.js';
 import { sessionCookie, signUp } from '../helpers/users.js';
@@ -110,8 +108,8 @@ describe('streaming a reply over SSE', () => {
   it('lets a client re-attach through another app instance', async () => {
     const { cookie, chat } = await newChat();
     // A second instance: its own app and its own generations, on the same database.
-    const other = createApp({ ...appDepsOf(ctx.t), turns: createTurnsService(ctx.t.db, ctx.t.model, ctx.t.config.chat) });
-    const otherServer = await listen(other);
+    const other = await startTestApp({ instanceOf: ctx.t });
+    const otherServer = await listen(other.app);
     try {
       const chunks = ['one ', 'two ', 'three ', 'four'];
       ctx.fake.enqueue({ kind: 'reply', content: chunks.join(''), chunks, chunkDelayMs: 300 });
@@ -123,6 +121,7 @@ describe('streaming a reply over SSE', () => {
       expect(remote.events.at(-1)).toMatchObject({ event: 'done', data: { assistantMessage: { status: 'complete' } } });
     } finally {
       await otherServer.close();
+      await other.close();
     }
   });
 
@@ -210,8 +209,3 @@ describe('ON_DISCONNECT=abort', () => {
     }
   });
 });
-
-function appDepsOf(app: TestApp) {
-  const { config, db, model, sessionStore, limits, hasher, logger, metrics } = app;
-  return { config, db, model, sessionStore, limits, hasher, logger, metrics };
-}

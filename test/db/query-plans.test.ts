@@ -1,12 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openDatabase, type Database } from '../../src/db/database.js';
+import { createChatsRepo } from '../../src/chats/chats.repo.js';
+import { createMessagesRepo } from '../../src/chats/messages.repo.js';
+import { openDatabase, type Database, type Queryable } from '../../src/db/database.js';
+import { createSearchRepo } from '../../src/search/search.repo.js';
 import { migrate } from '../../src/db/migrate.js';
 import { seedHeavyUser } from '../helpers/seed.js';
 import { createTestDatabaseTarget, type TestDatabaseTarget } from '../helpers/test-db.js';
 
 /**
  * With 10,000 chats and a 5,000-message chat for one user, every list the API serves is read through
- * an index (see BENCHMARKS.md for the timings). These are the API's own queries.
+ * an index (see BENCHMARKS.md for the timings). The statements are captured from the repositories.
  */
 let target: TestDatabaseTarget;
 let db: Database;
@@ -24,49 +27,56 @@ afterAll(async () => {
   await target?.dispose();
 });
 
-async function plan(sql: string, params: unknown[]): Promise<string> {
-  const { rows } = await db.query<{ 'QUERY PLAN': string }>(`EXPLAIN ${sql}`, params);
-  return rows.map((r) => r['QUERY PLAN']).join('\n');
+/**
+ * Runs a repository call against the real database while recording its statements, then EXPLAINs each
+ * one with the very parameters it was given: the plans are those of the API's own SQL, not a copy.
+ */
+async function plansOf(call: (db: Queryable) => Promise<unknown>, on: Queryable = db): Promise<string> {
+  const statements: { text: string; values?: unknown[] }[] = [];
+  const recording: Queryable = {
+    query(text, values) {
+      statements.push({ text, values });
+      return on.query(text, values);
+    },
+  };
+  await call(recording);
+  expect(statements.length).toBeGreaterThan(0);
+  const plans = [];
+  for (const { text, values } of statements) {
+    const { rows } = await on.query<{ 'QUERY PLAN': string }>(`EXPLAIN ${text}`, values);
+    plans.push(rows.map((r) => r['QUERY PLAN']).join('\n'));
+  }
+  return plans.join('\n');
 }
 
 describe('query plans for a heavy user', () => {
   it('lists chats (first page and a deep cursor page) through chats_user_list_idx', async () => {
-    const list = `SELECT id FROM chats WHERE user_id = $1 AND archived = false
-      AND ($2::boolean IS NULL OR (pinned, updated_at, id) < ($2::boolean, $3::timestamptz, $4::uuid))
-      ORDER BY pinned DESC, updated_at DESC, id DESC LIMIT 51`;
-    const first = await plan(list, [userId, null, null, null]);
+    const first = await plansOf((q) => createChatsRepo(q).listPage(userId, { archived: false, limit: 51 }));
     expect(first).toContain('chats_user_list_idx');
     expect(first).not.toMatch(/Seq Scan/);
-    const deep = await plan(list, [userId, false, new Date(Date.now() - 9000 * 60_000).toISOString(), '00000000-0000-4000-8000-000000000000']);
+    const after = { pinned: false, updatedAt: new Date(Date.now() - 9000 * 60_000).toISOString(), id: '00000000-0000-4000-8000-000000000000' };
+    const deep = await plansOf((q) => createChatsRepo(q).listPage(userId, { archived: false, limit: 51, after }));
     expect(deep).toContain('chats_user_list_idx');
     expect(deep).not.toMatch(/Seq Scan|Sort/);
   });
 
   it('pages messages (of the long chat and of an old short one) through an index, never a scan or a sort', async () => {
-    const page = `SELECT id FROM messages WHERE chat_id = $1 AND ($2::bigint IS NULL OR id < $2::bigint) ORDER BY id DESC LIMIT 51`;
     const { rows } = await db.query<{ id: string }>('SELECT id FROM chats WHERE user_id = $1 ORDER BY created_at LIMIT 1', [userId]);
-    for (const [chatId, before] of [[longChatId, null], [longChatId, '21000'], [rows[0]!.id, null]] as const) {
-      const p = await plan(page, [chatId, before]);
+    for (const [chatId, beforeId] of [[longChatId, undefined], [longChatId, '21000'], [rows[0]!.id, undefined]] as const) {
+      const p = await plansOf((q) => createMessagesRepo(q).listPage(chatId, { limit: 50, beforeId }));
       expect(p).toMatch(/Index (Only )?Scan|Bitmap Index Scan/);
       expect(p).not.toMatch(/Seq Scan/);
     }
   });
 
   it('searches through the full-text GIN indexes', async () => {
-    const p = await plan(
-      `SELECT m.id FROM messages m JOIN chats c ON c.id = m.chat_id
-       WHERE c.user_id = $1 AND m.content_search @@ websearch_to_tsquery('simple', $2)`,
-      [userId, '777'],
-    );
-    expect(p).toContain('messages_content_search_idx');
+    const search = (q: Queryable) => createSearchRepo(q).search(userId, { q: '777', sort: 'newest', limit: 51, offset: 0 });
+    expect(await plansOf(search)).toContain('messages_content_search_idx');
     // 10,000 titles fit in a few pages, so the planner may rightly prefer a plain scan; the index must
     // still serve the query once scanning stops being the cheaper way (as it soon does with more users).
-    await db.query('SET enable_seqscan = off');
-    try {
-      const t = await plan(`SELECT id FROM chats WHERE user_id = $1 AND title_search @@ websearch_to_tsquery('simple', $2)`, [userId, '4321']);
-      expect(t).toContain('chats_title_search_idx');
-    } finally {
-      await db.query('RESET enable_seqscan');
-    }
+    await db.withTransaction(async (tx) => {
+      await tx.query('SET LOCAL enable_seqscan = off');
+      expect(await plansOf(search, tx)).toContain('chats_title_search_idx');
+    });
   });
 });

@@ -1,17 +1,12 @@
 import type { Express } from 'express';
 import type { Logger } from 'pino';
 import { createApp } from '../../src/app.js';
-import { createPasswordHasher, type PasswordHasher } from '../../src/auth/password.js';
-import { SessionStore } from '../../src/auth/session-store.js';
+import type { PasswordHasher } from '../../src/auth/password.js';
 import { loadConfig, type Config } from '../../src/config.js';
-import { openDatabase, type Database, type DatabaseTarget } from '../../src/db/database.js';
+import { openDatabase, type DatabaseTarget } from '../../src/db/database.js';
 import { migrate } from '../../src/db/migrate.js';
-import { createTurnsService, type TurnsService } from '../../src/chats/turns.service.js';
-import { createChatModel } from '../../src/llm/create-model.js';
-import type { ChatModel } from '../../src/llm/chat-model.js';
-import { openLimits, type Limits } from '../../src/limits/limits.js';
 import { createLogger } from '../../src/logger.js';
-import { createMetrics, type Metrics } from '../../src/observability/metrics.js';
+import { buildServices, type Services } from '../../src/services.js';
 import { afterAll, beforeAll } from 'vitest';
 import { startFakeOpenAI, type FakeOpenAI } from './fake-openai.js';
 import { listen } from './sse.js';
@@ -20,18 +15,10 @@ import { createTestDatabaseTarget } from './test-db.js';
 export const TEST_SESSION_SECRET = 'test-session-secret-that-is-long-and-random-enough-9f8e7d';
 export const TEST_API_KEY = 'sk-test-secret-key-that-must-never-leak';
 
-export interface TestApp {
+/** An app built exactly as main builds it (src/services.ts), on its own database unless it shares one. */
+export interface TestApp extends Omit<Services, 'close'> {
   app: Express;
-  db: Database;
-  config: Config;
-  model: ChatModel;
-  turns: TurnsService;
-  sessionStore: SessionStore;
-  limits: Limits;
-  metrics: Metrics;
-  logger: Logger;
-  hasher: PasswordHasher;
-  /** Closes the app's store and database; disposes the database too unless `keepData`. */
+  /** Closes the services and (unless shared) the database; disposes the database too unless `keepData`. */
   close(options?: { keepData?: boolean }): Promise<void>;
 }
 
@@ -40,6 +27,11 @@ export interface TestAppOptions {
   env?: Record<string, string | undefined>;
   /** Reuse an existing database location (to restart an app on the same data). */
   target?: DatabaseTarget;
+  /**
+   * A second instance: the same database (and config) as this app, with its own services and memory, as
+   * another process would have. Closing it leaves the database open.
+   */
+  instanceOf?: TestApp;
   wrapHasher?: (hasher: PasswordHasher) => PasswordHasher;
   /** Serve the built web client from this folder. */
   clientDir?: string;
@@ -66,34 +58,19 @@ export function testConfig(fake: FakeOpenAI | undefined, env: Record<string, str
 }
 
 export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
-  const config = testConfig(options.fake, options.env);
-  const owned = options.target ? undefined : await createTestDatabaseTarget();
-  const db = await openDatabase(options.target ?? owned!.target);
-  await migrate(db);
-  const logger = createLogger(config.logLevel);
-  const model = createChatModel(config.model, logger);
-  const realHasher = await createPasswordHasher(config.bcryptRounds);
-  const hasher = options.wrapHasher ? options.wrapHasher(realHasher) : realHasher;
-  const sessionStore = new SessionStore(db, config.session);
-  const { limits, store: limitsStore } = await openLimits(config.limits, db);
-  const metrics = createMetrics(db);
-  const turns = createTurnsService(db, model, config.chat, options.logger ?? logger, metrics);
-  const app = createApp({ config, db, model, turns, sessionStore, limits, hasher, logger: options.logger ?? logger, metrics, clientDir: options.clientDir });
+  const config = options.instanceOf?.config ?? testConfig(options.fake, options.env);
+  const owned = options.target || options.instanceOf ? undefined : await createTestDatabaseTarget();
+  const db = options.instanceOf?.db ?? (await openDatabase(options.target ?? owned!.target));
+  if (!options.instanceOf) await migrate(db);
+  const logger = options.logger ?? createLogger(config.logLevel);
+  const services = await buildServices(config, db, { logger, wrapHasher: options.wrapHasher });
+  const app = createApp(services, { clientDir: options.clientDir });
   return {
+    ...services,
     app,
-    db,
-    config,
-    model,
-    turns,
-    sessionStore,
-    limits,
-    metrics,
-    logger,
-    hasher,
     async close({ keepData = false } = {}) {
-      await turns.drain(0);
-      sessionStore.close();
-      await limitsStore.close();
+      await services.close();
+      if (options.instanceOf) return;
       await db.close();
       if (!keepData) await owned?.dispose();
     },

@@ -1,10 +1,9 @@
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
 import { createApp } from '../../src/app.js';
-import { createPasswordHasher } from '../../src/auth/password.js';
-import { SessionStore } from '../../src/auth/session-store.js';
 import { openDatabase } from '../../src/db/database.js';
 import { createLogger } from '../../src/logger.js';
+import { buildServices } from '../../src/services.js';
 import { testConfig, useTestApp } from '../helpers/test-app.js';
 
 const ctx = useTestApp();
@@ -20,23 +19,23 @@ describe('GET /api/health', () => {
     const config = testConfig(ctx.fake);
     // Nothing listens on port 1: every connection attempt is refused.
     const db = await openDatabase({ kind: 'postgres', url: 'postgres://postgres@127.0.0.1:1/none' });
-    const store = new SessionStore(db, config.session);
-    const app = createApp({
-      config,
-      db,
-      model: ctx.t.model,
-      turns: ctx.t.turns,
-      limits: ctx.t.limits,
-      metrics: ctx.t.metrics,
-      sessionStore: store,
-      hasher: await createPasswordHasher(4),
-      logger: createLogger('silent'),
-    });
+    const services = await buildServices(config, db, { logger: createLogger('silent') });
+    const app = createApp(services);
     const res = await request(app).get('/api/health');
-    store.close();
+    const ready = await request(app).get('/api/health/ready');
+    const live = await request(app).get('/api/health/live');
+    await services.close();
     await db.close();
 
     expect(res.status).toBe(503);
-    expect(res.body).toMatchObject({ status: 'error', db: 'unreachable', error: { code: 'database_unreachable' } });
+    expect(res.body).toEqual({
+      status: 'error',
+      db: 'unreachable',
+      model: 'openai-compatible/test-model',
+      error: { code: 'database_unreachable', message: 'The database is unreachable.' },
+    });
+    expect(ready.status).toBe(503);
+    expect(ready.body).toMatchObject({ status: 'error', db: 'unreachable', migrations: 'unknown', error: { code: 'database_unreachable' } });
+    expect(live.status).toBe(200);
   });
 });

@@ -3,7 +3,8 @@ import fc from 'fast-check';
 import type { Response } from 'supertest';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { routeSpecs, type RouteSpec } from '../../src/openapi/route-specs.js';
+import type { RouteSpec } from '../../src/http/route.js';
+import { apiRoutes } from '../../src/routes.js';
 import { startFakeOpenAI, type FakeOpenAI } from '../helpers/fake-openai.js';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';
 import { PASSWORD, signUp } from '../helpers/users.js';
@@ -29,7 +30,7 @@ const own = { chatId: '', messageId: '' };
 beforeAll(async () => {
   fake = await startFakeOpenAI();
   t = await startTestApp({ fake });
-  specs = routeSpecs({ maxChars: t.config.chat.messageMaxChars, models: t.model.models });
+  specs = apiRoutes({ maxChars: t.config.chat.messageMaxChars, models: t.model.models });
 
   const v = await signUp(t.app);
   victimAgent = v.agent;
@@ -104,8 +105,8 @@ describe('fuzzing every route as a user who knows another user’s ids', () => {
       await fc.assert(
         fc.asyncProperty(
           fc.array(segment(), { minLength: params.length, maxLength: params.length }),
-          fc.dictionary(fc.constantFrom(...keysOf(spec.query), 'limit', 'format', 'x'), fc.oneof(text, knownId()), { maxKeys: 3 }),
-          input(spec.body),
+          fc.dictionary(fc.constantFrom(...keysOf(spec.input.query), 'limit', 'format', 'x'), fc.oneof(text, knownId()), { maxKeys: 3 }),
+          input(spec.input.body),
           fc.boolean(),
           async (values, query, body, wantsStream) => {
             const path = params.reduce((p, name, i) => p.replace(name, encodeURIComponent(values[i]!)), spec.path);

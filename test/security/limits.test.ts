@@ -1,8 +1,5 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp } from '../../src/app.js';
-import { createTurnsService } from '../../src/chats/turns.service.js';
-import { openLimits } from '../../src/limits/limits.js';
 import { startFakeOpenAI, type FakeOpenAI } from '../helpers/fake-openai.js';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';
 import { PASSWORD, signUp, uniqueEmail } from '../helpers/users.js';
@@ -82,15 +79,15 @@ describe('login brute force', () => {
     const a = await appWith();
     const { email } = await signUp(a.app);
     // A second instance: its own app and limiter, the same database.
-    const { limits, store } = await openLimits(a.config.limits, a.db);
-    const b = createApp({ ...a, limits, turns: createTurnsService(a.db, a.model, a.config.chat) });
+    const instanceB = await startTestApp({ instanceOf: a });
+    const b = instanceB.app;
     try {
       expect((await login(a.app, email, 'wrong-1')).status).toBe(401);
       expect((await login(b, email, 'wrong-2')).status).toBe(401);
       expect((await login(a.app, email, 'wrong-3')).status).toBe(401);
       expect((await login(b, email, PASSWORD)).status).toBe(429);
     } finally {
-      await store.close();
+      await instanceB.close();
     }
   });
 });

@@ -1,5 +1,5 @@
-import { CHAT_COLUMNS, toChat, type Chat, type ChatRow } from '../chats/chats.repo.js';
 import type { Queryable } from '../db/database.js';
+import { CHAT_COLUMNS, toChat, type Chat, type ChatRow } from './chats.repo.js';
 
 export interface ExportedMessage {
   role: 'user' | 'assistant';
@@ -25,7 +25,8 @@ interface ExportRow {
   created_at: Date;
 }
 
-export function createPortabilityRepo(db: Queryable) {
+/** Whole chats in and out (export and import): the chats feature's bulk side. */
+export function createArchiveRepo(db: Queryable) {
   return {
     /** Every chat of the user (or one), with its messages in order: two queries, whatever the size. */
     async exportChats(userId: string, chatId?: string): Promise<ExportedChat[]> {

@@ -1,0 +1,64 @@
+import { NotFoundError } from '../http/errors.js';
+import type { Database } from '../db/database.js';
+import type { ChatModel } from '../llm/chat-model.js';
+import { titleFromMessage } from './chat-title.js';
+import { inProgress, type RunningTurns, type Turn } from './running-turns.js';
+import { createTurnsRepo, type StoredTurn } from './turns.repo.js';
+
+type Send = (userId: string, chatId: string, content: string, clientMessageId?: string) => Promise<Turn>;
+
+export interface SendDeps {
+  db: Database;
+  model: ChatModel;
+  running: RunningTurns;
+  /** A send whose clientMessageId is already stored: the first result, or an answer if it had none. */
+  repeat(userId: string, chatId: string, content: string, clientMessageId: string): Promise<Turn>;
+  /** Starts the reply of a freshly stored turn. */
+  launch(userId: string, stored: StoredTurn, content: string, autoTitle: string, clientMessageId?: string): Turn;
+}
+
+/**
+ * The send path: the common case in one round trip (one statement stores the user message and the
+ * streaming reply), the rare ones (a repeat, a race) falling back to reading more. Sends between their
+ * first await and their launch are remembered, so a double click with one clientMessageId shares one turn.
+ */
+export function storeTurnAndLaunch({ db, model, running, repeat, launch }: SendDeps): Send {
+  const turnsRepo = createTurnsRepo(db);
+  const starting = new Map<string, { userId: string; clientMessageId?: string; turn: Promise<Turn> }>();
+
+  const sendNow: Send = async (userId, chatId, content, clientMessageId) => {
+    const current = running.get(chatId);
+    const mine = current?.userId === userId ? current : undefined;
+    if (mine && clientMessageId && mine.clientMessageId === clientMessageId) return mine.turn;
+    if (mine && !clientMessageId) throw inProgress();
+
+    const autoTitle = titleFromMessage(content);
+    const result = await turnsRepo.storeTurn({
+      userId,
+      chatId,
+      content,
+      clientMessageId: clientMessageId ?? null,
+      autoTitle,
+      defaultModel: model.defaultModel,
+      models: model.models,
+    });
+    if ('stored' in result) return launch(userId, result.stored, content, autoTitle, clientMessageId);
+    if (result.refused === 'chat_not_found') throw new NotFoundError('Chat not found.', 'chat_not_found');
+    if (result.refused === 'reply_in_progress' || !clientMessageId) throw inProgress();
+    return repeat(userId, chatId, content, clientMessageId);
+  };
+
+  return (userId, chatId, content, clientMessageId) => {
+    const pending = starting.get(chatId);
+    if (pending && clientMessageId && pending.userId === userId && pending.clientMessageId === clientMessageId) {
+      return pending.turn;
+    }
+    const turn = sendNow(userId, chatId, content, clientMessageId);
+    if (!pending) {
+      starting.set(chatId, { userId, clientMessageId, turn });
+      const forget = () => void starting.delete(chatId);
+      turn.then(forget, forget);
+    }
+    return turn;
+  };
+}

@@ -1,0 +1,80 @@
+import express, { Router, type Request, type RequestHandler, type Response } from 'express';
+import type { z } from 'zod';
+import { currentUser, requireUser, type RequestUser } from './request-user.js';
+import { parseInput, type InputSchemas, type Parsed } from './validate.js';
+
+export type Method = 'get' | 'post' | 'patch' | 'delete';
+
+/** What a route is, as the router, the OpenAPI document and the Postman collection all read it. */
+export interface RouteSpec {
+  method: Method;
+  /** The full path, Express style (`/api/chats/:id`). */
+  path: string;
+  summary: string;
+  /** The group it is listed under in the docs. */
+  tag: string;
+  /** Needs a logged-in user (401 otherwise, before anything else is read). */
+  auth: boolean;
+  /** Served before the session is read (health, docs, metrics), so it answers with the database down. */
+  sessionless?: boolean;
+  /** The schemas that validate its input (and document it). */
+  input: InputSchemas;
+  /** Status → schema of the body answered with it (undefined: no JSON body). */
+  responses: Record<number, z.ZodType | undefined>;
+  /** Answers as Server-Sent Events when asked (Accept: text/event-stream). */
+  streams?: boolean;
+  /** A JSON body limit other than the app's default (imports carry whole histories). */
+  bodyLimit?: string;
+}
+
+export interface RouteContext<D, S extends InputSchemas> {
+  input: Parsed<S>;
+  /** The services the route's feature was given. */
+  deps: D;
+  req: Request;
+  res: Response;
+  /** The logged-in user (for `auth: true` routes). */
+  readonly user: RequestUser;
+}
+
+export interface Route<D> extends RouteSpec {
+  handle(ctx: RouteContext<D, InputSchemas>): Promise<void> | void;
+}
+
+type RouteDefinition<D, S extends InputSchemas> = Omit<RouteSpec, 'input'> & {
+  input?: S;
+  handle(ctx: RouteContext<D, S>): Promise<void> | void;
+};
+
+/**
+ * `const route = routeFor<Deps>()` gives a feature its route helper: the handler's input is typed by the
+ * schemas listed next to it, and its deps by what the feature needs.
+ */
+export function routeFor<D>() {
+  return <S extends InputSchemas = InputSchemas>(definition: RouteDefinition<D, S>): Route<D> =>
+    ({ ...definition, input: definition.input ?? {} }) as Route<D>;
+}
+
+/** A router serving `routes` with `deps`: auth guard, body limit, validation, then the handler. */
+export function routerFor<D>(routes: readonly Route<D>[], deps: D): Router {
+  const router = Router();
+  for (const route of routes) {
+    const steps: RequestHandler[] = [];
+    if (route.auth) steps.push(requireUser);
+    if (route.bodyLimit) steps.push(express.json({ limit: route.bodyLimit }));
+    steps.push(async (req, res) => {
+      const input = parseInput(route.input, req);
+      await route.handle({
+        input,
+        deps,
+        req,
+        res,
+        get user() {
+          return currentUser(req);
+        },
+      });
+    });
+    router[route.method](route.path, ...steps);
+  }
+  return router;
+}

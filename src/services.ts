@@ -1,0 +1,87 @@
+import type { Logger } from 'pino';
+import { createAuthService, type AuthService } from './auth/auth.service.js';
+import { createPassport, type PassportInstance } from './auth/passport.js';
+import { createPasswordHasher, type PasswordHasher } from './auth/password.js';
+import { SessionStore } from './auth/session-store.js';
+import { createUsersRepo } from './auth/users.repo.js';
+import { createChatsService, type ChatsService } from './chats/chats.service.js';
+import { createTurnsService, type TurnsService } from './chats/turns.service.js';
+import type { Config } from './config.js';
+import type { Database } from './db/database.js';
+import { createHealthService, type HealthService } from './health/health.service.js';
+import { openLimits, type Limits } from './limits/limits.js';
+import type { ChatModel } from './llm/chat-model.js';
+import { createChatModel } from './llm/create-model.js';
+import { createMetrics, type Metrics } from './observability/metrics.js';
+import { createPortabilityService, type PortabilityService } from './portability/portability.service.js';
+import { createSearchService, type SearchService } from './search/search.service.js';
+import { createSharingService, type SharingService } from './sharing/sharing.service.js';
+import { createUsageService, type UsageService } from './usage/usage.service.js';
+
+/** Everything the app is made of, built once from config and a database. */
+export interface Services {
+  config: Config;
+  db: Database;
+  logger: Logger;
+  model: ChatModel;
+  metrics: Metrics;
+  sessionStore: SessionStore;
+  passport: PassportInstance;
+  auth: AuthService;
+  limits: Limits;
+  usage: UsageService;
+  turns: TurnsService;
+  chats: ChatsService;
+  search: SearchService;
+  sharing: SharingService;
+  portability: PortabilityService;
+  health: HealthService;
+  /** Ends replies in progress (stored as they are, after `graceMs`) and closes the limit store. Not the database. */
+  close(graceMs?: number): Promise<void>;
+}
+
+export interface ServiceOptions {
+  logger: Logger;
+  /** Tests wrap the real hasher to watch or slow it. */
+  wrapHasher?: (hasher: PasswordHasher) => PasswordHasher;
+}
+
+/**
+ * THE composition of the app: main and every test build it here, and `createApp` takes what it returns.
+ * Nothing here listens or starts a timer (background jobs: src/jobs.ts).
+ */
+export async function buildServices(config: Config, db: Database, { logger, wrapHasher }: ServiceOptions): Promise<Services> {
+  const model = createChatModel(config.model, logger);
+  const metrics = createMetrics(db);
+  const realHasher = await createPasswordHasher(config.bcryptRounds);
+  const hasher = wrapHasher ? wrapHasher(realHasher) : realHasher;
+  const usage = createUsageService(db, config.limits.enabled ? config.limits.dailyTokenLimit : 0);
+  const limits = await openLimits(config.limits, db, usage);
+  const sessionStore = new SessionStore(db, config.session);
+  const auth = createAuthService({ users: createUsersRepo(db), hasher, limits, sessions: sessionStore });
+  const turns = createTurnsService({ db, model, config: config.chat, limits, logger, metrics });
+  const chats = createChatsService(db, turns);
+
+  return {
+    config,
+    db,
+    logger,
+    model,
+    metrics,
+    sessionStore,
+    passport: createPassport(auth),
+    auth,
+    limits,
+    usage,
+    turns,
+    chats,
+    search: createSearchService(db),
+    sharing: createSharingService(db, chats),
+    portability: createPortabilityService(chats),
+    health: createHealthService(db, model, logger),
+    async close(graceMs = 0) {
+      await turns.drain(graceMs);
+      await limits.close();
+    },
+  };
+}
