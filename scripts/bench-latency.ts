@@ -38,7 +38,6 @@ const config = loadConfig(
 const db = await openDatabase(config.database);
 await migrate(db);
 const services = await buildServices(config, db, { logger: createLogger('silent') });
-const { model } = services;
 const app = createApp(services);
 const server = await listen(app);
 

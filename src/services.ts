@@ -3,7 +3,6 @@ import { createAuthService, type AuthService } from './auth/auth.service.js';
 import { createPassport, type PassportInstance } from './auth/passport.js';
 import { createPasswordHasher, type PasswordHasher } from './auth/password.js';
 import { SessionStore } from './auth/session-store.js';
-import { createUsersRepo } from './auth/users.repo.js';
 import { createChatsService, type ChatsService } from './chats/chats.service.js';
 import { createTurnsService, type TurnsService } from './chats/turns.service.js';
 import type { Config } from './config.js';
@@ -58,7 +57,7 @@ export async function buildServices(config: Config, db: Database, { logger, wrap
   const usage = createUsageService(db, config.limits.enabled ? config.limits.dailyTokenLimit : 0);
   const limits = await openLimits(config.limits, db, usage);
   const sessionStore = new SessionStore(db, config.session);
-  const auth = createAuthService({ users: createUsersRepo(db), hasher, limits, sessions: sessionStore });
+  const auth = createAuthService({ db, hasher, limits, sessions: sessionStore });
   const turns = createTurnsService({ db, model, config: config.chat, limits, logger, metrics });
   const chats = createChatsService(db, turns);
 

@@ -13,11 +13,11 @@ const run = (script: string, env: Record<string, string>) => runEntry(script, en
 
 describe('npm run migrate', () => {
   it('applies the migrations, then reports the database up to date', async () => {
-    const first = run('src/db/migrate.cli.ts', { ...databaseEnv(), LOG_LEVEL: 'info' });
+    const first = run('src/migrate.cli.ts', { ...databaseEnv(), LOG_LEVEL: 'info' });
     expect(await first.exited).toBe(0);
     expect(first.output().stdout).toContain('001_initial');
 
-    const second = run('src/db/migrate.cli.ts', { ...databaseEnv(), LOG_LEVEL: 'info' });
+    const second = run('src/migrate.cli.ts', { ...databaseEnv(), LOG_LEVEL: 'info' });
     expect(await second.exited).toBe(0);
     expect(second.output().stdout).toContain('database is up to date');
   });

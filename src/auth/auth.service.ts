@@ -1,21 +1,23 @@
+import type { Queryable } from '../db/database.js';
 import { AppError, ConflictError, NotFoundError, UnauthorizedError } from '../http/errors.js';
 import type { Limits } from '../limits/limits.js';
 import type { PasswordHasher } from './password.js';
 import type { SessionStore, SessionSummary } from './session-store.js';
-import type { PublicUser, UsersRepo } from './users.repo.js';
+import { createUsersRepo, type PublicUser } from './users.repo.js';
 
 const wrongPassword = () => new AppError(403, 'wrong_password', 'The password is not correct.');
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export interface AuthServiceDeps {
-  users: UsersRepo;
+  db: Queryable;
   hasher: PasswordHasher;
   limits: Limits;
   sessions: SessionStore;
 }
 
 /** Accounts, credentials and sessions: every rule of auth, with its limits, lives here. */
-export function createAuthService({ users, hasher, limits, sessions }: AuthServiceDeps) {
+export function createAuthService({ db, hasher, limits, sessions }: AuthServiceDeps) {
+  const users = createUsersRepo(db);
   async function confirmPassword(userId: string, password: string) {
     const user = await users.findById(userId);
     if (!user || !(await hasher.verify(password, user.passwordHash))) throw wrongPassword();

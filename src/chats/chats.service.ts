@@ -6,6 +6,8 @@ import { createChatsRepo, type Chat, type ChatCursor, type ChatSettings } from '
 import { createMessagesRepo, type Message } from './messages.repo.js';
 import type { Turn, TurnsService } from './turns.service.js';
 
+export type { ExportedChat } from './archive.repo.js';
+
 export interface NewChatInput extends ChatSettings {
   message?: string;
   clientMessageId?: string;

@@ -7,24 +7,14 @@ import { emptyReply, toUpstreamError } from '../llm/model-errors.js';
 import type { Message } from './messages.repo.js';
 import { ProgressFlusher } from './progress-flusher.js';
 import type { RepliesRepo } from './replies.repo.js';
+import type { GenerationEvent, GenerationOutcome } from './reply-events.js';
+
+export type { GenerationEvent, GenerationOutcome } from './reply-events.js';
 
 /** How long the end of a reply is retried through a database outage before the client is answered. */
 const SETTLE_WAIT_MS = 1000;
 /** …and for how long more after that, in the background. */
 const SETTLE_BACKGROUND_MS = 60_000;
-
-export type GenerationEvent =
-  | { type: 'delta'; content: string; offset: number }
-  | { type: 'title'; title: string }
-  /** assistantMessage is null only when a stop came before any text. */
-  | { type: 'done'; assistantMessage: Message | null; usage: TokenUsage | null }
-  | { type: 'error'; error: AppError; assistantMessage: Message | null };
-
-export interface GenerationOutcome {
-  assistantMessage: Message | null;
-  usage: TokenUsage | null;
-  error?: AppError;
-}
 
 type Listener = (event: GenerationEvent) => void;
 

@@ -2,8 +2,7 @@ import { createHash } from 'node:crypto';
 import type { LimitsConfig } from '../config.js';
 import { AppError } from '../http/errors.js';
 import type { Queryable } from '../db/database.js';
-import { nextUtcMidnight } from '../usage/usage.repo.js';
-import type { UsageService } from '../usage/usage.service.js';
+import { nextUtcMidnight, type UsageService } from '../usage/usage.service.js';
 import { createPgCounterStore, createRedisCounterStore, type Counter, type CounterStore } from './counter-store.js';
 
 const HOUR_MS = 60 * 60 * 1000;

@@ -1,4 +1,4 @@
-import type { ExportedChat } from '../chats/archive.repo.js';
+import type { ExportedChat } from '../chats/chats.service.js';
 
 /** A chat as a Markdown document, for reading or archiving. */
 export function chatToMarkdown(chat: ExportedChat, exportedAt: string): string {

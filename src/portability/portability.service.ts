@@ -1,5 +1,5 @@
 import type { ChatsService } from '../chats/chats.service.js';
-import type { ExportedChat } from '../chats/archive.repo.js';
+import type { ExportedChat } from '../chats/chats.service.js';
 import type { RequestUser } from '../http/request-user.js';
 import { chatToMarkdown } from './markdown.js';
 import { EXPORT_FORMAT, EXPORT_VERSION, type ImportData } from './portability.schema.js';

@@ -12,7 +12,7 @@ const OffsetCursor = z
   .regex(/^\d{1,7}$/, 'cursor is not valid.')
   .transform(Number);
 
-export const SearchQuery = z.object({
+const SearchQuery = z.object({
   q: storableText().trim().min(1, 'q must not be empty.').max(200, 'q must be at most 200 characters.'),
   sort: z.enum(['newest', 'relevance']).default('newest'),
   limit: z.coerce.number().int().min(1).max(PAGE_MAX).default(PAGE_DEFAULT),

@@ -6,7 +6,7 @@ import type { SharingService } from './sharing.service.js';
 
 const route = routeFor<{ sharing: SharingService }>();
 const tag = 'Sharing';
-export const TokenParams = z.object({ token: z.string().regex(/^[\w-]{32}$/, 'Share token is malformed.') });
+const TokenParams = z.object({ token: z.string().regex(/^[\w-]{32}$/, 'Share token is malformed.') });
 
 export const sharingRoutes = [
   route({

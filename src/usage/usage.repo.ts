@@ -28,8 +28,3 @@ export function createUsageRepo(db: Queryable) {
     },
   };
 }
-
-/** The start of the next UTC day, when the daily budget resets. */
-export function nextUtcMidnight(now = new Date()): Date {
-  return new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() + 1));
-}

@@ -5,7 +5,7 @@ import type { UsageService } from './usage.service.js';
 
 const route = routeFor<{ usage: UsageService }>();
 const Day = z.iso.date('Use a date like 2026-01-31.');
-export const UsageQuery = z.object({ from: Day.optional(), to: Day.optional() });
+const UsageQuery = z.object({ from: Day.optional(), to: Day.optional() });
 
 export const usageRoutes = [
   route({

@@ -1,11 +1,16 @@
 import { ValidationError } from '../http/errors.js';
-import { createUsageRepo, nextUtcMidnight } from './usage.repo.js';
+import { createUsageRepo } from './usage.repo.js';
 import type { Queryable } from '../db/database.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 const MAX_RANGE_DAYS = 366;
 const DEFAULT_RANGE_DAYS = 30;
 const isoDay = (d: Date) => d.toISOString().slice(0, 10);
+
+/** The start of the next UTC day, when the daily budget resets. */
+export function nextUtcMidnight(now = new Date()): Date {
+  return new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() + 1));
+}
 
 /** Tokens spent per user and day (recorded by the database when a reply ends), and the daily budget. */
 export function createUsageService(db: Queryable, dailyTokenLimit: number) {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { listen, openSse } from '../helpers/sse.js';
-import { startTestApp, useTestApp, type TestApp } from '../helpers/test-app.js';
+import { startTestApp, useTestApp } from '../helpers/test-app.js';
 import { sessionCookie, signUp } from '../helpers/users.js';
 import { eventually } from '../helpers/wait.js';
 

@@ -1,7 +1,7 @@
-import { loadConfigOrExit } from '../bootstrap.js';
-import { createLogger } from '../logger.js';
-import { openDatabase } from './database.js';
-import { migrate } from './migrate.js';
+import { loadConfigOrExit } from './bootstrap.js';
+import { createLogger } from './logger.js';
+import { openDatabase } from './db/database.js';
+import { migrate } from './db/migrate.js';
 
 /** `npm run migrate`: applies pending migrations to the configured database and exits. */
 const config = loadConfigOrExit();

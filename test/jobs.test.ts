@@ -1,0 +1,80 @@
+import { describe, expect, it } from 'vitest';
+import { createJobs, ORPHAN_AFTER_MS } from '../src/jobs.js';
+import { useTestApp } from './helpers/test-app.js';
+import { signUp } from './helpers/users.js';
+import { eventually } from './helpers/wait.js';
+
+const ctx = useTestApp({
+  env: { ORPHAN_SWEEP_INTERVAL_SECONDS: '1', SESSION_PRUNE_INTERVAL_SECONDS: '1', RATE_LIMIT_PRUNE_INTERVAL_SECONDS: '2' },
+});
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** A chat whose reply was left `streaming` by a process that died `ageMs` ago (no save since). */
+async function chatWithAbandonedReply(ageMs: number): Promise<{ replyId: string }> {
+  const { agent } = await signUp(ctx.t.app);
+  const created = await agent.post('/api/chats').send({ message: 'hello' }).expect(201);
+  const userMessageId = created.body.messages[0].id as string;
+  const { rows } = await ctx.t.db.query<{ id: string }>(
+    `INSERT INTO messages (chat_id, role, content, reply_to, model, status, heartbeat_at)
+     VALUES ($1, 'assistant', 'half a reply', $2, 'test-model', 'streaming', now() - make_interval(secs => $3)) RETURNING id`,
+    [created.body.chat.id, userMessageId, ageMs / 1000],
+  );
+  return { replyId: rows[0]!.id };
+}
+
+const statusOf = async (id: string) =>
+  (await ctx.t.db.query<{ status: string }>('SELECT status FROM messages WHERE id = $1', [id])).rows[0]?.status;
+const exists = async (table: 'sessions' | 'rate_limits', column: string, key: string) =>
+  ((await ctx.t.db.query(`SELECT 1 FROM ${table} WHERE ${column} = $1`, [key])).rowCount ?? 0) > 0;
+
+describe('background jobs (src/jobs.ts)', () => {
+  it('are listed in one place, each with the interval its setting gives', () => {
+    expect(createJobs(ctx.t).list()).toEqual([
+      { name: 'orphan-sweep', everyMs: 1000 },
+      { name: 'session-prune', everyMs: 1000 },
+      { name: 'rate-limit-prune', everyMs: 2000 },
+    ]);
+  });
+
+  it('do nothing until started, then each runs on its interval until stopped', async () => {
+    const { replyId } = await chatWithAbandonedReply(ORPHAN_AFTER_MS * 2);
+    const sid = `job-test-${Date.now()}`;
+    await ctx.t.db.query(`INSERT INTO sessions (sid, sess, expire) VALUES ($1, '{}', now() - interval '1 minute')`, [sid]);
+    await ctx.t.db.query(`INSERT INTO rate_limits (key, count, reset_at) VALUES ($1, 1, now() - interval '1 minute')`, [sid]);
+    const jobs = createJobs(ctx.t);
+
+    await sleep(2500); // longer than every interval: nothing runs by itself
+    expect(await statusOf(replyId)).toBe('streaming');
+    expect(await exists('sessions', 'sid', sid)).toBe(true);
+    expect(await exists('rate_limits', 'key', sid)).toBe(true);
+
+    jobs.start();
+    try {
+      await eventually(async () => (await statusOf(replyId)) === 'error', 10_000, 'the orphaned reply to end');
+      await eventually(async () => !(await exists('sessions', 'sid', sid)), 10_000, 'the ended session to go');
+      await eventually(async () => !(await exists('rate_limits', 'key', sid)), 10_000, 'the ended rate-limit window to go');
+    } finally {
+      jobs.stop();
+    }
+    // The text it had is kept, and the chat takes a new message.
+    const { rows } = await ctx.t.db.query<{ content: string }>('SELECT content FROM messages WHERE id = $1', [replyId]);
+    expect(rows[0]!.content).toBe('half a reply');
+  });
+
+  it('leave a reply that is still being saved alone', async () => {
+    const { replyId } = await chatWithAbandonedReply(0);
+    const jobs = createJobs(ctx.t);
+    jobs.start();
+    await sleep(1500);
+    jobs.stop();
+    expect(await statusOf(replyId)).toBe('streaming');
+    await ctx.t.db.query('DELETE FROM messages WHERE id = $1', [replyId]);
+  });
+
+  it('before serving, end every reply left streaming on the embedded database (only stale ones on PostgreSQL)', async () => {
+    const { replyId } = await chatWithAbandonedReply(0);
+    await createJobs(ctx.t).prepare();
+    expect(await statusOf(replyId)).toBe(ctx.t.db.kind === 'pglite' ? 'error' : 'streaming');
+    await ctx.t.db.query('DELETE FROM messages WHERE id = $1', [replyId]);
+  });
+});
