@@ -37,7 +37,8 @@ export interface Config {
   env: 'development' | 'production' | 'test';
   isProduction: boolean;
   port: number;
-  database: { kind: 'postgres'; url: string } | { kind: 'pglite'; dataDir: string };
+  /** `sessionUrl`: a session-mode connection (past a transaction pooler) for the bus and liveness. */
+  database: { kind: 'postgres'; url: string; sessionUrl: string } | { kind: 'pglite'; dataDir: string };
   session: { secret: string; secretIsEphemeral: boolean; idleMs: number; absoluteMs: number };
   /** Extra origins allowed to call the API from a browser (CORS, with credentials). */
   corsOrigins: string[];
@@ -108,7 +109,7 @@ export function loadConfig(env: Env, randomSecret: () => string): Config {
     isProduction,
     port: e.PORT,
     database: e.DATABASE_URL
-      ? { kind: 'postgres' as const, url: e.DATABASE_URL }
+      ? { kind: 'postgres' as const, url: e.DATABASE_URL, sessionUrl: e.DATABASE_SESSION_URL ?? e.DATABASE_URL }
       : { kind: 'pglite' as const, dataDir: e.DATA_DIR },
     session: {
       secret: e.SESSION_SECRET ?? randomSecret(),

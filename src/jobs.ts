@@ -1,9 +1,5 @@
 import type { Logger } from 'pino';
-import { FLUSH_INTERVAL_MS } from './chats/progress-flusher.js';
 import type { Services } from './services.js';
-
-/** A live generation saves every FLUSH_INTERVAL_MS; ten missed saves means its process is gone. */
-export const ORPHAN_AFTER_MS = FLUSH_INTERVAL_MS * 10;
 
 interface Job {
   name: string;
@@ -16,15 +12,16 @@ interface Job {
  * `start` (after listening) runs each job on its interval (config: *_INTERVAL_SECONDS); `stop` on shutdown.
  * Nothing else in the app starts a timer of its own.
  */
-export function createJobs(services: Pick<Services, 'config' | 'db' | 'sessionStore' | 'limits' | 'turns'>, logger?: Logger) {
-  const { config, db, sessionStore, limits, turns } = services;
-  const sweepOrphans = async (staleMs: number) => {
-    const ended = await turns.endOrphanedReplies(staleMs);
+export function createJobs(services: Pick<Services, 'config' | 'sessionStore' | 'limits' | 'turns'>, logger?: Logger) {
+  const { config, sessionStore, limits, turns } = services;
+  const sweepOrphans = async () => {
+    const ended = await turns.endAbandonedReplies();
     if (ended > 0) logger?.warn({ ended }, 'ended replies left streaming by a stopped process');
   };
   const jobs: Job[] = [
-    // Replies left `streaming` by another instance that died.
-    { name: 'orphan-sweep', everyMs: config.jobs.orphanSweepMs, run: () => sweepOrphans(ORPHAN_AFTER_MS) },
+    // Replies left `streaming` by an instance that died, that nobody has needed since (a backstop: a
+    // send, an edit or a follower ends such a reply at once).
+    { name: 'orphan-sweep', everyMs: config.jobs.orphanSweepMs, run: sweepOrphans },
     // Sessions past their idle or absolute limit (each is also refused when next presented).
     { name: 'session-prune', everyMs: config.jobs.sessionPruneMs, run: () => sessionStore.prune() },
     // Rate-limit windows that have ended (Redis expires its own).
@@ -36,10 +33,10 @@ export function createJobs(services: Pick<Services, 'config' | 'db' | 'sessionSt
     list: (): readonly Pick<Job, 'name' | 'everyMs'>[] => jobs.map(({ name, everyMs }) => ({ name, everyMs })),
 
     /**
-     * Before serving: on the embedded database (one process's alone) every reply still `streaming` was
-     * left by this process's previous life, so it is ended at once; on PostgreSQL only stale ones.
+     * Before serving: replies left `streaming` by a previous life of this process (or any dead instance)
+     * are ended at once, so a restarted server accepts a new message in every chat.
      */
-    prepare: () => sweepOrphans(db.kind === 'pglite' ? 0 : ORPHAN_AFTER_MS),
+    prepare: sweepOrphans,
 
     start(): void {
       for (const job of jobs) {

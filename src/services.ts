@@ -3,6 +3,8 @@ import { createAuthService, type AuthService } from './auth/auth.service.js';
 import { createPassport, type PassportInstance } from './auth/passport.js';
 import { createPasswordHasher, type PasswordHasher } from './auth/password.js';
 import { SessionStore } from './auth/session-store.js';
+import type { Bus } from './bus/bus.js';
+import { openBus } from './bus/open-bus.js';
 import { createChatsService, type ChatsService } from './chats/chats.service.js';
 import { createTurnsService, type TurnsService } from './chats/turns.service.js';
 import type { Config } from './config.js';
@@ -23,6 +25,8 @@ export interface Services {
   db: Database;
   logger: Logger;
   model: ChatModel;
+  /** Connects the instances (followers, stops) and vouches for each one's liveness. */
+  bus: Bus;
   metrics: Metrics;
   sessionStore: SessionStore;
   passport: PassportInstance;
@@ -35,7 +39,7 @@ export interface Services {
   sharing: SharingService;
   portability: PortabilityService;
   health: HealthService;
-  /** Ends replies in progress (stored as they are, after `graceMs`) and closes the limit store. Not the database. */
+  /** Ends replies in progress (stored as they are, after `graceMs`), closes the bus and limit store. Not the database. */
   close(graceMs?: number): Promise<void>;
 }
 
@@ -51,6 +55,12 @@ export interface ServiceOptions {
  */
 export async function buildServices(config: Config, db: Database, { logger, wrapHasher }: ServiceOptions): Promise<Services> {
   const model = createChatModel(config.model, logger);
+  const bus = await openBus(
+    db.kind === 'pglite'
+      ? { kind: 'local', database: db }
+      : { kind: 'postgres', sessionUrl: config.database.kind === 'postgres' ? config.database.sessionUrl : db.url!, redisUrl: config.limits.redisUrl },
+    logger,
+  );
   const metrics = createMetrics(db);
   const realHasher = await createPasswordHasher(config.bcryptRounds);
   const hasher = wrapHasher ? wrapHasher(realHasher) : realHasher;
@@ -58,7 +68,7 @@ export async function buildServices(config: Config, db: Database, { logger, wrap
   const limits = await openLimits(config.limits, db, usage);
   const sessionStore = new SessionStore(db, config.session);
   const auth = createAuthService({ db, hasher, limits, sessions: sessionStore });
-  const turns = createTurnsService({ db, model, config: config.chat, limits, logger, metrics });
+  const turns = createTurnsService({ db, model, bus, config: config.chat, limits, logger, metrics });
   const chats = createChatsService(db, turns);
 
   return {
@@ -66,6 +76,7 @@ export async function buildServices(config: Config, db: Database, { logger, wrap
     db,
     logger,
     model,
+    bus,
     metrics,
     sessionStore,
     passport: createPassport(auth),
@@ -81,6 +92,7 @@ export async function buildServices(config: Config, db: Database, { logger, wrap
     async close(graceMs = 0) {
       await turns.drain(graceMs);
       await limits.close();
+      await bus.close();
     },
   };
 }

@@ -19,7 +19,13 @@ describe('loadConfig', () => {
 
   it('uses PostgreSQL when DATABASE_URL is set', () => {
     const config = loadConfig({ DATABASE_URL: 'postgres://u@db:5432/app' }, random);
-    expect(config.database).toEqual({ kind: 'postgres', url: 'postgres://u@db:5432/app' });
+    expect(config.database).toEqual({ kind: 'postgres', url: 'postgres://u@db:5432/app', sessionUrl: 'postgres://u@db:5432/app' });
+  });
+
+  it('opens the bus and liveness session through DATABASE_SESSION_URL when set (past a transaction pooler)', () => {
+    const config = loadConfig({ DATABASE_URL: 'postgres://u@pooler:6432/app', DATABASE_SESSION_URL: 'postgres://u@db:5432/app' }, random);
+    expect(config.database).toEqual({ kind: 'postgres', url: 'postgres://u@pooler:6432/app', sessionUrl: 'postgres://u@db:5432/app' });
+    expect(() => loadConfig({ DATABASE_SESSION_URL: 'mysql://x' }, random)).toThrow(/DATABASE_SESSION_URL/);
   });
 
   it('accepts a base URL without a key (local model servers need none)', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createJobs, ORPHAN_AFTER_MS } from '../src/jobs.js';
+import { createJobs } from '../src/jobs.js';
 import { useTestApp } from './helpers/test-app.js';
 import { signUp } from './helpers/users.js';
 import { eventually } from './helpers/wait.js';
@@ -9,15 +9,15 @@ const ctx = useTestApp({
 });
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** A chat whose reply was left `streaming` by a process that died `ageMs` ago (no save since). */
-async function chatWithAbandonedReply(ageMs: number): Promise<{ replyId: string }> {
+/** A chat whose reply was left `streaming` by an instance whose database session is gone. */
+async function chatWithAbandonedReply(): Promise<{ replyId: string }> {
   const { agent } = await signUp(ctx.t.app);
   const created = await agent.post('/api/chats').send({ message: 'hello' }).expect(201);
   const userMessageId = created.body.messages[0].id as string;
   const { rows } = await ctx.t.db.query<{ id: string }>(
-    `INSERT INTO messages (chat_id, role, content, reply_to, model, status, heartbeat_at)
-     VALUES ($1, 'assistant', 'half a reply', $2, 'test-model', 'streaming', now() - make_interval(secs => $3)) RETURNING id`,
-    [created.body.chat.id, userMessageId, ageMs / 1000],
+    `INSERT INTO messages (chat_id, role, content, reply_to, model, status, heartbeat_at, owner_pid, owner_started)
+     VALUES ($1, 'assistant', 'half a reply', $2, 'test-model', 'streaming', now(), 1, now() - interval '1 day') RETURNING id`,
+    [created.body.chat.id, userMessageId],
   );
   return { replyId: rows[0]!.id };
 }
@@ -37,7 +37,7 @@ describe('background jobs (src/jobs.ts)', () => {
   });
 
   it('do nothing until started, then each runs on its interval until stopped', async () => {
-    const { replyId } = await chatWithAbandonedReply(ORPHAN_AFTER_MS * 2);
+    const { replyId } = await chatWithAbandonedReply();
     const sid = `job-test-${Date.now()}`;
     await ctx.t.db.query(`INSERT INTO sessions (sid, sess, expire) VALUES ($1, '{}', now() - interval '1 minute')`, [sid]);
     await ctx.t.db.query(`INSERT INTO rate_limits (key, count, reset_at) VALUES ($1, 1, now() - interval '1 minute')`, [sid]);
@@ -61,20 +61,25 @@ describe('background jobs (src/jobs.ts)', () => {
     expect(rows[0]!.content).toBe('half a reply');
   });
 
-  it('leave a reply that is still being saved alone', async () => {
-    const { replyId } = await chatWithAbandonedReply(0);
+  it('leave a reply that is still being generated alone', async () => {
+    const { agent } = await signUp(ctx.t.app);
+    const chat = (await agent.post('/api/chats').send({}).expect(201)).body.chat;
+    ctx.fake.enqueue({ kind: 'reply', content: 'slow reply', chunks: ['slow ', 'reply'], chunkDelayMs: 1500 });
+    const sent = agent.post(`/api/chats/${chat.id}/message`).send({ content: 'take your time' }).then((r) => r);
+    const streaming = await eventually(async () => (await ctx.t.db.query<{ id: string }>(
+      `SELECT id FROM messages WHERE chat_id = $1 AND status = 'streaming'`, [chat.id])).rows[0]?.id);
     const jobs = createJobs(ctx.t);
     jobs.start();
-    await sleep(1500);
+    await sleep(1200);
     jobs.stop();
-    expect(await statusOf(replyId)).toBe('streaming');
-    await ctx.t.db.query('DELETE FROM messages WHERE id = $1', [replyId]);
+    expect(await statusOf(streaming)).toBe('streaming');
+    expect((await sent).status).toBe(201);
+    expect(await statusOf(streaming)).toBe('complete');
   });
 
-  it('before serving, end every reply left streaming on the embedded database (only stale ones on PostgreSQL)', async () => {
-    const { replyId } = await chatWithAbandonedReply(0);
+  it('before serving, end every reply left streaming by an instance that is gone', async () => {
+    const { replyId } = await chatWithAbandonedReply();
     await createJobs(ctx.t).prepare();
-    expect(await statusOf(replyId)).toBe(ctx.t.db.kind === 'pglite' ? 'error' : 'streaming');
-    await ctx.t.db.query('DELETE FROM messages WHERE id = $1', [replyId]);
+    expect(await statusOf(replyId)).toBe('error');
   });
 });

@@ -122,12 +122,6 @@ export function createChatsRepo(db: Queryable) {
       return rows[0] && toChat(rows[0]);
     },
 
-    /** An untitled chat takes its title from its first user message. True when it did. */
-    async setTitleIfMissing(chatId: string, title: string, tx: Queryable = db): Promise<boolean> {
-      const { rowCount } = await tx.query('UPDATE chats SET title = $2 WHERE id = $1 AND title IS NULL', [chatId, title]);
-      return rowCount === 1;
-    },
-
     /** Replaces an automatic title, unless the user renamed the chat meanwhile. */
     async replaceTitle(chatId: string, from: string, to: string, tx: Queryable = db): Promise<boolean> {
       const { rowCount } = await tx.query('UPDATE chats SET title = $3 WHERE id = $1 AND title = $2', [chatId, from, to]);

@@ -20,6 +20,8 @@ type Listener = (event: GenerationEvent) => void;
 
 export interface GenerationInput {
   assistantMessageId: string;
+  /** Who pays for the call. */
+  userId: string;
   model: string;
   /** Builds the turns to send; may throw (e.g. context_too_long), which ends the generation as an error. */
   buildTurns: () => Promise<ChatTurn[]>;
@@ -53,14 +55,6 @@ export class Generation {
   ) {
     this.answeredBy = input.model;
     this.finished = this.run();
-  }
-
-  get assistantMessageId(): string {
-    return this.input.assistantMessageId;
-  }
-
-  get content(): string {
-    return this.text;
   }
 
   /**
@@ -164,9 +158,11 @@ export class Generation {
     const status = error ? ('error' as const) : this.stopped ? ('stopped' as const) : ('complete' as const);
     let assistantMessage: Message | null = null;
     const ending = { content: this.text, status, model: this.answeredBy, usage: this.usage ?? undefined };
+    // Every call that ran is charged, whatever becomes of its row (a stop before any text has no row left).
+    const charge = { userId: this.input.userId, model: this.answeredBy, usage: this.usage };
     const store = async (): Promise<Message | null> => {
-      if (this.text) return (await this.replies.finish(this.input.assistantMessageId, ending)) ?? null;
-      await this.replies.delete(this.input.assistantMessageId);
+      if (this.text) return (await this.replies.end(this.input.assistantMessageId, ending, charge)) ?? null;
+      await this.replies.remove(this.input.assistantMessageId, charge);
       return null;
     };
     try {

@@ -57,17 +57,6 @@ export async function unlessDuplicate<T>(insert: () => Promise<T>): Promise<T | 
 
 export function createMessagesRepo(db: Queryable) {
   return {
-    /** Undefined when a message with this clientMessageId already exists in the chat. */
-    insertUserMessage(chatId: string, content: string, clientMessageId: string | null, tx: Queryable = db) {
-      return unlessDuplicate(async () => {
-        const { rows } = await tx.query<MessageRow>(
-          `INSERT INTO messages (chat_id, role, content, client_message_id) VALUES ($1, 'user', $2, $3) RETURNING ${COLUMNS}`,
-          [chatId, content, clientMessageId],
-        );
-        return toMessage(rows[0]!);
-      });
-    },
-
     /** The whole conversation in order: by id, a sequence, never by timestamp alone. */
     async listForChat(chatId: string, tx: Queryable = db): Promise<Message[]> {
       const { rows } = await tx.query<MessageRow>(`SELECT ${COLUMNS} FROM messages WHERE chat_id = $1 ORDER BY id`, [chatId]);

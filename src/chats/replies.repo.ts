@@ -1,20 +1,67 @@
+import type { InstanceIdentity } from '../bus/bus.js';
 import type { Queryable } from '../db/database.js';
 import type { TokenUsage } from '../llm/chat-model.js';
 import { MESSAGE_COLUMNS, one, toMessage, unlessDuplicate, type Message, type MessageRow, type MessageStatus } from './messages.repo.js';
 
+export interface ReplyEnding {
+  content: string;
+  status: Exclude<MessageStatus, 'streaming'>;
+  model: string;
+  usage?: TokenUsage;
+}
+
+/** Who pays for a model call: charged when the call ends, whatever became of its row. */
+export interface Charge {
+  userId: string;
+  model: string;
+  usage: TokenUsage | null;
+}
+
+/** Which streaming replies count as abandoned (their instance is gone). */
+export interface DeadReplies {
+  /** One chat, or every chat (start-up, the periodic backstop). */
+  chatId?: string;
+  /** Embedded database (one process): every streaming reply but these is abandoned. */
+  liveInProcess?: readonly string[];
+  /** Also abandoned: replies not saved for this long, whoever owns them (a wedged generation). */
+  staleMs: number;
+}
+
+/**
+ * A CTE charging a call to its user's day, with its five parameters from `$n`. usage_daily is the usage
+ * feature's table; it is written in the statement that ends the reply, so ending and charging are one.
+ */
+const charging = (n: number) => `charged AS (
+  INSERT INTO usage_daily (user_id, day, model, prompt_tokens, completion_tokens, replies)
+  SELECT u.id, (now() AT TIME ZONE 'UTC')::date, $${n + 1}, coalesce($${n + 2}::int, 0), coalesce($${n + 3}::int, 0), 1
+  FROM users u WHERE u.id = $${n}::uuid AND $${n + 4}::boolean
+  ON CONFLICT (user_id, day, model) DO UPDATE SET
+    prompt_tokens = usage_daily.prompt_tokens + EXCLUDED.prompt_tokens,
+    completion_tokens = usage_daily.completion_tokens + EXCLUDED.completion_tokens,
+    replies = usage_daily.replies + 1
+)`;
+const chargeParams = (charge: Charge | undefined) => [
+  charge?.userId ?? null,
+  charge?.model ?? '',
+  charge?.usage?.promptTokens ?? null,
+  charge?.usage?.completionTokens ?? null,
+  charge !== undefined,
+];
+
 /**
  * The assistant rows a generation writes into while it runs: created `streaming` (at most one per chat,
- * by a unique index), saved as the text grows, ended with a status, and stopped or swept from outside.
+ * by a unique index) with the database session of the instance that owns it, saved as the text grows,
+ * ended with a status (and the call charged), stopped or taken over from outside.
  */
 export function createRepliesRepo(db: Queryable) {
   return {
     /** The row a generation writes into. Undefined when the chat already has one streaming. */
-    insertStreamingReply(chatId: string, replyTo: string, model: string, tx: Queryable = db) {
+    insertStreamingReply(chatId: string, replyTo: string, model: string, owner: InstanceIdentity | null, tx: Queryable = db) {
       return unlessDuplicate(async () => {
         const { rows } = await tx.query<MessageRow>(
-          `INSERT INTO messages (chat_id, role, content, reply_to, model, status, heartbeat_at)
-           VALUES ($1, 'assistant', '', $2, $3, 'streaming', now()) RETURNING ${MESSAGE_COLUMNS}`,
-          [chatId, replyTo, model],
+          `INSERT INTO messages (chat_id, role, content, reply_to, model, status, heartbeat_at, owner_pid, owner_started)
+           VALUES ($1, 'assistant', '', $2, $3, 'streaming', now(), $4, $5) RETURNING ${MESSAGE_COLUMNS}`,
+          [chatId, replyTo, model, owner?.pid ?? null, owner?.started ?? null],
         );
         return toMessage(rows[0]!);
       });
@@ -29,21 +76,20 @@ export function createRepliesRepo(db: Queryable) {
       return rows[0]?.stop_requested ?? false;
     },
 
-    async finish(
-      id: string,
-      ending: { content: string; status: Exclude<MessageStatus, 'streaming'>; model: string; usage?: TokenUsage },
-      tx: Queryable = db,
-    ): Promise<Message | undefined> {
-      const { rows } = await tx.query<MessageRow>(
-        `UPDATE messages SET content = $2, status = $3, model = $4, prompt_tokens = $5, completion_tokens = $6,
+    /** Ends the reply with its text and status and charges the call, in one statement. */
+    async end(id: string, ending: ReplyEnding, charge?: Charge): Promise<Message | undefined> {
+      const { rows } = await db.query<MessageRow>(
+        `WITH ${charging(7)}
+         UPDATE messages SET content = $2, status = $3, model = $4, prompt_tokens = $5, completion_tokens = $6,
            heartbeat_at = NULL WHERE id = $1 RETURNING ${MESSAGE_COLUMNS}`,
-        [id, ending.content, ending.status, ending.model, ending.usage?.promptTokens ?? null, ending.usage?.completionTokens ?? null],
+        [id, ending.content, ending.status, ending.model, ending.usage?.promptTokens ?? null, ending.usage?.completionTokens ?? null, ...chargeParams(charge)],
       );
       return one(rows);
     },
 
-    async delete(id: string, tx: Queryable = db): Promise<void> {
-      await tx.query('DELETE FROM messages WHERE id = $1', [id]);
+    /** Removes a reply that got no text (a stop before the first word), charging the call if it was billed. */
+    async remove(id: string, charge?: Charge): Promise<void> {
+      await db.query(`WITH ${charging(2)} DELETE FROM messages WHERE id = $1`, [id, ...chargeParams(charge?.usage ? charge : undefined)]);
     },
 
     async findStreaming(chatId: string, tx: Queryable = db): Promise<(Message & { replyTo: string }) | undefined> {
@@ -54,6 +100,7 @@ export function createRepliesRepo(db: Queryable) {
       return rows[0] && { ...toMessage(rows[0]), replyTo: rows[0].reply_to };
     },
 
+    /** Flags the chat's streaming reply to stop (its owner reads the flag at its next save); its id. */
     async requestStop(chatId: string, tx: Queryable = db): Promise<string | undefined> {
       const { rows } = await tx.query<{ id: string }>(
         `UPDATE messages SET stop_requested = true WHERE chat_id = $1 AND status = 'streaming' RETURNING id`,
@@ -62,17 +109,40 @@ export function createRepliesRepo(db: Queryable) {
       return rows[0]?.id;
     },
 
-    /**
-     * Generations whose process died (no flush for `staleMs`): rows with text end as `error` with what
-     * they had; empty ones are removed, so no chat shows a stuck or empty reply.
-     */
-    async endOrphans(staleMs: number, tx: Queryable = db): Promise<number> {
-      const stale = `status = 'streaming' AND (heartbeat_at IS NULL OR heartbeat_at < now() - make_interval(secs => $1))`;
-      const ended = await tx.query(`UPDATE messages SET status = 'error', heartbeat_at = NULL WHERE ${stale} AND content <> ''`, [
-        staleMs / 1000,
+    /** After this instance's session was made again: its replies name the new one. */
+    async reclaim(ids: readonly string[], owner: InstanceIdentity): Promise<void> {
+      await db.query(`UPDATE messages SET owner_pid = $2, owner_started = $3 WHERE id = ANY($1::bigint[]) AND status = 'streaming'`, [
+        ids,
+        owner.pid,
+        owner.started,
       ]);
-      const removed = await tx.query(`DELETE FROM messages WHERE ${stale} AND content = ''`, [staleMs / 1000]);
-      return (ended.rowCount ?? 0) + (removed.rowCount ?? 0);
+    },
+
+    /**
+     * Ends abandoned streaming replies: those whose owner's database session is gone (so its process is),
+     * or, on the embedded database, every one no live instance of this process holds. Rows with text end
+     * as `error` with what they had; empty ones are removed. Answers how many.
+     */
+    async endAbandoned(which: DeadReplies, tx: Queryable = db): Promise<number> {
+      const { rows } = await tx.query<{ ended: number }>(
+        `WITH abandoned AS (
+           SELECT m.id, m.content FROM messages m
+           WHERE m.status = 'streaming' AND ($1::uuid IS NULL OR m.chat_id = $1)
+             AND (m.heartbeat_at IS NULL OR m.heartbeat_at < now() - make_interval(secs => $4)
+               OR CASE WHEN $2 THEN NOT (m.id = ANY($3::bigint[]))
+                       ELSE m.owner_pid IS NOT NULL AND NOT EXISTS (
+                         SELECT 1 FROM pg_stat_activity a WHERE a.pid = m.owner_pid AND a.backend_start = m.owner_started) END)
+           FOR UPDATE OF m SKIP LOCKED
+         ), ended AS (
+           UPDATE messages SET status = 'error', heartbeat_at = NULL FROM abandoned
+           WHERE messages.id = abandoned.id AND abandoned.content <> '' RETURNING messages.id
+         ), removed AS (
+           DELETE FROM messages USING abandoned WHERE messages.id = abandoned.id AND abandoned.content = '' RETURNING messages.id
+         )
+         SELECT ((SELECT count(*) FROM ended) + (SELECT count(*) FROM removed))::int AS ended`,
+        [which.chatId ?? null, which.liveInProcess !== undefined, which.liveInProcess ?? [], which.staleMs / 1000],
+      );
+      return rows[0]?.ended ?? 0;
     },
   };
 }

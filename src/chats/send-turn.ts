@@ -2,7 +2,7 @@ import { NotFoundError } from '../http/errors.js';
 import type { Database } from '../db/database.js';
 import type { ChatModel } from '../llm/chat-model.js';
 import { titleFromMessage } from './chat-title.js';
-import { inProgress, type RunningTurns, type Turn } from './running-turns.js';
+import { inProgress, type LiveReplies, type Turn } from './live-replies.js';
 import { createTurnsRepo, type StoredTurn } from './turns.repo.js';
 
 type Send = (userId: string, chatId: string, content: string, clientMessageId?: string) => Promise<Turn>;
@@ -10,7 +10,7 @@ type Send = (userId: string, chatId: string, content: string, clientMessageId?: 
 export interface SendDeps {
   db: Database;
   model: ChatModel;
-  running: RunningTurns;
+  live: LiveReplies;
   /** A send whose clientMessageId is already stored: the first result, or an answer if it had none. */
   repeat(userId: string, chatId: string, content: string, clientMessageId: string): Promise<Turn>;
   /** Starts the reply of a freshly stored turn. */
@@ -19,15 +19,16 @@ export interface SendDeps {
 
 /**
  * The send path: the common case in one round trip (one statement stores the user message and the
- * streaming reply), the rare ones (a repeat, a race) falling back to reading more. Sends between their
+ * streaming reply), the rare ones falling back to reading more: a repeat, a race, or a reply left
+ * streaming by an instance that died (taken over, then the send is tried once more). Sends between their
  * first await and their launch are remembered, so a double click with one clientMessageId shares one turn.
  */
-export function storeTurnAndLaunch({ db, model, running, repeat, launch }: SendDeps): Send {
+export function storeTurnAndLaunch({ db, model, live, repeat, launch }: SendDeps): Send {
   const turnsRepo = createTurnsRepo(db);
   const starting = new Map<string, { userId: string; clientMessageId?: string; turn: Promise<Turn> }>();
 
-  const sendNow: Send = async (userId, chatId, content, clientMessageId) => {
-    const current = running.get(chatId);
+  const sendNow = async (userId: string, chatId: string, content: string, clientMessageId?: string, retried = false): Promise<Turn> => {
+    const current = live.get(chatId);
     const mine = current?.userId === userId ? current : undefined;
     if (mine && clientMessageId && mine.clientMessageId === clientMessageId) return mine.turn;
     if (mine && !clientMessageId) throw inProgress();
@@ -41,10 +42,15 @@ export function storeTurnAndLaunch({ db, model, running, repeat, launch }: SendD
       autoTitle,
       defaultModel: model.defaultModel,
       models: model.models,
+      owner: live.owner(),
     });
     if ('stored' in result) return launch(userId, result.stored, content, autoTitle, clientMessageId);
     if (result.refused === 'chat_not_found') throw new NotFoundError('Chat not found.', 'chat_not_found');
-    if (result.refused === 'reply_in_progress' || !clientMessageId) throw inProgress();
+    if (result.refused === 'reply_in_progress') {
+      if (!retried && !live.has(chatId) && (await live.takeOver(chatId)) > 0) return sendNow(userId, chatId, content, clientMessageId, true);
+      throw inProgress();
+    }
+    if (!clientMessageId) throw inProgress();
     return repeat(userId, chatId, content, clientMessageId);
   };
 

@@ -1,6 +1,7 @@
 import type { Request, Response } from 'express';
 import { openEventStream } from '../http/sse.js';
-import type { GenerationEvent } from './generation.js';
+import type { GenerationEvent } from './reply-events.js';
+import { firstPiece } from './reply-publisher.js';
 import type { Turn } from './turns.service.js';
 
 export interface TurnStreamOptions {
@@ -25,13 +26,6 @@ export function resumeOffset(lastEventId: string | undefined, assistantMessageId
 
 /** The most text one delta carries: a client catching up gets the missed text in pieces of this size. */
 const MAX_DELTA_CHARS = 16 * 1024;
-
-/** The first `max` characters of `text`, one fewer rather than half of a surrogate pair. */
-function firstPiece(text: string, max: number): string {
-  if (text.length <= max) return text;
-  const high = text.charCodeAt(max - 1);
-  return text.slice(0, high >= 0xd800 && high <= 0xdbff ? max - 1 : max);
-}
 
 /**
  * Streams a turn as SSE: start, deltas as they arrive, then done or error (see README, "Streaming").

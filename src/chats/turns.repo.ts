@@ -1,3 +1,4 @@
+import type { InstanceIdentity } from '../bus/bus.js';
 import type { Queryable } from '../db/database.js';
 import type { ChatTurn } from '../llm/chat-model.js';
 import { CHAT_COLUMNS, toChat, type Chat, type ChatRow } from './chats.repo.js';
@@ -34,7 +35,8 @@ interface StoreTurnRow {
  */
 export const STORE_TURN_SQL = `
 WITH chat AS (
-  SELECT id, title, model FROM chats WHERE id = $1 AND user_id = $2
+  -- The chat's row lock orders this send with a regenerate or an edit of the same chat.
+  SELECT id, title, model FROM chats WHERE id = $1 AND user_id = $2 FOR UPDATE
 ), history AS (
   SELECT coalesce(json_agg(json_build_object('role', role, 'content', content) ORDER BY id), '[]') AS turns
   FROM messages WHERE chat_id = (SELECT id FROM chat) AND content <> ''
@@ -42,9 +44,10 @@ WITH chat AS (
   INSERT INTO messages (chat_id, role, content, client_message_id)
   SELECT id, 'user', $3, $4 FROM chat RETURNING ${MESSAGE_COLUMNS}
 ), reply AS (
-  INSERT INTO messages (chat_id, role, content, reply_to, model, status, heartbeat_at)
-  -- The chat's own model while the server still offers it ($7), else the default ($5).
-  SELECT asked.chat_id, 'assistant', '', asked.id, CASE WHEN chat.model = ANY($7) THEN chat.model ELSE $5 END, 'streaming', now()
+  INSERT INTO messages (chat_id, role, content, reply_to, model, status, heartbeat_at, owner_pid, owner_started)
+  -- The chat's own model while the server still offers it ($7), else the default ($5); owned by $8/$9.
+  SELECT asked.chat_id, 'assistant', '', asked.id, CASE WHEN chat.model = ANY($7) THEN chat.model ELSE $5 END, 'streaming', now(),
+         $8::int, $9::timestamptz
   FROM asked, chat RETURNING ${MESSAGE_COLUMNS}
 ), touched AS (
   -- The same as the messages' own trigger does, so the chat returned here is already up to date.
@@ -68,6 +71,7 @@ export function createTurnsRepo(db: Queryable) {
       autoTitle: string;
       defaultModel: string;
       models: readonly string[];
+      owner: InstanceIdentity | null;
     }): Promise<StoreTurnResult> {
       try {
         const { rows } = await db.query<StoreTurnRow>(STORE_TURN_SQL, [
@@ -78,6 +82,8 @@ export function createTurnsRepo(db: Queryable) {
           input.defaultModel,
           input.autoTitle,
           input.models,
+          input.owner?.pid ?? null,
+          input.owner?.started ?? null,
         ]);
         const row = rows[0];
         if (!row) return { refused: 'chat_not_found' };
@@ -96,6 +102,12 @@ export function createTurnsRepo(db: Queryable) {
         if (code === UNIQUE_VIOLATION && constraint === 'messages_one_streaming_per_chat') return { refused: 'reply_in_progress' };
         throw err;
       }
+    },
+
+    /** Locks the user's chat for the rest of the transaction (regenerate, edit); false: no such chat. */
+    async lockChat(userId: string, chatId: string, tx: Queryable): Promise<boolean> {
+      const { rowCount } = await tx.query('SELECT 1 FROM chats WHERE id = $1 AND user_id = $2 FOR UPDATE', [chatId, userId]);
+      return rowCount === 1;
     },
   };
 }

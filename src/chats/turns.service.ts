@@ -4,22 +4,27 @@ import type { Database } from '../db/database.js';
 import { AppError, ConflictError, NotFoundError } from '../http/errors.js';
 import type { ChatModel, ChatTurn } from '../llm/chat-model.js';
 import { fitToContext } from '../llm/context-window.js';
+import type { Bus } from '../bus/bus.js';
 import type { Limits } from '../limits/limits.js';
 import type { Metrics } from '../observability/metrics.js';
 import { createChatsRepo, type Chat } from './chats.repo.js';
 import { Generation } from './generation.js';
 import { createMessagesRepo, type Message } from './messages.repo.js';
+import { createLiveReplies, inProgress, type LocalTurn, type Turn } from './live-replies.js';
 import { createRepliesRepo } from './replies.repo.js';
-import { remoteReply, settledReply, waitUntilEnded } from './reply-source.js';
-import { createRunningTurns, inProgress, type LocalTurn, type Turn } from './running-turns.js';
+import { settledReply } from './reply-source.js';
 import { storeTurnAndLaunch } from './send-turn.js';
+import { waitUntilEnded } from './stop-wait.js';
 import { createTitleWriter } from './title-writer.js';
+import { createTurnsRepo } from './turns.repo.js';
 
-export type { Turn } from './running-turns.js';
+export type { Turn } from './live-replies.js';
 
 export interface TurnsServiceDeps {
   db: Database;
   model: ChatModel;
+  /** How instances reach each other (followers, stops) and who vouches for a reply's owner. */
+  bus: Bus;
   config: ChatConfig;
   /** The per-minute rate and the daily budget, checked before anything that calls the model. */
   limits: Pick<Limits, 'beforeSend'>;
@@ -30,11 +35,12 @@ export interface TurnsServiceDeps {
 const STOP_WAIT_MS = 5000;
 
 /** Sending, regenerating, editing, stopping and following replies: everything that runs the model for a chat. */
-export function createTurnsService({ db, model, config, limits, logger, metrics }: TurnsServiceDeps) {
+export function createTurnsService({ db, model, bus, config, limits, logger, metrics }: TurnsServiceDeps) {
   const chats = createChatsRepo(db);
   const messages = createMessagesRepo(db);
   const replies = createRepliesRepo(db);
-  const running = createRunningTurns();
+  const turnsRepo = createTurnsRepo(db);
+  const live = createLiveReplies({ bus, replies, messages, logger });
   const titles = createTitleWriter(chats, model, config.titleModel, logger);
 
   async function requireChat(userId: string, chatId: string): Promise<Chat> {
@@ -64,22 +70,31 @@ export function createTurnsService({ db, model, config, limits, logger, metrics 
       const turns = options.history ?? (await readHistory(chat.id, placeholder));
       return fitToContext(chat.systemPrompt ?? config.systemPrompt, turns, modelFor(chat), config.context);
     };
-    const input = { assistantMessageId: placeholder.id, model: modelFor(chat), report: metrics?.modelCall, buildTurns };
+    const input = { assistantMessageId: placeholder.id, userId, model: modelFor(chat), report: metrics?.modelCall, buildTurns };
     const generation = new Generation(input, model, replies, logger);
     const turn = { chat, userMessage, assistantMessageId: placeholder.id, generation, source: generation };
-    running.track({ turn, userId, clientMessageId: options.clientMessageId });
+    live.track({ turn, userId, clientMessageId: options.clientMessageId });
     return turn;
   }
 
-  /** Answers a stored user message that has no reply (after a failure, or to regenerate). */
-  async function answer(userId: string, chat: Chat, userMessage: Message, clientMessageId?: string): Promise<Turn> {
-    if (running.has(chat.id)) throw inProgress();
+  /**
+   * Replaces what follows `userMessage` with a new streaming reply, in one transaction under the chat's
+   * row lock: a reply still streaming (here or on a live instance) is never deleted (409); one whose
+   * instance died is ended first. `edit` changes the message's text in the same transaction.
+   */
+  async function reanswer(userId: string, chat: Chat, userMessage: Message, options: { edit?: string; clientMessageId?: string } = {}) {
+    if (live.has(chat.id)) throw inProgress();
     const placeholder = await db.withTransaction(async (tx) => {
+      if (!(await turnsRepo.lockChat(userId, chat.id, tx))) throw new NotFoundError('Chat not found.', 'chat_not_found');
+      await live.takeOver(chat.id, tx);
+      if (await replies.findStreaming(chat.id, tx)) throw inProgress();
+      if (options.edit !== undefined) await messages.updateContent(userMessage.id, options.edit, tx);
       await messages.deleteAfter(chat.id, userMessage.id, tx);
-      return replies.insertStreamingReply(chat.id, userMessage.id, modelFor(chat), tx);
+      return replies.insertStreamingReply(chat.id, userMessage.id, modelFor(chat), live.owner(), tx);
     });
     if (!placeholder) throw inProgress();
-    return launch(userId, chat, userMessage, placeholder, { clientMessageId });
+    const asked = options.edit === undefined ? userMessage : { ...userMessage, content: options.edit };
+    return launch(userId, chat, asked, placeholder, { clientMessageId: options.clientMessageId });
   }
 
   /** A repeat of a send (same clientMessageId): the first result, or an answer if it never got one. */
@@ -100,14 +115,14 @@ export function createTurnsService({ db, model, config, limits, logger, metrics 
         'This message was sent before and the conversation has moved on since; send it again as a new message.',
       );
     }
-    return answer(userId, chat, previous, clientMessageId);
+    return reanswer(userId, chat, previous, { clientMessageId });
   }
 
   /** Stores a new user message and its streaming reply in one statement, and starts the reply. */
   const sendStored = storeTurnAndLaunch({
     db,
     model,
-    running,
+    live,
     repeat,
     launch(userId, stored, content, autoTitle, clientMessageId) {
       const { chat, userMessage, placeholder, history, titled } = stored;
@@ -132,68 +147,52 @@ export function createTurnsService({ db, model, config, limits, logger, metrics 
     async regenerate(userId: string, chatId: string): Promise<Turn> {
       await limits.beforeSend(userId);
       const chat = await requireChat(userId, chatId);
-      if (running.has(chatId)) throw inProgress();
+      if (live.has(chatId)) throw inProgress();
       const userMessage = await messages.findLastUserMessage(chatId);
       if (!userMessage) throw new ConflictError('nothing_to_regenerate', 'This chat has no message to answer yet.');
-      return answer(userId, chat, userMessage);
+      return reanswer(userId, chat, userMessage);
     },
 
     /** Edit and branch: replaces a user message's text, drops what came after it and answers it anew. */
     async edit(userId: string, chatId: string, messageId: string, content: string): Promise<Turn> {
       await limits.beforeSend(userId);
       const chat = await requireChat(userId, chatId);
-      if (running.has(chatId)) throw inProgress();
+      if (live.has(chatId)) throw inProgress();
       const target = await messages.findById(messageId);
       if (!target || target.chatId !== chatId) throw new NotFoundError('Message not found.', 'message_not_found');
       if (target.role !== 'user') throw new AppError(400, 'not_a_user_message', 'Only your own messages can be edited.');
-      const placeholder = await db.withTransaction(async (tx) => {
-        await messages.updateContent(messageId, content, tx);
-        await messages.deleteAfter(chatId, messageId, tx);
-        return replies.insertStreamingReply(chatId, messageId, modelFor(chat), tx);
-      });
-      if (!placeholder) throw inProgress();
-      return launch(userId, chat, { ...target, content }, placeholder);
+      return reanswer(userId, chat, target, { edit: content });
     },
 
-    /** Before a chat is deleted: ends its generation, here or (through the database) elsewhere. */
-    async abandon(chatId: string): Promise<void> {
-      const local = running.get(chatId);
-      if (!local) return void (await replies.requestStop(chatId));
-      local.turn.generation.stop();
-      await local.turn.generation.finished;
-    },
+    /** Before a chat is deleted: ends its generation, here or elsewhere. */
+    abandon: (chatId: string): Promise<void> => live.abandon(chatId),
 
     /** Stops the generation in progress, here or on another instance. Undefined: nothing was running. */
     async stop(userId: string, chatId: string): Promise<{ assistantMessage: Message | null } | undefined> {
       await requireChat(userId, chatId);
-      const local = running.get(chatId);
+      const local = live.get(chatId);
       if (local) {
         local.turn.generation.stop();
         return { assistantMessage: (await local.turn.generation.finished).assistantMessage };
       }
+      // Flagged on the row (read at the owner's next save) and sent on the bus (its owner stops at once).
       const id = await replies.requestStop(chatId);
-      return id ? { assistantMessage: await waitUntilEnded(messages, id, STOP_WAIT_MS) } : undefined;
+      if (!id) return undefined;
+      live.requestStop(id);
+      return { assistantMessage: await waitUntilEnded(messages, id, { waitMs: STOP_WAIT_MS, takeOver: () => live.takeOver(chatId) }) };
     },
 
     /** The generation in progress in a chat, wherever it runs; undefined when there is none. */
-    async attach(userId: string, chatId: string): Promise<Turn | undefined> {
-      const chat = await requireChat(userId, chatId);
-      const local = running.get(chatId);
-      if (local) return local.turn;
-      const row = await replies.findStreaming(chatId);
-      const userMessage = row && (await messages.findById(row.replyTo));
-      if (!row || !userMessage) return undefined;
-      return { chat, userMessage, assistantMessageId: row.id, source: remoteReply(row.id, messages) };
-    },
+    attach: async (userId: string, chatId: string): Promise<Turn | undefined> => live.attach(await requireChat(userId, chatId)),
 
     /**
-     * Ends replies left `streaming` by a process that died (no save for `staleMs`): those with text become
-     * `error` with what they had, empty ones are removed. Returns how many.
+     * Ends replies left `streaming` by instances that are gone (their database session ended, or on the
+     * embedded database, no instance of this process holds them): text kept as `error`. How many.
      */
-    endOrphanedReplies: (staleMs: number): Promise<number> => replies.endOrphans(staleMs),
+    endAbandonedReplies: (): Promise<number> => live.takeOver(),
 
     /** Lets replies in progress finish (up to `graceMs`), then stops the rest. */
-    drain: (graceMs: number): Promise<void> => running.drain(graceMs),
+    drain: (graceMs: number): Promise<void> => live.drain(graceMs),
   };
 }
 

@@ -11,6 +11,8 @@ export interface Queryable {
 
 export interface Database extends Queryable {
   readonly kind: 'postgres' | 'pglite';
+  /** The server's connection URL (PostgreSQL only): a session connection of its own is opened with it. */
+  readonly url?: string;
   readonly pool: pg.Pool;
   /** Runs `work` in one transaction; pass `tx` to every repo call inside it. */
   withTransaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T>;
@@ -25,7 +27,7 @@ export type DatabaseTarget =
 export async function openDatabase(target: DatabaseTarget, logger?: Logger): Promise<Database> {
   if (target.kind === 'postgres') {
     const pool = new pg.Pool({ connectionString: target.url, max: 10, connectionTimeoutMillis: 10_000 });
-    return wrapPool('postgres', pool, logger, () => pool.end());
+    return { ...wrapPool('postgres', pool, logger, () => pool.end()), url: target.url };
   }
   return openEmbedded(target.dataDir, target.template, logger);
 }

@@ -14,6 +14,8 @@ export interface RecordedRequest {
   body: { model?: string; messages?: { role: string; content: string }[]; stream?: boolean } & Record<string, unknown>;
   /** Set when the client closed the connection before the response ended (an abort). */
   closedEarly: boolean;
+  /** When the client closed it early (Date.now()). */
+  closedAt?: number;
   /** When the response was fully written. */
   finishedAt?: number;
   /** How the fake answered it. */
@@ -67,7 +69,10 @@ export async function startFakeOpenAI(): Promise<FakeOpenAI> {
     requests.push(recorded);
     res.on('close', () => {
       if (res.writableFinished) recorded.finishedAt = Date.now();
-      else recorded.closedEarly = true;
+      else {
+        recorded.closedEarly = true;
+        recorded.closedAt = Date.now();
+      }
     });
 
     if (req.method === 'GET' && req.url === '/v1/models') {
