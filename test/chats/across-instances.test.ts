@@ -139,3 +139,51 @@ describe('chat pages across instances', () => {
     expect(new Set(seen).size).toBe(120);
   });
 });
+
+describe.runIf(process.env.TEST_DATABASE_URL)('a follower whose database fails', () => {
+  it('gets an error event (503 database_unavailable), never a done with nothing', async () => {
+    const { chat, cookie } = await userWithChat();
+    // An instance with a pool of its own, whose database then becomes unreadable.
+    const c = await startTestApp({ fake, target: { kind: 'postgres', url: a.db.url! } });
+    const serverC = await listen(c.app);
+    try {
+      const origin = await streamOnA(cookie, chat.id, pieces(30), 100);
+      const follower = await openSse(`${serverC.url}/api/chats/${chat.id}/stream`, { method: 'GET', cookie });
+      await follower.waitFor((e) => e.event === 'delta');
+      await c.db.close();
+      await follower.ended;
+      expect(follower.events.at(-1)).toMatchObject({ event: 'error', data: { error: { code: 'database_unavailable' } } });
+      expect(follower.events.some((e) => e.event === 'done')).toBe(false);
+      await origin.ended;
+    } finally {
+      await serverC.close();
+      await c.close({ keepData: true });
+    }
+  });
+});
+
+describe.runIf(process.env.TEST_DATABASE_URL && process.env.TEST_REDIS_URL)('the bus through Redis (REDIS_URL)', () => {
+  it('carries a reply to a follower on another instance live, and a stop back to its owner', async () => {
+    const r1 = await startTestApp({ fake, env: { REDIS_URL: process.env.TEST_REDIS_URL! } });
+    const r2 = await startTestApp({ instanceOf: r1 });
+    const [s1, s2] = await Promise.all([listen(r1.app), listen(r2.app)]);
+    try {
+      const registered = await request(r1.app).post('/api/auth/register').send({ email: uniqueEmail(), password: PASSWORD }).expect(201);
+      const cookie = sessionCookie(registered)!;
+      const chat = (await request(r1.app).post('/api/chats').set('Cookie', cookie).send({}).expect(201)).body.chat;
+      fake.enqueue({ kind: 'reply', content: pieces(40).join(''), chunks: pieces(40), chunkDelayMs: 100 });
+      const origin = await openSse(`${s1.url}/api/chats/${chat.id}/message`, { cookie, body: { content: 'go' } });
+      await origin.waitFor((e) => e.event === 'delta');
+      const follower = await openSse(`${s2.url}/api/chats/${chat.id}/stream`, { method: 'GET', cookie });
+      await follower.waitFor((e) => e.event === 'delta' && follower.events.filter((d) => d.event === 'delta').length >= 8);
+      const stopped = await request(r2.app).post(`/api/chats/${chat.id}/stop`).set('Cookie', cookie);
+      expect(stopped.body.assistantMessage.status).toBe('stopped');
+      await Promise.all([origin.ended, follower.ended]);
+      expect(follower.text()).toBe(stopped.body.assistantMessage.content);
+    } finally {
+      await Promise.all([s1.close(), s2.close()]);
+      await r2.close();
+      await r1.close();
+    }
+  });
+});
