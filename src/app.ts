@@ -6,7 +6,8 @@ import { SESSION_COOKIE } from './auth/session-helpers.js';
 import { isDatabaseOutage } from './db/outage.js';
 import { errorHandler, routeNotFound } from './http/error-handler.js';
 import { databaseUnavailable } from './http/errors.js';
-import { checkOrigin, corsFor, requireJson, securityHeaders } from './http/request-guards.js';
+import { jsonBody } from './http/json-body.js';
+import { checkOrigin, corsFor, requireJson, requireWellFormedUrl, securityHeaders } from './http/request-guards.js';
 import { routerFor } from './http/route.js';
 import { webClient } from './http/web-client.js';
 import { swaggerAssets } from './openapi/docs.routes.js';
@@ -46,12 +47,13 @@ export function createApp(services: Services, { clientDir }: AppOptions = {}): E
   );
   app.use(metrics.httpTimer);
   app.use(securityHeaders(config.isProduction));
-  app.use(checkOrigin(config.corsOrigins));
+  app.use(checkOrigin(config.corsOrigins, config.publicUrl));
   if (config.corsOrigins.length > 0) app.use(corsFor(config.corsOrigins));
+  app.use(requireWellFormedUrl);
   app.use(requireJson);
   // Routes with a larger body limit (imports; fixed paths) parse their own body, after the auth check.
   const ownBodyLimit = new Set(routes.filter((r) => r.bodyLimit).map((r) => r.path));
-  const json = express.json({ limit: JSON_BODY_LIMIT });
+  const json = jsonBody(JSON_BODY_LIMIT);
   app.use((req, res, next) => (ownBodyLimit.has(req.path) ? next() : json(req, res, next)));
 
   // Health, docs and metrics answer without reading the session (so with the database down, too).

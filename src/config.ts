@@ -1,22 +1,10 @@
+import { describeWeakSecret, modelList, parseContextTokens, parseTrustProxy } from './config.parsers.js';
 import { EnvSchema } from './config.schema.js';
 
 /**
  * The only reader of the environment. `loadConfig` is pure (it takes the env as an argument) so tests
  * can build any configuration without touching `process.env`.
  */
-
-// Values that appear in tutorials and examples; a production secret must never be one of them.
-const WEAK_SECRETS = new Set([
-  'secret',
-  'changeme',
-  'change-me',
-  'keyboard cat',
-  'your-secret',
-  'your_secret',
-  'session-secret',
-  'replace-me-with-a-long-random-string',
-]);
-const MIN_SECRET_LENGTH = 32;
 
 export type ModelConfig =
   | { kind: 'openai'; apiKey?: string; baseURL?: string; models: string[]; timeoutMs: number; maxRetries: number }
@@ -37,11 +25,15 @@ export interface Config {
   env: 'development' | 'production' | 'test';
   isProduction: boolean;
   port: number;
+  /** The HTTP(S) server's own limits, and TLS when the app serves HTTPS itself. */
+  server: { requestTimeoutMs: number; keepAliveTimeoutMs: number; tls?: { certFile: string; keyFile: string } };
   /** `sessionUrl`: a session-mode connection (past a transaction pooler) for the bus and liveness. */
   database: { kind: 'postgres'; url: string; sessionUrl: string } | { kind: 'pglite'; dataDir: string };
   session: { secret: string; secretIsEphemeral: boolean; idleMs: number; absoluteMs: number };
   /** Extra origins allowed to call the API from a browser (CORS, with credentials). */
   corsOrigins: string[];
+  /** Where the app is served from (scheme, host, port), for the origin checks; unset: each request's own. */
+  publicUrl?: string;
   limits: LimitsConfig;
   /** When set, GET /metrics needs `Authorization: Bearer <token>`. */
   metricsToken?: string;
@@ -66,6 +58,8 @@ export interface LimitsConfig {
   messagesPerMinute: number;
   /** 0: no daily budget. */
   dailyTokenLimit: number;
+  /** What one user may store: chats made per hour, imports per day (count and megabytes), message text kept. */
+  storage: { chatsPerHour: number; importsPerDay: number; importMbPerDay: number; userMessagesMb: number };
 }
 
 export class ConfigError extends Error {
@@ -102,12 +96,20 @@ export function loadConfig(env: Env, randomSecret: () => string): Config {
   if (e.WEB_CONCURRENCY > 1 && !e.SESSION_SECRET) {
     problems.push('WEB_CONCURRENCY: several workers need one SESSION_SECRET (each would otherwise make up its own)');
   }
+  if ((e.TLS_CERT_FILE === undefined) !== (e.TLS_KEY_FILE === undefined)) {
+    problems.push('TLS_CERT_FILE and TLS_KEY_FILE: set both (to serve HTTPS) or neither');
+  }
   if (problems.length > 0) throw new ConfigError(problems);
 
   return Object.freeze({
     env: e.NODE_ENV,
     isProduction,
     port: e.PORT,
+    server: {
+      requestTimeoutMs: e.REQUEST_TIMEOUT_MS,
+      keepAliveTimeoutMs: e.KEEP_ALIVE_TIMEOUT_MS,
+      tls: e.TLS_CERT_FILE && e.TLS_KEY_FILE ? { certFile: e.TLS_CERT_FILE, keyFile: e.TLS_KEY_FILE } : undefined,
+    },
     database: e.DATABASE_URL
       ? { kind: 'postgres' as const, url: e.DATABASE_URL, sessionUrl: e.DATABASE_SESSION_URL ?? e.DATABASE_URL }
       : { kind: 'pglite' as const, dataDir: e.DATA_DIR },
@@ -125,6 +127,7 @@ export function loadConfig(env: Env, randomSecret: () => string): Config {
       orphanSweepMs: e.ORPHAN_SWEEP_INTERVAL_SECONDS * 1000,
     },
     workers: e.WEB_CONCURRENCY,
+    publicUrl: e.PUBLIC_URL,
     corsOrigins: (e.CORS_ORIGINS ?? '').split(',').map((o) => o.trim()).filter(Boolean),
     limits: {
       enabled: e.RATE_LIMITS === 'on',
@@ -138,6 +141,12 @@ export function loadConfig(env: Env, randomSecret: () => string): Config {
       registerPerIpPerHour: e.REGISTER_PER_IP_PER_HOUR,
       messagesPerMinute: e.MESSAGES_PER_MINUTE,
       dailyTokenLimit: e.DAILY_TOKEN_LIMIT,
+      storage: {
+        chatsPerHour: e.CHATS_PER_HOUR,
+        importsPerDay: e.IMPORTS_PER_DAY,
+        importMbPerDay: e.IMPORT_MB_PER_DAY,
+        userMessagesMb: e.USER_MESSAGES_MB,
+      },
     },
     bcryptRounds: e.BCRYPT_ROUNDS,
     model: hasModelServer
@@ -165,30 +174,4 @@ export function loadConfig(env: Env, randomSecret: () => string): Config {
     logLevel: e.LOG_LEVEL,
     trustProxy: parseTrustProxy(e.TRUST_PROXY),
   });
-}
-
-/** The allow-list of models a chat may use; the default model always comes first. */
-function modelList(defaultModel: string, list: string | undefined): string[] {
-  const models = (list ?? '').split(',').map((m) => m.trim()).filter(Boolean);
-  return [defaultModel, ...models.filter((m) => m !== defaultModel)];
-}
-
-function parseContextTokens(value: string | undefined): Record<string, number> {
-  const entries = (value ?? '').split(',').filter((pair) => pair.includes('='));
-  return Object.fromEntries(entries.map((pair) => pair.split('=').map((p) => p.trim())).map(([k, v]) => [k!, Number(v)]));
-}
-
-function parseTrustProxy(value: string | undefined): Config['trustProxy'] {
-  if (value === undefined || value.toLowerCase() === 'false') return false;
-  if (/^\d+$/.test(value)) return Number(value);
-  return value.split(',').map((part) => part.trim()).filter(Boolean);
-}
-
-function describeWeakSecret(secret: string | undefined): string | undefined {
-  if (secret === undefined) return 'is required in production (e.g. `openssl rand -base64 48`)';
-  if (secret.length < MIN_SECRET_LENGTH) return `must be at least ${MIN_SECRET_LENGTH} characters long`;
-  if (WEAK_SECRETS.has(secret.toLowerCase()) || new Set(secret).size < 8) {
-    return 'is a well-known or low-entropy value; generate a random one (e.g. `openssl rand -base64 48`)';
-  }
-  return undefined;
 }

@@ -5,6 +5,7 @@ import { createApp } from './app.js';
 import { loadConfigOrExit } from './bootstrap.js';
 import { openDatabase } from './db/database.js';
 import { migrate } from './db/migrate.js';
+import { createServer } from './http/server.js';
 import { createJobs } from './jobs.js';
 import { DEMO_MODEL_LABEL } from './llm/demo-model.js';
 import { createLogger } from './logger.js';
@@ -47,9 +48,12 @@ async function runServer(): Promise<void> {
 
   const clientDir = fileURLToPath(new URL('../dist/client', import.meta.url));
   const app = createApp(services, { clientDir });
-  const server = app.listen(config.port, () => {
+  if (config.isProduction && !config.metricsToken) logger.info('METRICS_TOKEN is not set: GET /metrics is off (404) in production');
+  const server = createServer(app, config.server);
+  server.listen(config.port, () => {
     const { port } = server.address() as AddressInfo;
-    logger.info({ port, model: services.model.label }, `gpt-backend listening on http://localhost:${port}`);
+    const scheme = config.server.tls ? 'https' : 'http';
+    logger.info({ port, model: services.model.label }, `gpt-backend listening on ${scheme}://localhost:${port}`);
     jobs.start();
   });
 

@@ -69,7 +69,7 @@ export async function buildServices(config: Config, db: Database, { logger, wrap
   const sessionStore = new SessionStore(db, config.session);
   const auth = createAuthService({ db, hasher, limits, sessions: sessionStore });
   const turns = createTurnsService({ db, model, bus, config: config.chat, limits, logger, metrics });
-  const chats = createChatsService(db, turns);
+  const chats = createChatsService(db, turns, limits);
 
   return {
     config,
@@ -87,7 +87,7 @@ export async function buildServices(config: Config, db: Database, { logger, wrap
     chats,
     search: createSearchService(db),
     sharing: createSharingService(db, chats),
-    portability: createPortabilityService(chats),
+    portability: createPortabilityService(chats, limits, model.models),
     health: createHealthService(db, model, logger),
     async close(graceMs = 0) {
       await turns.drain(graceMs);

@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import pg from 'pg';
+import { createRepliesRepo } from '../../src/chats/replies.repo.js';
 import { STORE_TURN_SQL } from '../../src/chats/turns.repo.js';
 import type { FakeOpenAI } from '../../test/helpers/fake-openai.js';
 import { createChats, progress, register, spawnNode, startApp, stop } from './app-process.js';
@@ -83,6 +84,8 @@ async function bareListRate(dbUrl: string, userId: string): Promise<Load> {
 /** The statements of a send (session read, the turn, the reply's end) straight through `pg`, pool of 10. */
 async function directSendRate(dbUrl: string, userId: string): Promise<number> {
   const pool = new pg.Pool({ connectionString: dbUrl, max: 10 });
+  pool.on('error', () => undefined); // the benchmark database may be dropped under an idle client
+  const replies = createRepliesRepo(pool);
   const { rows } = await pool.query<{ id: string }>(`INSERT INTO chats (user_id, title) SELECT $1, 'direct ' || g FROM generate_series(1, 200) g RETURNING id`, [userId]);
   const { rows: sessions } = await pool.query<{ sid: string }>('SELECT sid FROM sessions LIMIT 1');
   let done = 0;
@@ -93,11 +96,10 @@ async function directSendRate(dbUrl: string, userId: string): Promise<number> {
       while (performance.now() < deadline) {
         const chatId = rows[next++ % rows.length]!.id;
         await pool.query(`SELECT sess FROM sessions WHERE sid = $1 AND expire > now() AND created_at > now() - make_interval(secs => $2)`, [sessions[0]?.sid ?? '', 86_400]);
-        const turn = await pool.query<{ placeholder: { id: number } }>(STORE_TURN_SQL, [chatId, userId, 'benchmark message', null, 'bench-model', 'x', ['bench-model']]);
-        await pool.query(
-          `UPDATE messages SET content = $2, status = 'complete', model = $3, prompt_tokens = 11, completion_tokens = 7, heartbeat_at = NULL WHERE id = $1`,
-          [turn.rows[0]!.placeholder.id, 'Echo: benchmark message', 'bench-model'],
-        );
+        const turn = await pool.query<{ placeholder: { id: number } }>(STORE_TURN_SQL, [chatId, userId, 'benchmark message', null, 'bench-model', 'x', ['bench-model'], null, null]);
+        // The reply's end as the app stores it (with its usage charged), through the app's own repository.
+        const usage = { promptTokens: 11, completionTokens: 7 };
+        await replies.end(String(turn.rows[0]!.placeholder.id), { content: 'Echo: benchmark message', status: 'complete', model: 'bench-model', usage }, { userId, model: 'bench-model', usage });
         done++;
       }
     }),

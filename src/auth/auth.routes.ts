@@ -1,5 +1,7 @@
 import type { Request, Response } from 'express';
-import { UnauthorizedError } from '../http/errors.js';
+import type { Config } from '../config.js';
+import { AppError, UnauthorizedError } from '../http/errors.js';
+import { isCrossSite } from '../http/request-guards.js';
 import { routeFor } from '../http/route.js';
 import * as R from '../openapi/response.schemas.js';
 import { ChangePasswordBody, DeleteAccountBody, LoginBody, RegisterBody, SessionIdParams } from './auth.schema.js';
@@ -8,9 +10,14 @@ import type { PassportInstance } from './passport.js';
 import { clientIp, endSession, logIn } from './session-helpers.js';
 import type { PublicUser } from './users.repo.js';
 
-const route = routeFor<{ auth: AuthService; passport: PassportInstance }>();
+const route = routeFor<{ auth: AuthService; passport: PassportInstance; config: Pick<Config, 'corsOrigins' | 'publicUrl' | 'isProduction'> }>();
 const tag = 'Auth';
 const account = 'Account';
+
+/** In production a password and a session cookie never travel over plain HTTP (no TLS, no trusted proxy saying https). */
+const requireHttps = (req: Request, production: boolean) => {
+  if (production && !req.secure) throw new AppError(400, 'https_required', 'Use HTTPS: passwords and session cookies are never sent over plain HTTP.');
+};
 
 const logOut = async ({ req, res }: { req: Request; res: Response }) => {
   await endSession(req, res);
@@ -23,6 +30,7 @@ export const authRoutes = [
     input: { body: RegisterBody },
     responses: { 201: R.UserBody, 400: R.ErrorBody, 409: R.ErrorBody, 429: R.ErrorBody },
     async handle({ input, deps, req, res }) {
+      requireHttps(req, deps.config.isProduction);
       const user = await deps.auth.register(clientIp(req), input.body.email, input.body.password);
       await logIn(req, user);
       res.status(201).json({ user });
@@ -33,6 +41,7 @@ export const authRoutes = [
     input: { body: LoginBody },
     responses: { 200: R.UserBody, 400: R.ErrorBody, 401: R.ErrorBody, 429: R.ErrorBody },
     async handle({ input, deps, req, res }) {
+      requireHttps(req, deps.config.isProduction);
       req.body = input.body; // normalised (trimmed, lower-cased email) for the strategy
       const user = await authenticate(deps.passport, req, res);
       await logIn(req, user);
@@ -40,7 +49,17 @@ export const authRoutes = [
     },
   }),
   route({ method: 'post', path: '/api/auth/logout', summary: 'Log out (ends the session)', tag, auth: false, responses: { 204: undefined }, handle: logOut }),
-  route({ method: 'get', path: '/api/auth/logout', summary: 'Log out (the original spec’s GET form)', tag, auth: false, responses: { 204: undefined }, handle: logOut }),
+  route({
+    method: 'get', path: '/api/auth/logout', summary: 'Log out (the original spec’s GET form; same site only)', tag, auth: false,
+    responses: { 204: undefined, 403: R.ErrorBody },
+    async handle({ deps, req, res }) {
+      // A link or a redirect on another site must not end the user's session.
+      if (isCrossSite(req, deps.config.corsOrigins, deps.config.publicUrl)) {
+        throw new AppError(403, 'cross_site_request', 'Log out from this site (or with POST /api/auth/logout).');
+      }
+      await logOut({ req, res });
+    },
+  }),
   route({
     method: 'get', path: '/api/auth/me', summary: 'The logged-in user', tag, auth: true,
     responses: { 200: R.UserBody, 401: R.ErrorBody },
@@ -74,9 +93,9 @@ export const authRoutes = [
   route({
     method: 'post', path: '/api/auth/password', summary: 'Change my password', tag: account, auth: true,
     input: { body: ChangePasswordBody },
-    responses: { 204: undefined, 400: R.ErrorBody, 403: R.ErrorBody },
+    responses: { 204: undefined, 400: R.ErrorBody, 403: R.ErrorBody, 429: R.ErrorBody },
     async handle({ input, deps, user, req, res }) {
-      await deps.auth.changePassword(user.id, input.body.currentPassword, input.body.newPassword);
+      await deps.auth.changePassword(clientIp(req), user.id, input.body.currentPassword, input.body.newPassword);
       await logIn(req, user); // a new session id for this device...
       await deps.auth.revokeOtherSessions(user.id, req.sessionID); // ...and every other device is logged out
       res.status(204).end();
@@ -85,9 +104,9 @@ export const authRoutes = [
   route({
     method: 'delete', path: '/api/auth/me', summary: 'Delete my account and all its data', tag: account, auth: true,
     input: { body: DeleteAccountBody },
-    responses: { 204: undefined, 403: R.ErrorBody },
+    responses: { 204: undefined, 403: R.ErrorBody, 429: R.ErrorBody },
     async handle({ input, deps, user, req, res }) {
-      await deps.auth.deleteAccount(user.id, input.body.password);
+      await deps.auth.deleteAccount(clientIp(req), user.id, input.body.password);
       await endSession(req, res);
       res.status(204).end();
     },

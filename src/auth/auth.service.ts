@@ -18,9 +18,16 @@ export interface AuthServiceDeps {
 /** Accounts, credentials and sessions: every rule of auth, with its limits, lives here. */
 export function createAuthService({ db, hasher, limits, sessions }: AuthServiceDeps) {
   const users = createUsersRepo(db);
-  async function confirmPassword(userId: string, password: string) {
+  /** Confirms the logged-in user's password, under the same failure limits as a login (403 when wrong). */
+  async function confirmPassword(ip: string, userId: string, password: string) {
     const user = await users.findById(userId);
-    if (!user || !(await hasher.verify(password, user.passwordHash))) throw wrongPassword();
+    if (!user) throw wrongPassword();
+    const attempt = await limits.beginPasswordCheck(ip, user.email);
+    if (!(await hasher.verify(password, user.passwordHash))) {
+      await sleep(await attempt.failed());
+      throw wrongPassword();
+    }
+    await attempt.succeeded();
     return user;
   }
 
@@ -43,25 +50,25 @@ export function createAuthService({ db, hasher, limits, sessions }: AuthServiceD
       return user;
     },
 
-    /** Checks a login against the lockout, counts a failure (and slows it down), clears the count on success. */
+    /** A login: the attempt is counted before the password is checked (429 past the limits), refunded on success. */
     async logIn(ip: string, email: string, password: string): Promise<PublicUser> {
-      await limits.checkLogin(ip, email);
+      const attempt = await limits.beginPasswordCheck(ip, email);
       const user = await verifyCredentials(email, password);
       if (!user) {
-        await sleep(await limits.loginFailed(ip, email));
+        await sleep(await attempt.failed());
         throw new UnauthorizedError('invalid_credentials', 'Wrong email or password.');
       }
-      await limits.loginSucceeded(email);
+      await attempt.succeeded();
       return user;
     },
 
-    async changePassword(userId: string, currentPassword: string, newPassword: string): Promise<void> {
-      await confirmPassword(userId, currentPassword);
+    async changePassword(ip: string, userId: string, currentPassword: string, newPassword: string): Promise<void> {
+      await confirmPassword(ip, userId, currentPassword);
       await users.updatePasswordHash(userId, await hasher.hash(newPassword));
     },
 
-    async deleteAccount(userId: string, password: string): Promise<void> {
-      await confirmPassword(userId, password);
+    async deleteAccount(ip: string, userId: string, password: string): Promise<void> {
+      await confirmPassword(ip, userId, password);
       await users.delete(userId);
     },
 

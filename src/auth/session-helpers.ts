@@ -9,10 +9,11 @@ export async function logIn(req: Request, user: PublicUser): Promise<void> {
   req.session.userAgent = req.get('user-agent')?.slice(0, 500);
 }
 
-/** Deletes the session from the store and tells the browser to drop its cookie. */
+/** Deletes the session from the store and tells the browser to drop its cookie (set with the same attributes). */
 export async function endSession(req: Request, res: Response): Promise<void> {
+  const { path, httpOnly, secure, sameSite } = req.session.cookie;
   await new Promise<void>((resolve, reject) => req.session.destroy((err) => (err ? reject(err) : resolve())));
-  res.clearCookie(SESSION_COOKIE, { path: '/' });
+  res.clearCookie(SESSION_COOKIE, { path: path ?? '/', httpOnly, secure: Boolean(secure), sameSite });
 }
 
 /** The client address as Express sees it (behind a proxy, only as trusted by TRUST_PROXY). */

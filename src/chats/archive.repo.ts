@@ -60,6 +60,15 @@ export function createArchiveRepo(db: Queryable) {
       return chats.map(toChat).map(({ id, ...chat }) => ({ ...chat, messages: byChat.get(id) ?? [] }));
     },
 
+    /** Bytes of message text the user keeps (for the storage cap). */
+    async storedBytes(userId: string): Promise<number> {
+      const { rows } = await db.query<{ bytes: string }>(
+        `SELECT coalesce(sum(octet_length(m.content)), 0) AS bytes FROM messages m JOIN chats c ON c.id = m.chat_id WHERE c.user_id = $1`,
+        [userId],
+      );
+      return Number(rows[0]?.bytes ?? 0);
+    },
+
     /** Adds one imported chat (new ids; timestamps kept) with all its messages in one statement. */
     async importChat(userId: string, chat: ExportedChat, tx: Queryable): Promise<string> {
       const { rows } = await tx.query<{ id: string }>(

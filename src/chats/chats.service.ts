@@ -1,4 +1,5 @@
 import type { Database } from '../db/database.js';
+import type { Limits } from '../limits/limits.js';
 import { NotFoundError } from '../http/errors.js';
 import { encodeCursor } from './chat-cursor.js';
 import { createArchiveRepo, type ExportedChat } from './archive.repo.js';
@@ -14,7 +15,7 @@ export interface NewChatInput extends ChatSettings {
 }
 
 /** The user's chats: listing, reading, settings, deletion, whole-chat export and import. Turns run the model. */
-export function createChatsService(db: Database, turns: TurnsService) {
+export function createChatsService(db: Database, turns: TurnsService, limits: Pick<Limits, 'chatCreated'>) {
   const chats = createChatsRepo(db);
   const messages = createMessagesRepo(db);
   const archive = createArchiveRepo(db);
@@ -51,10 +52,14 @@ export function createChatsService(db: Database, turns: TurnsService) {
     /** Without a message: the new chat. With one: the turn that sends it (the chat titled from it). */
     async createChat(userId: string, input: NewChatInput): Promise<{ chat: Chat; turn?: Turn }> {
       const { message, clientMessageId, ...settings } = input;
-      if (message === undefined) return { chat: await chats.insert(userId, settings) };
+      if (message === undefined) {
+        await limits.chatCreated(userId);
+        return { chat: await chats.insert(userId, settings) };
+      }
       await turns.admit(userId); // before the chat exists: a refused send leaves no empty chat behind
       // A retry of a create-with-message that already made its chat continues in that chat.
       const existing = clientMessageId && (await messages.findChatIdByClientId(userId, clientMessageId));
+      if (!existing) await limits.chatCreated(userId);
       const chatId = existing || (await chats.insert(userId, settings)).id;
       const turn = await turns.send(userId, chatId, message, clientMessageId, { admitted: true });
       return { chat: turn.chat, turn };
@@ -76,6 +81,9 @@ export function createChatsService(db: Database, turns: TurnsService) {
     },
 
     exportAll: (userId: string): Promise<ExportedChat[]> => archive.exportChats(userId),
+
+    /** Bytes of message text the user keeps. */
+    storedBytes: (userId: string): Promise<number> => archive.storedBytes(userId),
 
     /** Adds exported chats as new ones (new ids, timestamps kept), all or none. */
     importChats(userId: string, imported: readonly ExportedChat[]): Promise<string[]> {

@@ -1,5 +1,6 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import type { Logger } from 'pino';
 import { lockDataDir } from './data-dir-lock.js';
@@ -47,11 +48,14 @@ async function openEmbedded(dataDir: string, template: Blob | undefined, logger?
     dataDir: inMemory ? 'memory://' : path.resolve(dataDir, 'pglite'),
     loadDataDir: template,
   });
-  const server = await servePGlite(engine);
+  // A new random password per process: the loopback port is no way in for anyone else.
+  const password = randomBytes(24).toString('base64url');
+  const server = await servePGlite(engine, password);
   const pool = new pg.Pool({
     host: server.host,
     port: server.port,
     user: 'postgres',
+    password,
     database: 'postgres',
     max: 1,
     idleTimeoutMillis: 0,

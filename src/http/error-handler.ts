@@ -16,6 +16,15 @@ const BODY_PARSER_ERRORS: Record<string, AppError> = {
   'encoding.unsupported': new AppError(415, 'unsupported_encoding', 'The request body encoding is not supported.'),
   'charset.unsupported': new AppError(415, 'unsupported_charset', 'The request body charset is not supported; use UTF-8.'),
   'request.aborted': new AppError(400, 'request_aborted', 'The request was aborted before its body arrived.'),
+  'entity.verify.failed': new AppError(400, 'validation_failed', 'The request body is not valid UTF-8.'),
+};
+
+/** Express and its parsers mark client faults with a 4xx `status` (e.g. a path that cannot be decoded). */
+const clientFault = (err: unknown): AppError | undefined => {
+  const status = (err as { status?: unknown; statusCode?: unknown } | null)?.status ?? (err as { statusCode?: unknown } | null)?.statusCode;
+  return typeof status === 'number' && status >= 400 && status < 500
+    ? new AppError(400, 'bad_request', 'The request is malformed (for example its URL encoding).')
+    : undefined;
 };
 
 function isBodyParserError(err: unknown): err is BodyParserError {
@@ -33,7 +42,8 @@ export const routeNotFound: RequestHandler = (req) => {
 export function errorHandler(translators: readonly ErrorTranslator[] = []): ErrorRequestHandler {
   const toAppError = (err: unknown): AppError | undefined => {
     if (err instanceof AppError) return err;
-    if (isBodyParserError(err)) return BODY_PARSER_ERRORS[err.type];
+    if (isBodyParserError(err) && BODY_PARSER_ERRORS[err.type]) return BODY_PARSER_ERRORS[err.type];
+    if (err instanceof URIError || clientFault(err)) return clientFault(err) ?? clientFault({ status: 400 });
     for (const translate of translators) {
       const known = translate(err);
       if (known) return known;

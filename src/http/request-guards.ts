@@ -21,25 +21,61 @@ export const requireJson: RequestHandler = (req, _res, next) => {
   next();
 };
 
-const isOwnOrigin = (origin: string, req: Request) => {
+/**
+ * A URL whose percent-encoding does not decode (a stray `%`, a cut sequence, bytes that are not UTF-8)
+ * is a client fault: 400 `bad_request`, before any route sees it.
+ */
+export const requireWellFormedUrl: RequestHandler = (req, _res, next) => {
   try {
-    return new URL(origin).host === req.host;
+    for (const part of req.originalUrl.split(/[?&=]/)) decodeURIComponent(part.replace(/\+/g, ' '));
   } catch {
-    return false;
+    return next(new AppError(400, 'bad_request', 'The URL is malformed (its percent-encoding does not decode to UTF-8).'));
+  }
+  next();
+};
+
+const originOf = (url: string): string | undefined => {
+  try {
+    const { origin } = new URL(url);
+    return origin === 'null' ? undefined : origin;
+  } catch {
+    return undefined;
   }
 };
 
 /**
- * A request carrying an Origin that is neither this app's own nor in CORS_ORIGINS is refused. SameSite=Lax
- * already keeps the cookie off cross-site POSTs, but "same-site" includes sibling subdomains; this does not.
+ * Where this app is served from: PUBLIC_URL when set, else the request's own scheme, host and port as
+ * Express reads them (behind a proxy, only as far as TRUST_PROXY trusts it).
  */
-export function checkOrigin(allowed: readonly string[]): RequestHandler {
+export const ownOrigin = (req: Request, publicUrl: string | undefined): string =>
+  (publicUrl && originOf(publicUrl)) ?? `${req.protocol}://${req.host}`;
+
+/**
+ * A request carrying an Origin that is neither this app's own (scheme, host and port) nor in CORS_ORIGINS
+ * is refused. SameSite=Lax already keeps the cookie off cross-site POSTs, but "same-site" includes sibling
+ * subdomains and other ports; this does not.
+ */
+export function checkOrigin(allowed: readonly string[], publicUrl?: string): RequestHandler {
   const allowedSet = new Set(allowed);
   return (req, _res, next) => {
     const origin = req.headers.origin;
-    if (origin === undefined || allowedSet.has(origin) || isOwnOrigin(origin, req)) return next();
+    if (origin === undefined || allowedSet.has(origin) || originOf(origin) === ownOrigin(req, publicUrl)) return next();
     next(new AppError(403, 'origin_not_allowed', 'Requests from this origin are not allowed.'));
   };
+}
+
+/**
+ * For state-changing GETs kept for old clients (logout): refused when the browser says the request came
+ * from another site (Sec-Fetch-Site), or its Origin or Referer names another origin.
+ */
+export function isCrossSite(req: Request, allowed: readonly string[], publicUrl?: string): boolean {
+  if (req.get('sec-fetch-site') === 'cross-site') return true;
+  const own = ownOrigin(req, publicUrl);
+  return [req.get('origin'), req.get('referer')].some((header) => {
+    if (!header) return false;
+    const origin = originOf(header);
+    return origin !== own && !allowed.includes(origin ?? '');
+  });
 }
 
 /** CORS with credentials, for CORS_ORIGINS only (same-origin clients need none). */

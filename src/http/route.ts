@@ -1,4 +1,5 @@
-import express, { Router, type Request, type RequestHandler, type Response } from 'express';
+import { Router, type Request, type RequestHandler, type Response } from 'express';
+import { jsonBody } from './json-body.js';
 import type { z } from 'zod';
 import { currentUser, requireUser, type RequestUser } from './request-user.js';
 import { parseInput, type InputSchemas, type Parsed } from './validate.js';
@@ -61,7 +62,7 @@ export function routerFor<D>(routes: readonly Route<D>[], deps: D): Router {
   for (const route of routes) {
     const steps: RequestHandler[] = [];
     if (route.auth) steps.push(requireUser);
-    if (route.bodyLimit) steps.push(express.json({ limit: route.bodyLimit }));
+    if (route.bodyLimit) steps.push(jsonBody(route.bodyLimit));
     steps.push(async (req, res) => {
       const input = parseInput(route.input, req);
       await route.handle({

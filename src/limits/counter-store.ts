@@ -11,9 +11,11 @@ export interface Counter {
  * REDIS_URL is set. `hit` counts one more event in the key's current window.
  */
 export interface CounterStore {
-  hit(key: string, windowMs: number): Promise<Counter>;
-  peek(key: string): Promise<Counter | undefined>;
+  /** Adds `amount` (default 1) to the key's count in its current window. */
+  hit(key: string, windowMs: number, amount?: number): Promise<Counter>;
   reset(key: string): Promise<void>;
+  /** Gives one back (a reservation that turned out fine). */
+  refund(key: string): Promise<void>;
   /** Deletes counters whose window has ended. */
   prune(): Promise<void>;
   close(): Promise<void>;
@@ -21,26 +23,22 @@ export interface CounterStore {
 
 export function createPgCounterStore(db: Queryable): CounterStore {
   return {
-    async hit(key, windowMs) {
+    async hit(key, windowMs, amount = 1) {
       const { rows } = await db.query<{ count: number; reset_at: Date }>(
-        `INSERT INTO rate_limits (key, count, reset_at) VALUES ($1, 1, now() + make_interval(secs => $2))
+        `INSERT INTO rate_limits (key, count, reset_at) VALUES ($1, $3, now() + make_interval(secs => $2))
          ON CONFLICT (key) DO UPDATE SET
-           count = CASE WHEN rate_limits.reset_at <= now() THEN 1 ELSE rate_limits.count + 1 END,
+           count = CASE WHEN rate_limits.reset_at <= now() THEN $3 ELSE rate_limits.count + $3 END,
            reset_at = CASE WHEN rate_limits.reset_at <= now() THEN now() + make_interval(secs => $2) ELSE rate_limits.reset_at END
          RETURNING count, reset_at`,
-        [key, windowMs / 1000],
+        [key, windowMs / 1000, amount],
       );
       return { count: rows[0]!.count, resetAt: rows[0]!.reset_at };
     },
-    async peek(key) {
-      const { rows } = await db.query<{ count: number; reset_at: Date }>(
-        'SELECT count, reset_at FROM rate_limits WHERE key = $1 AND reset_at > now()',
-        [key],
-      );
-      return rows[0] && { count: rows[0].count, resetAt: rows[0].reset_at };
-    },
     async reset(key) {
       await db.query('DELETE FROM rate_limits WHERE key = $1', [key]);
+    },
+    async refund(key) {
+      await db.query('UPDATE rate_limits SET count = greatest(count - 1, 0) WHERE key = $1 AND reset_at > now()', [key]);
     },
     async prune() {
       await db.query('DELETE FROM rate_limits WHERE reset_at < now()');
@@ -57,21 +55,23 @@ export async function createRedisCounterStore(url: string): Promise<CounterStore
   await client.connect();
   const toCounter = (count: number, ttlMs: number): Counter => ({ count, resetAt: new Date(Date.now() + Math.max(ttlMs, 0)) });
   return {
-    async hit(key, windowMs) {
+    async hit(key, windowMs, amount = 1) {
       const [count, , ttl] = (await client
         .multi()
-        .incr(PREFIX + key)
+        .incrBy(PREFIX + key, amount)
         .pExpire(PREFIX + key, windowMs, 'NX')
         .pTTL(PREFIX + key)
         .exec()) as unknown as [number, number, number];
       return toCounter(count, ttl);
     },
-    async peek(key) {
-      const [count, ttl] = (await client.multi().get(PREFIX + key).pTTL(PREFIX + key).exec()) as unknown as [string | null, number];
-      return count === null ? undefined : toCounter(Number(count), ttl);
-    },
     async reset(key) {
       await client.del(PREFIX + key);
+    },
+    async refund(key) {
+      // Only while the window lasts (DECR on an expired key would start a count with no expiry).
+      await client.eval("if redis.call('EXISTS', KEYS[1]) == 1 then return redis.call('DECR', KEYS[1]) end return 0", {
+        keys: [PREFIX + key],
+      });
     },
     async prune() {}, // keys expire by themselves (PEXPIRE)
     async close() {

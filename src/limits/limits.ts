@@ -7,6 +7,7 @@ import { createPgCounterStore, createRedisCounterStore, type Counter, type Count
 
 const HOUR_MS = 60 * 60 * 1000;
 const MINUTE_MS = 60 * 1000;
+const DAY_MS = 24 * HOUR_MS;
 const MAX_SLOWDOWN_MS = 5000;
 
 export function tooManyRequests(code: string, message: string, until: Date, details?: unknown[]): AppError {
@@ -17,7 +18,6 @@ export function tooManyRequests(code: string, message: string, until: Date, deta
 // Emails are counted under a hash: the limits table needs no personal data.
 const accountKey = (email: string) => `login:account:${createHash('sha256').update(email.trim().toLowerCase()).digest('hex')}`;
 const ipKey = (ip: string) => `login:ip:${ip}`;
-const over = (counter: Counter | undefined, max: number) => counter !== undefined && counter.count >= max;
 
 /**
  * Abuse and cost limits. Counts live in a shared store, so they hold across app instances and restarts.
@@ -26,35 +26,33 @@ const over = (counter: Counter | undefined, max: number) => counter !== undefine
 export function createLimits(config: LimitsConfig, store: CounterStore, usage: Pick<UsageService, 'tokensToday'>) {
   const { login } = config;
   return {
-    /** Refuses a login attempt while the account or the IP is locked out by failed attempts. */
-    async checkLogin(ip: string, email: string): Promise<void> {
-      if (!config.enabled) return;
-      const [byIp, byAccount] = await Promise.all([store.peek(ipKey(ip)), store.peek(accountKey(email))]);
-      const locked = [over(byIp, login.maxFailuresPerIp) && byIp, over(byAccount, login.maxFailuresPerAccount) && byAccount]
+    /**
+     * Reserves one password check for this account and address BEFORE it runs (one atomic count each),
+     * so a burst can never run more checks than the limits: over either limit, 429 and no check at all.
+     * Answers the attempt, to settle once the password was checked.
+     */
+    async beginPasswordCheck(ip: string, email: string): Promise<PasswordAttempt> {
+      if (!config.enabled) return { failed: async () => 0, succeeded: async () => undefined };
+      const [byIp, byAccount] = await Promise.all([store.hit(ipKey(ip), login.windowMs), store.hit(accountKey(email), login.windowMs)]);
+      const locked = [byIp.count > login.maxFailuresPerIp && byIp, byAccount.count > login.maxFailuresPerAccount && byAccount]
         .filter((c): c is Counter => Boolean(c))
         .sort((a, b) => b.resetAt.getTime() - a.resetAt.getTime())[0];
-      if (locked) {
-        throw tooManyRequests('too_many_attempts', 'Too many failed logins. Try again later.', locked.resetAt);
-      }
-    },
-
-    /** Counts a failed login; answers how long to delay the reply (slowing down before the lockout). */
-    async loginFailed(ip: string, email: string): Promise<number> {
-      if (!config.enabled) return 0;
-      const [byIp, byAccount] = await Promise.all([
-        store.hit(ipKey(ip), login.windowMs),
-        store.hit(accountKey(email), login.windowMs),
-      ]);
-      const excess = Math.max(
-        byIp.count - Math.floor(login.maxFailuresPerIp / 2),
-        byAccount.count - Math.floor(login.maxFailuresPerAccount / 2),
-        0,
-      );
-      return Math.min(MAX_SLOWDOWN_MS, excess * login.slowdownMs);
-    },
-
-    async loginSucceeded(email: string): Promise<void> {
-      if (config.enabled) await store.reset(accountKey(email));
+      if (locked) throw tooManyRequests('too_many_attempts', 'Too many failed attempts. Try again later.', locked.resetAt);
+      return {
+        /** The check failed: the reservation stands; answers how long to delay the reply (slowing down before the lockout). */
+        async failed() {
+          const excess = Math.max(
+            byIp.count - Math.floor(login.maxFailuresPerIp / 2),
+            byAccount.count - Math.floor(login.maxFailuresPerAccount / 2),
+            0,
+          );
+          return Math.min(MAX_SLOWDOWN_MS, excess * login.slowdownMs);
+        },
+        /** The right password: the account's count is cleared and the address's reservation refunded. */
+        async succeeded() {
+          await Promise.all([store.reset(accountKey(email)), store.refund(ipKey(ip))]);
+        },
+      };
     },
 
     async register(ip: string): Promise<void> {
@@ -64,6 +62,33 @@ export function createLimits(config: LimitsConfig, store: CounterStore, usage: P
         throw tooManyRequests('too_many_registrations', 'Too many accounts created from this address. Try again later.', counter.resetAt);
       }
     },
+
+    /** A new chat (per user and hour: a script cannot fill the database with empty chats). */
+    async chatCreated(userId: string): Promise<void> {
+      if (!config.enabled) return;
+      const counter = await store.hit(`chats:user:${userId}`, HOUR_MS);
+      if (counter.count > config.storage.chatsPerHour) {
+        throw tooManyRequests('too_many_chats', `You can create at most ${config.storage.chatsPerHour} chats an hour. Try again later.`, counter.resetAt);
+      }
+    },
+
+    /** An import of `bytes` of text: at most so many imports, and so many megabytes, per user and day. */
+    async beforeImport(userId: string, bytes: number): Promise<void> {
+      if (!config.enabled) return;
+      const [count, kib] = await Promise.all([
+        store.hit(`imports:user:${userId}`, DAY_MS),
+        store.hit(`import-kib:user:${userId}`, DAY_MS, Math.ceil(bytes / 1024)),
+      ]);
+      if (count.count > config.storage.importsPerDay) {
+        throw tooManyRequests('too_many_imports', `You can import at most ${config.storage.importsPerDay} times a day.`, count.resetAt);
+      }
+      if (kib.count > config.storage.importMbPerDay * 1024) {
+        throw tooManyRequests('import_quota_exceeded', `You can import at most ${config.storage.importMbPerDay} MB a day.`, kib.resetAt);
+      }
+    },
+
+    /** The most message text (bytes) one user may keep; 0 when limits are off. */
+    storageCapBytes: (): number => (config.enabled ? config.storage.userMessagesMb * 1024 * 1024 : 0),
 
     /** Before a message costs money: the per-minute rate and the daily token budget. */
     async beforeSend(userId: string): Promise<void> {
@@ -92,6 +117,12 @@ export function createLimits(config: LimitsConfig, store: CounterStore, usage: P
 }
 
 export type Limits = ReturnType<typeof createLimits>;
+
+/** One reserved password check (login, password change, account deletion), to settle once it ran. */
+export interface PasswordAttempt {
+  failed(): Promise<number>;
+  succeeded(): Promise<void>;
+}
 
 /** The limits on their counter store: Redis when REDIS_URL is set, else the database. */
 export async function openLimits(config: LimitsConfig, db: Queryable, usage: Pick<UsageService, 'tokensToday'>): Promise<Limits> {

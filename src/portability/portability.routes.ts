@@ -35,7 +35,7 @@ export const portabilityRoutes = [
   route({
     method: 'post', path: '/api/import', summary: 'Import an export', tag, auth: true, bodyLimit: IMPORT_BODY_LIMIT,
     input: { body: ImportBody },
-    responses: { 201: R.Imported, 400: R.ErrorBody },
+    responses: { 201: R.Imported, 400: R.ErrorBody, 413: R.ErrorBody, 429: R.ErrorBody },
     async handle({ input, deps, user, res }) {
       res.status(201).json(await deps.portability.importData(user.id, input.body));
     },

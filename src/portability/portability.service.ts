@@ -1,6 +1,8 @@
 import type { ChatsService } from '../chats/chats.service.js';
 import type { ExportedChat } from '../chats/chats.service.js';
+import { AppError } from '../http/errors.js';
 import type { RequestUser } from '../http/request-user.js';
+import type { Limits } from '../limits/limits.js';
 import { chatToMarkdown } from './markdown.js';
 import { EXPORT_FORMAT, EXPORT_VERSION, type ImportData } from './portability.schema.js';
 
@@ -22,8 +24,13 @@ const envelope = (chats: ExportedChat[], extra: object = {}) => ({
   chats,
 });
 
+const textBytes = (data: ImportData) =>
+  data.chats.reduce((n, c) => n + c.messages.reduce((m, x) => m + Buffer.byteLength(x.content, 'utf8'), 0), 0);
+
 /** Data portability: a chat as JSON or Markdown, all of a user's data as JSON, and its import. */
-export function createPortabilityService(chats: ChatsService) {
+export function createPortabilityService(chats: ChatsService, limits: Pick<Limits, 'beforeImport' | 'storageCapBytes'>, models: readonly string[]) {
+  // A model this server does not offer is not kept: the chat uses the default, a message names none.
+  const known = (model: string | null) => (model !== null && models.includes(model) ? model : null);
   return {
     async exportChat(userId: string, chatId: string, format: 'json' | 'markdown'): Promise<Download> {
       const chat = await chats.exportChat(userId, chatId);
@@ -41,7 +48,18 @@ export function createPortabilityService(chats: ChatsService) {
 
     /** Adds every chat of an export as new chats, all or none. */
     async importData(userId: string, data: ImportData): Promise<{ imported: { chats: number; messages: number }; chatIds: string[] }> {
-      const chatIds = await chats.importChats(userId, data.chats);
+      const bytes = textBytes(data);
+      await limits.beforeImport(userId, bytes);
+      const cap = limits.storageCapBytes();
+      if (cap > 0 && (await chats.storedBytes(userId)) + bytes > cap) {
+        throw new AppError(413, 'storage_quota_exceeded', `This would store more than your ${cap / 1024 / 1024} MB of messages; delete some chats first.`);
+      }
+      const cleaned = data.chats.map((chat) => ({
+        ...chat,
+        model: known(chat.model),
+        messages: chat.messages.map((m) => ({ ...m, model: known(m.model) })),
+      }));
+      const chatIds = await chats.importChats(userId, cleaned);
       const messages = data.chats.reduce((n, c) => n + c.messages.length, 0);
       return { imported: { chats: chatIds.length, messages }, chatIds };
     },

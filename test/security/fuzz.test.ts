@@ -57,13 +57,18 @@ const GENERAL_KEYS = ['content', 'title', 'email', 'password', 'clientMessageId'
 const text = fc.oneof(
   fc.string(),
   fc.string({ unit: 'binary', maxLength: 300 }),
-  fc.constantFrom('', ' ', '\u0000', 'a@b.co', '00000000-0000-4000-8000-000000000000', "' OR 1=1 --", '<script>', '😀'.repeat(40), '-1', '1e9999'),
+  fc.constantFrom('', ' ', '\u0000', 'a\u0000b', '\ud800', 'x\udc00y', '\ud83d\ude00\ud83d', 'a@b.co', '00000000-0000-4000-8000-000000000000', "' OR 1=1 --", '<script>', '😀'.repeat(40), '-1', '1e9999'),
 );
+/** Path segments sent as they are (not percent-encoded again): malformed or hostile encodings. */
+const RAW = 'raw:';
+const RAW_SEGMENTS = ['%E0%A4%A', '%ZZ', '%', '%00', '%ED%A0%80', '%C0%AF', '%FF'].map((s) => RAW + s);
+
 /** Ids the attacker knows: its own, and the victim's (which must never open anything). */
 const knownId = () => fc.constantFrom(victim.chatId, ...victim.messageIds, victim.sessionId, own.chatId, own.messageId, randomUUID());
 const value = () => fc.oneof(text, knownId(), fc.constant(PASSWORD), fc.integer(), fc.double(), fc.boolean(), fc.constant(null), fc.jsonValue({ maxDepth: 3 }));
 // Mostly known ids: the point is to try the victim's ids on every route.
-const segment = () => fc.oneof({ arbitrary: knownId(), weight: 6 }, text, fc.uuid(), fc.constantFrom('..', '%', '%00'));
+const segment = () =>
+  fc.oneof({ arbitrary: knownId(), weight: 6 }, text, fc.uuid(), fc.constantFrom('..', '%', '%00'), fc.constantFrom(...RAW_SEGMENTS));
 
 function keysOf(schema: unknown): string[] {
   const shape = (schema as { shape?: Record<string, unknown> } | undefined)?.shape;
@@ -109,7 +114,10 @@ describe('fuzzing every route as a user who knows another user’s ids', () => {
           input(spec.input.body),
           fc.boolean(),
           async (values, query, body, wantsStream) => {
-            const path = params.reduce((p, name, i) => p.replace(name, encodeURIComponent(values[i]!)), spec.path);
+            // A lone surrogate has no UTF-8 form to percent-encode: it goes as the bytes of one (invalid UTF-8).
+            const encodeText = (v: string) => (v.isWellFormed() ? encodeURIComponent(v) : '%ED%A0%80');
+            const encode = (v: string) => (v.startsWith(RAW) ? v.slice(RAW.length) : encodeText(v));
+            const path = params.reduce((p, name, i) => p.replace(name, encode(values[i]!)), spec.path);
             const qs = new URLSearchParams(query as Record<string, string>).toString();
             const agent = disposable(spec) ? (await signUp(t.app)).agent : attacker;
             let req = agent[spec.method](`${path}?${qs}`);

@@ -1,0 +1,42 @@
+import type { Config } from './config.js';
+
+/** The parsers of loadConfig's composite values (src/config.ts). */
+
+// Values that appear in tutorials and examples; a production secret must never be one of them.
+const WEAK_SECRETS = new Set([
+  'secret',
+  'changeme',
+  'change-me',
+  'keyboard cat',
+  'your-secret',
+  'your_secret',
+  'session-secret',
+  'replace-me-with-a-long-random-string',
+]);
+const MIN_SECRET_LENGTH = 32;
+
+/** The allow-list of models a chat may use; the default model always comes first. */
+export function modelList(defaultModel: string, list: string | undefined): string[] {
+  const models = (list ?? '').split(',').map((m) => m.trim()).filter(Boolean);
+  return [defaultModel, ...models.filter((m) => m !== defaultModel)];
+}
+
+export function parseContextTokens(value: string | undefined): Record<string, number> {
+  const entries = (value ?? '').split(',').filter((pair) => pair.includes('='));
+  return Object.fromEntries(entries.map((pair) => pair.split('=').map((p) => p.trim())).map(([k, v]) => [k!, Number(v)]));
+}
+
+export function parseTrustProxy(value: string | undefined): Config['trustProxy'] {
+  if (value === undefined || value.toLowerCase() === 'false') return false;
+  if (/^\d+$/.test(value)) return Number(value);
+  return value.split(',').map((part) => part.trim()).filter(Boolean);
+}
+
+export function describeWeakSecret(secret: string | undefined): string | undefined {
+  if (secret === undefined) return 'is required in production (e.g. `openssl rand -base64 48`)';
+  if (secret.length < MIN_SECRET_LENGTH) return `must be at least ${MIN_SECRET_LENGTH} characters long`;
+  if (WEAK_SECRETS.has(secret.toLowerCase()) || new Set(secret).size < 8) {
+    return 'is a well-known or low-entropy value; generate a random one (e.g. `openssl rand -base64 48`)';
+  }
+  return undefined;
+}

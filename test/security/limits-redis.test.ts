@@ -1,0 +1,43 @@
+import request from 'supertest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { PasswordHasher } from '../../src/auth/password.js';
+import { startFakeOpenAI, type FakeOpenAI } from '../helpers/fake-openai.js';
+import { startTestApp, type TestApp } from '../helpers/test-app.js';
+import { PASSWORD, signUp } from '../helpers/users.js';
+
+/** The atomic reservation of password checks, with the counters in Redis (REDIS_URL). */
+describe.runIf(process.env.TEST_REDIS_URL)('password guessing with the limits in Redis', () => {
+  let fake: FakeOpenAI;
+  let t: TestApp;
+  let checks = 0;
+  const counting = (hasher: PasswordHasher): PasswordHasher => ({
+    ...hasher,
+    verify: (password, hash) => {
+      checks++;
+      return hasher.verify(password, hash);
+    },
+  });
+  beforeAll(async () => {
+    fake = await startFakeOpenAI();
+    t = await startTestApp({
+      fake,
+      wrapHasher: counting,
+      env: { RATE_LIMITS: 'on', REDIS_URL: process.env.TEST_REDIS_URL!, LOGIN_MAX_FAILURES_PER_ACCOUNT: '4', LOGIN_MAX_FAILURES_PER_IP: '1000', LOGIN_SLOWDOWN_MS: '0', REGISTER_PER_IP_PER_HOUR: '1000' },
+    });
+  });
+  afterAll(async () => {
+    await t?.close();
+    await fake?.close();
+  });
+
+  it('a burst of 40 parallel wrong logins runs at most the limit of checks, and the right password waits for the window', async () => {
+    const { email } = await signUp(t.app);
+    checks = 0;
+    const burst = await Promise.all(
+      Array.from({ length: 40 }, (_, i) => request(t.app).post('/api/auth/login').send({ email, password: `nope-${i}` })),
+    );
+    expect(checks).toBeLessThanOrEqual(4);
+    expect(burst.filter((r) => r.status === 429).length).toBeGreaterThanOrEqual(36);
+    expect((await request(t.app).post('/api/auth/login').send({ email, password: PASSWORD })).status).toBe(429);
+  });
+});
