@@ -1,5 +1,6 @@
 import cluster from 'node:cluster';
 import type { AddressInfo } from 'node:net';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createApp } from './app.js';
 import { loadConfigOrExit } from './bootstrap.js';
@@ -46,7 +47,9 @@ async function runServer(): Promise<void> {
   const jobs = createJobs(services, logger);
   await jobs.prepare();
 
-  const clientDir = fileURLToPath(new URL('../dist/client', import.meta.url));
+  // Compiled (dist/server/main.js) the client is next door; run from source (src/main.ts), under dist/.
+  const compiled = fileURLToPath(import.meta.url).includes(`${path.sep}dist${path.sep}server${path.sep}`);
+  const clientDir = fileURLToPath(new URL(compiled ? '../client' : '../dist/client', import.meta.url));
   const app = createApp(services, { clientDir });
   if (config.isProduction && !config.metricsToken) logger.info('METRICS_TOKEN is not set: GET /metrics is off (404) in production');
   const server = createServer(app, config.server);

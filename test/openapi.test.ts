@@ -136,8 +136,11 @@ describe('the Postman collection', () => {
     const shipped = fs.readFileSync(new URL('../docs/gpt-backend.postman_collection.json', import.meta.url), 'utf8');
     expect(shipped).toBe(postmanCollectionJson());
     const collection = JSON.parse(shipped);
-    const names = collection.item.flatMap((folder: { item: { name: string }[] }) => folder.item.map((i) => i.name));
-    expect(names).toContain('Log in');
-    expect(names.length).toBe(specs.length);
+    const items = collection.item as { name: string; request: { method: string; url: { path: string[] } }; event: { listen: string; script: { exec: string[] } }[] }[];
+    expect(items.map((i) => i.name)).toContain('Log in');
+    // Every operation of the document runs at least once, and every request tests its answer.
+    const covered = new Set(items.map((i) => `${i.request.method.toLowerCase()} /${i.request.url.path.join('/')}`));
+    for (const spec of specs) expect(covered, `${spec.method} ${spec.path}`).toContain(`${spec.method} ${spec.path}`);
+    expect(items.every((i) => i.event.some((e) => e.listen === 'test' && e.script.exec.some((line) => line.includes('pm.test'))))).toBe(true);
   });
 });

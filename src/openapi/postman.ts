@@ -1,64 +1,77 @@
+import { openApiPath } from './document.js';
+import { FLOW, type FlowStep } from './postman-flow.js';
+
 /**
- * A Postman (v2.1) collection made from the OpenAPI document: one folder per tag, one request per
- * operation, with example bodies. `npm run postman` writes it to docs/; a test keeps that file current.
+ * A Postman (v2.1) collection made from the OpenAPI document and the flow (postman-flow.ts): one request
+ * per step, in order, with tests and variable captures, so it runs as a test suite (newman,
+ * `npm run test:postman`). Every operation of the document must be in the flow. `npm run postman`
+ * writes it to docs/; a test keeps that file current. Plain v2.1, so Thunder Client imports it too.
  */
-type Schema = { type?: string | string[]; properties?: Record<string, Schema>; required?: string[]; format?: string; enum?: unknown[] };
 interface Operation {
   summary: string;
-  tags: string[];
-  parameters?: { name: string; in: string }[];
-  requestBody?: { content: { 'application/json': { schema: Schema } } };
+}
+type Document = { info: { title: string }; paths: Record<string, Record<string, Operation>> };
+
+const PATH_VARIABLES: Record<string, string> = { id: '{{chatId}}', messageId: '{{messageId}}', token: '{{shareToken}}' };
+
+function testScript(step: FlowStep): string[] {
+  const lines = [
+    `pm.test(${JSON.stringify(`status is ${step.status}`)}, () => pm.response.to.have.status(${step.status}));`,
+    // The body, parsed when it is JSON (Markdown, HTML and 204s have none to read).
+    "const b = (pm.response.headers.get('Content-Type') || '').includes('json') ? pm.response.json() : undefined;",
+  ];
+  for (const [name, check] of Object.entries(step.checks ?? {})) {
+    lines.push(`pm.test(${JSON.stringify(name)}, () => pm.expect(Boolean(${check}), ${JSON.stringify(check)}).to.be.true);`);
+  }
+  for (const [variable, value] of Object.entries(step.capture ?? {})) {
+    lines.push(`pm.collectionVariables.set(${JSON.stringify(variable)}, String(${value}));`);
+  }
+  return lines;
 }
 
-const EXAMPLES: Record<string, unknown> = {
-  email: 'ada@example.com',
-  password: 'a-long-passphrase-42',
-  currentPassword: 'a-long-passphrase-42',
-  newPassword: 'an-even-longer-passphrase-43',
-  content: 'Hello! What can you do?',
-  message: 'Hello! What can you do?',
-  title: 'My chat',
-  systemPrompt: 'You are a helpful assistant.',
-};
-
-function example(name: string, schema: Schema): unknown {
-  if (name in EXAMPLES) return EXAMPLES[name];
-  if (schema.enum) return schema.enum[0];
-  const type = Array.isArray(schema.type) ? schema.type.find((t) => t !== 'null') : schema.type;
-  if (type === 'object') {
-    return Object.fromEntries((schema.required ?? []).map((key) => [key, example(key, schema.properties?.[key] ?? {})]));
-  }
-  if (type === 'boolean') return true;
-  if (type === 'integer' || type === 'number') return 1;
-  if (type === 'array') return [];
-  if (schema.format === 'uuid') return '00000000-0000-4000-8000-000000000000';
-  return '';
+function requestOf(step: FlowStep) {
+  const names = [...step.path.matchAll(/:(\w+)/g)].map((m) => m[1]!);
+  const segments = step.path.replace(/^\//, '').split('/');
+  const query = Object.entries(step.query ?? {}).map(([key, value]) => ({ key, value }));
+  const raw = `{{baseUrl}}/${segments.join('/')}${query.length ? `?${query.map((q) => `${q.key}=${q.value}`).join('&')}` : ''}`;
+  const body = step.raw ?? (step.body === undefined ? undefined : JSON.stringify(step.body, null, 2));
+  return {
+    method: step.method.toUpperCase(),
+    header: body ? [{ key: 'Content-Type', value: 'application/json' }] : [],
+    url: {
+      raw,
+      host: ['{{baseUrl}}'],
+      path: segments,
+      ...(query.length ? { query } : {}),
+      variable: names.map((key) => ({ key, value: step.vars?.[key] ?? PATH_VARIABLES[key] ?? '' })),
+    },
+    ...(body ? { body: { mode: 'raw', raw: body, options: { raw: { language: 'json' } } } } : {}),
+  };
 }
 
-export function toPostmanCollection(document: { info: { title: string }; paths: Record<string, Record<string, Operation>> }) {
-  const folders = new Map<string, object[]>();
-  for (const [path, operations] of Object.entries(document.paths)) {
-    for (const [method, op] of Object.entries(operations)) {
-      const segments = path.replace(/^\//, '').split('/').map((s) => s.replace(/^\{(\w+)\}$/, ':$1'));
-      const pathVariables = (op.parameters ?? []).filter((p) => p.in === 'path').map((p) => ({ key: p.name, value: '' }));
-      const schema = op.requestBody?.content['application/json'].schema;
-      const request = {
-        method: method.toUpperCase(),
-        header: schema ? [{ key: 'Content-Type', value: 'application/json' }] : [],
-        url: { raw: `{{baseUrl}}/${segments.join('/')}`, host: ['{{baseUrl}}'], path: segments, variable: pathVariables },
-        ...(schema ? { body: { mode: 'raw', raw: JSON.stringify(example('', schema), null, 2), options: { raw: { language: 'json' } } } } : {}),
-      };
-      const tag = op.tags[0] ?? 'API';
-      folders.set(tag, [...(folders.get(tag) ?? []), { name: op.summary, request }]);
-    }
-  }
+export function toPostmanCollection(document: Document) {
+  const missing = Object.entries(document.paths).flatMap(([path, operations]) =>
+    Object.keys(operations)
+      .filter((method) => !FLOW.some((step) => step.method === method && openApiPath(step.path) === path))
+      .map((method) => `${method.toUpperCase()} ${path}`),
+  );
+  if (missing.length) throw new Error(`operations missing from the Postman flow (src/openapi/postman-flow.ts): ${missing.join(', ')}`);
+  const item = FLOW.map((step) => ({
+    name: step.name,
+    request: { ...requestOf(step), description: document.paths[openApiPath(step.path)]?.[step.method]?.summary ?? '' },
+    event: [
+      ...(step.before ? [{ listen: 'prerequest', script: { type: 'text/javascript', exec: [step.before] } }] : []),
+      { listen: 'test', script: { type: 'text/javascript', exec: testScript(step) } },
+    ],
+  }));
   return {
     info: {
       name: document.info.title,
-      description: 'Generated from /api/openapi.json by `npm run postman`. Run "Log in" first: Postman keeps the session cookie.',
+      description:
+        'Generated by `npm run postman` from /api/openapi.json and an ordered flow: run the whole collection (Runner, or `npm run test:postman` with newman). It registers a new user each run, checks every response, and deletes the user last. Set baseUrl to your server.',
       schema: 'https://schema.getpostman.com/json/collection/v2.1.0/collection.json',
     },
-    variable: [{ key: 'baseUrl', value: 'http://localhost:3000' }],
-    item: [...folders].map(([name, item]) => ({ name, item })),
+    variable: [{ key: 'baseUrl', value: 'http://localhost:3000' }, ...['email', 'password', 'chatId', 'messageId', 'shareToken'].map((key) => ({ key, value: '' }))],
+    item,
   };
 }

@@ -79,8 +79,9 @@ const input = (schema: unknown) =>
 
 /** What the victim has that the attacker never sends: if a response holds one of these, data leaked. */
 const neverSent = () => [SECRET, victim.email];
-/** The victim's chat and session ids may only come back when the attacker sent them (an echo of its input). */
+/** The victim's chat and session ids may only come back when the attacker sent them (an echo of its input, now or stored earlier). */
 const victimIds = () => [victim.chatId, victim.sessionId];
+let everSent = '';
 
 function expectSafe(res: Response, sent: string): void {
   expect(res.status, `${res.status} ${res.text?.slice(0, 200)}`).toBeLessThan(500);
@@ -90,7 +91,8 @@ function expectSafe(res: Response, sent: string): void {
     expect(res.body.error).toEqual(expect.objectContaining({ code: expect.any(String), message: expect.any(String) }));
   }
   for (const marker of neverSent()) expect(raw, 'another user’s data in a response').not.toContain(marker);
-  for (const id of victimIds()) if (!sent.includes(id)) expect(raw, 'another user’s id in a response').not.toContain(id);
+  everSent += sent;
+  for (const id of victimIds()) if (!everSent.includes(id)) expect(raw, 'another user’s id in a response').not.toContain(id);
   // Message ids are small numbers: look for them as the id of a message in the answer.
   for (const id of victim.messageIds) expect(raw, 'another user’s message in a response').not.toContain(`"id":"${id}"`);
 }
