@@ -12,6 +12,7 @@ import { DEMO_MODEL_LABEL } from './llm/demo-model.js';
 import { createLogger } from './logger.js';
 import { exitOnFatalErrors } from './process-handlers.js';
 import { buildServices } from './services.js';
+import { explainStartupFailure } from './startup-errors.js';
 import { runPrimary } from './workers.js';
 
 /** The composition root: read config, open the database, migrate, build the services, listen, run jobs, shut down. */
@@ -22,7 +23,13 @@ exitOnFatalErrors(logger);
 if (config.workers > 1 && cluster.isPrimary) {
   runPrimary(config.workers, logger);
 } else {
-  await runServer();
+  await runServer().catch((err: unknown) => {
+    const line = explainStartupFailure(err, config);
+    if (line) console.error(line);
+    else logger.fatal({ err }, 'could not start');
+    logger.flush();
+    process.exit(1);
+  });
 }
 
 async function runServer(): Promise<void> {
@@ -53,12 +60,16 @@ async function runServer(): Promise<void> {
   const app = createApp(services, { clientDir });
   if (config.isProduction && !config.metricsToken) logger.info('METRICS_TOKEN is not set: GET /metrics is off (404) in production');
   const server = createServer(app, config.server);
-  server.listen(config.port, () => {
-    const { port } = server.address() as AddressInfo;
-    const scheme = config.server.tls ? 'https' : 'http';
-    logger.info({ port, model: services.model.label }, `gpt-backend listening on ${scheme}://localhost:${port}`);
-    jobs.start();
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, () => {
+      server.off('error', reject);
+      resolve();
+    });
   });
+  const { port } = server.address() as AddressInfo;
+  logger.info({ port, model: services.model.label }, `gpt-backend listening on ${config.server.tls ? 'https' : 'http'}://localhost:${port}`);
+  jobs.start();
 
   let stopping = false;
   async function shutdown(signal: string): Promise<void> {

@@ -1,6 +1,7 @@
+import net from 'node:net';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runEntry, useScratchSpace, waitFor } from './helpers/processes.js';
+import { runEntry, startServer, useScratchSpace, waitFor } from './helpers/processes.js';
 import { usingRealPostgres } from './helpers/test-db.js';
 
 /** The real entry points (`npm start`, `npm run migrate`) run as a newcomer would run them. Process faults
@@ -70,5 +71,51 @@ describe('workers', () => {
     const server = run('src/main.ts', { DATA_DIR: path.join(scratch.workDir, 'never-used'), WEB_CONCURRENCY: '2', SESSION_SECRET: 'x'.repeat(40) });
     expect(await server.exited).toBe(1);
     expect(server.output().stderr).toContain('WEB_CONCURRENCY');
+  });
+});
+
+describe('start-up failures in plain words', () => {
+  const dbEnv = () => scratch.databaseEnv();
+  const dir = () => scratch.workDir;
+
+  it('a port already in use: one line naming the port and PORT, exit 1, no stack', async () => {
+    const blocker = net.createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const { port } = blocker.address() as net.AddressInfo;
+    try {
+      const server = runEntry('src/main.ts', { ...dbEnv(), PORT: String(port), LOG_LEVEL: 'warn' }, dir());
+      expect(await server.exited).toBe(1);
+      const { stderr } = server.output();
+      const lines = stderr.trim().split('\n');
+      expect(lines).toEqual([`Port ${port} is already in use: stop what is listening there, or set PORT to a free port.`]);
+      expect(stderr + server.output().stdout).not.toMatch(/\n\s+at /);
+    } finally {
+      blocker.close();
+    }
+  });
+
+  it.runIf(process.env.TEST_DATABASE_URL)('an unreachable DATABASE_URL: one line, exit 1, no stack', async () => {
+    const server = runEntry('src/main.ts', { DATABASE_URL: 'postgres://nobody:secret-pw@127.0.0.1:1/none', PORT: '0', LOG_LEVEL: 'warn' }, dir());
+    expect(await server.exited).toBe(1);
+    const { stderr, stdout } = server.output();
+    expect(stderr.trim().split('\n')).toHaveLength(1);
+    expect(stderr).toMatch(/^Cannot use the database at DATABASE_URL \(127\.0\.0\.1:1\/none\)/);
+    expect(stderr + stdout).not.toContain('secret-pw');
+    expect(stderr + stdout).not.toMatch(/\n\s+at /);
+  });
+
+  it.runIf(!process.env.TEST_DATABASE_URL)('a DATA_DIR locked by a running server: one line, exit 1, no stack', async () => {
+    const first = await startServer({ ...dbEnv(), PORT: '0' }, dir());
+    try {
+      const second = runEntry('src/main.ts', { ...dbEnv(), PORT: '0', LOG_LEVEL: 'warn' }, dir());
+      expect(await second.exited).toBe(1);
+      const { stderr, stdout } = second.output();
+      expect(stderr.trim().split('\n')).toHaveLength(1);
+      expect(stderr).toMatch(/^DATA_DIR .* is in use by process \d+/);
+      expect(stderr + stdout).not.toMatch(/\n\s+at /);
+    } finally {
+      first.server.child.kill('SIGTERM');
+      await first.server.exited;
+    }
   });
 });
