@@ -7,7 +7,18 @@ import { EnvSchema } from './config.schema.js';
  */
 
 export type ModelConfig =
-  | { kind: 'openai'; apiKey?: string; baseURL?: string; models: string[]; timeoutMs: number; maxRetries: number }
+  | {
+      kind: 'openai';
+      apiKey?: string;
+      baseURL?: string;
+      models: string[];
+      /** OPENAI_MODELS=auto: the allow-list is the server's own list (GET /models), refreshed. */
+      discover: boolean;
+      /** OPENAI_BASE_URL without OPENAI_MODEL: the first model the server lists becomes the default. */
+      defaultFromServer: boolean;
+      timeoutMs: number;
+      maxRetries: number;
+    }
   | { kind: 'demo' };
 
 export interface ChatConfig {
@@ -39,7 +50,7 @@ export interface Config {
   metricsToken?: string;
   shutdownGraceMs: number;
   /** How often each background job runs (src/jobs.ts). */
-  jobs: { sessionPruneMs: number; rateLimitPruneMs: number; orphanSweepMs: number };
+  jobs: { sessionPruneMs: number; rateLimitPruneMs: number; orphanSweepMs: number; modelProbeMs: number };
   /** Worker processes (node:cluster); more than 1 needs DATABASE_URL. */
   workers: number;
   bcryptRounds: number;
@@ -70,6 +81,8 @@ export class ConfigError extends Error {
 }
 
 type Env = Record<string, string | undefined>;
+/** OpenAI's default when nothing names a model (and the server cannot be asked). */
+const DEFAULT_MODEL = 'gpt-4o-mini';
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 export function loadConfig(env: Env, randomSecret: () => string): Config {
@@ -125,6 +138,7 @@ export function loadConfig(env: Env, randomSecret: () => string): Config {
       sessionPruneMs: e.SESSION_PRUNE_INTERVAL_SECONDS * 1000,
       rateLimitPruneMs: e.RATE_LIMIT_PRUNE_INTERVAL_SECONDS * 1000,
       orphanSweepMs: e.ORPHAN_SWEEP_INTERVAL_SECONDS * 1000,
+      modelProbeMs: e.MODEL_PROBE_INTERVAL_SECONDS * 1000,
     },
     workers: e.WEB_CONCURRENCY,
     publicUrl: e.PUBLIC_URL,
@@ -154,7 +168,9 @@ export function loadConfig(env: Env, randomSecret: () => string): Config {
           kind: 'openai' as const,
           apiKey: e.OPENAI_API_KEY,
           baseURL: e.OPENAI_BASE_URL,
-          models: modelList(e.OPENAI_MODEL, e.OPENAI_MODELS),
+          models: modelList(e.OPENAI_MODEL ?? DEFAULT_MODEL, e.OPENAI_MODELS === 'auto' ? undefined : e.OPENAI_MODELS),
+          discover: e.OPENAI_MODELS === 'auto',
+          defaultFromServer: e.OPENAI_MODEL === undefined && e.OPENAI_BASE_URL !== undefined,
           timeoutMs: e.OPENAI_TIMEOUT_MS,
           maxRetries: e.OPENAI_MAX_RETRIES,
         }

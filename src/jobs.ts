@@ -12,8 +12,8 @@ interface Job {
  * `start` (after listening) runs each job on its interval (config: *_INTERVAL_SECONDS); `stop` on shutdown.
  * Nothing else in the app starts a timer of its own.
  */
-export function createJobs(services: Pick<Services, 'config' | 'sessionStore' | 'limits' | 'turns'>, logger?: Logger) {
-  const { config, sessionStore, limits, turns } = services;
+export function createJobs(services: Pick<Services, 'config' | 'sessionStore' | 'limits' | 'turns' | 'modelStatus'>, logger?: Logger) {
+  const { config, sessionStore, limits, turns, modelStatus } = services;
   const sweepOrphans = async () => {
     const ended = await turns.endAbandonedReplies();
     if (ended > 0) logger?.warn({ ended }, 'ended replies left streaming by a stopped process');
@@ -26,6 +26,8 @@ export function createJobs(services: Pick<Services, 'config' | 'sessionStore' | 
     { name: 'session-prune', everyMs: config.jobs.sessionPruneMs, run: () => sessionStore.prune() },
     // Rate-limit windows that have ended (Redis expires its own).
     { name: 'rate-limit-prune', everyMs: config.jobs.rateLimitPruneMs, run: () => limits.pruneExpired() },
+    // Is the model server there (health), and which models does it offer (OPENAI_MODELS=auto)?
+    { name: 'model-probe', everyMs: config.jobs.modelProbeMs, run: () => modelStatus.refresh() },
   ];
   const timers: NodeJS.Timeout[] = [];
 
@@ -34,9 +36,12 @@ export function createJobs(services: Pick<Services, 'config' | 'sessionStore' | 
 
     /**
      * Before serving: replies left `streaming` by a previous life of this process (or any dead instance)
-     * are ended at once, so a restarted server accepts a new message in every chat.
+     * are ended at once, so a restarted server accepts a new message in every chat; and the model server
+     * is probed (a short timeout), so a dead OPENAI_BASE_URL is said at start.
      */
-    prepare: sweepOrphans,
+    prepare: async () => {
+      await Promise.all([sweepOrphans(), modelStatus.refresh()]);
+    },
 
     start(): void {
       for (const job of jobs) {

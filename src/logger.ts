@@ -11,8 +11,22 @@ const REDACT = [
   '*.apiKey',
 ];
 
-/** JSON lines on stdout (or `destination`, for tests that read them). */
-export function createLogger(level: string, destination?: DestinationStream): Logger {
+/** pino-pretty, when it is installed (a dev dependency: a production install has JSON only). */
+function prettyTarget(): string | undefined {
+  try {
+    return import.meta.resolve('pino-pretty');
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * JSON lines on stdout (or `destination`, for tests that read them); readable colored lines instead
+ * when `pretty` (development on a terminal) and pino-pretty is there.
+ */
+export function createLogger(level: string, destination?: DestinationStream, { pretty = false } = {}): Logger {
   const options = { level, redact: { paths: REDACT, censor: '[redacted]' } };
-  return destination ? pino(options, destination) : pino(options);
+  if (destination) return pino(options, destination);
+  const target = pretty ? prettyTarget() : undefined;
+  return target ? pino({ ...options, transport: { target, options: { ignore: 'pid,hostname,req.headers,res.headers', singleLine: true } } }) : pino(options);
 }

@@ -17,7 +17,8 @@ import { runPrimary } from './workers.js';
 
 /** The composition root: read config, open the database, migrate, build the services, listen, run jobs, shut down. */
 const config = loadConfigOrExit();
-const logger = createLogger(config.logLevel);
+// Readable lines for a person at a terminal in development; JSON lines for everything else.
+const logger = createLogger(config.logLevel, undefined, { pretty: config.env === 'development' && process.stdout.isTTY });
 exitOnFatalErrors(logger);
 
 if (config.workers > 1 && cluster.isPrimary) {

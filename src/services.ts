@@ -13,6 +13,7 @@ import { createHealthService, type HealthService } from './health/health.service
 import { openLimits, type Limits } from './limits/limits.js';
 import type { ChatModel } from './llm/chat-model.js';
 import { createChatModel } from './llm/create-model.js';
+import { createModelStatus, type ModelStatus } from './llm/model-status.js';
 import { createMetrics, type Metrics } from './observability/metrics.js';
 import { createPortabilityService, type PortabilityService } from './portability/portability.service.js';
 import { createSearchService, type SearchService } from './search/search.service.js';
@@ -25,6 +26,8 @@ export interface Services {
   db: Database;
   logger: Logger;
   model: ChatModel;
+  /** Whether the model server answers (probed at start and by a job). */
+  modelStatus: ModelStatus;
   /** Connects the instances (followers, stops) and vouches for each one's liveness. */
   bus: Bus;
   metrics: Metrics;
@@ -55,6 +58,7 @@ export interface ServiceOptions {
  */
 export async function buildServices(config: Config, db: Database, { logger, wrapHasher }: ServiceOptions): Promise<Services> {
   const model = createChatModel(config.model, logger);
+  const modelStatus = createModelStatus(model, logger);
   const bus = await openBus(
     db.kind === 'pglite'
       ? { kind: 'local', database: db }
@@ -76,6 +80,7 @@ export async function buildServices(config: Config, db: Database, { logger, wrap
     db,
     logger,
     model,
+    modelStatus,
     bus,
     metrics,
     sessionStore,
@@ -88,7 +93,7 @@ export async function buildServices(config: Config, db: Database, { logger, wrap
     search: createSearchService(db),
     sharing: createSharingService(db, chats),
     portability: createPortabilityService(chats, limits, model.models),
-    health: createHealthService(db, model, logger),
+    health: createHealthService(db, model, modelStatus, logger),
     async close(graceMs = 0) {
       await turns.drain(graceMs);
       await limits.close();

@@ -33,6 +33,7 @@ describe('background jobs (src/jobs.ts)', () => {
       { name: 'orphan-sweep', everyMs: 1000 },
       { name: 'session-prune', everyMs: 1000 },
       { name: 'rate-limit-prune', everyMs: 2000 },
+      { name: 'model-probe', everyMs: 60_000 },
     ]);
   });
 

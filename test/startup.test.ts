@@ -41,7 +41,7 @@ describe('npm start', () => {
       expect(stdout).toMatch(/OFFLINE DEMO MODEL/);
       const port = /"port":(\d+)/.exec(stdout)?.[1];
       const health = await fetch(`http://127.0.0.1:${port}/api/health`);
-      expect(await health.json()).toEqual({ status: 'ok', db: 'ok', model: 'demo/offline-demo' });
+      expect(await health.json()).toEqual({ status: 'ok', db: 'ok', model: { label: 'demo/offline-demo', status: 'ok' } });
     } finally {
       server.child.kill('SIGTERM');
     }

@@ -3,20 +3,22 @@ import type { Database } from '../db/database.js';
 import { pendingMigrations } from '../db/migrate.js';
 import { AppError } from '../http/errors.js';
 import type { ChatModel } from '../llm/chat-model.js';
+import type { ModelReachability, ModelStatus } from '../llm/model-status.js';
 
-/** Is this instance able to serve: the database answers, every migration is applied. */
-export function createHealthService(db: Database, model: ChatModel, logger?: Logger) {
+/** Is this instance able to serve: the database answers, every migration is applied; and the model server? */
+export function createHealthService(db: Database, model: ChatModel, modelStatus: Pick<ModelStatus, 'status'>, logger?: Logger) {
+  const modelReport = (): { label: string; status: ModelReachability } => ({ label: model.label, status: modelStatus.status() });
   return {
-    async health(): Promise<{ status: 'ok'; db: 'ok'; model: string }> {
+    async health(): Promise<{ status: 'ok'; db: 'ok'; model: { label: string; status: ModelReachability } }> {
       try {
         await db.query('SELECT 1');
       } catch (err) {
         logger?.warn({ err }, 'health check: database unreachable');
         throw new AppError(503, 'database_unreachable', 'The database is unreachable.', {
-          extra: { status: 'error', db: 'unreachable', model: model.label },
+          extra: { status: 'error', db: 'unreachable', model: modelReport() },
         });
       }
-      return { status: 'ok', db: 'ok', model: model.label };
+      return { status: 'ok', db: 'ok', model: modelReport() };
     },
 
     async readiness(): Promise<{ status: 'ok'; db: 'ok'; migrations: 'applied' }> {

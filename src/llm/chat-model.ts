@@ -27,6 +27,11 @@ export interface ChatModel {
   readonly models: readonly string[];
   /** Throws an `AppError` (never an SDK error) when the call fails, before or during the stream. */
   stream(request: ModelRequest): AsyncIterable<ModelChunk>;
+  /**
+   * Asks the server which models it offers (GET /models, a short timeout); with discovery on, the
+   * allow-list (and maybe the default) follow its answer. Answers whether the server answered.
+   */
+  probe(): Promise<boolean>;
 }
 
 /** Runs a call to the end and returns its whole text (for short background calls such as titles). */

@@ -14,6 +14,7 @@ export function createDemoModel(): ChatModel {
     label: DEMO_MODEL_LABEL,
     defaultModel: DEMO_MODEL,
     models: [DEMO_MODEL],
+    probe: async () => true, // nothing to reach: it is in the process
     async *stream({ turns, signal }: ModelRequest): AsyncIterable<ModelChunk> {
       const reply = demoReply(turns.at(-1)?.content ?? '', turns.filter((t) => t.role === 'user').length, turns.length);
       for (const word of reply.match(/\S+\s*/gu) ?? []) {

@@ -7,11 +7,16 @@ export interface OpenAIModelOptions {
   apiKey?: string;
   baseURL?: string;
   models: readonly string[];
+  /** The allow-list is the server's own (OPENAI_MODELS=auto). */
+  discover?: boolean;
+  /** The server's first model is the default (no OPENAI_MODEL). */
+  defaultFromServer?: boolean;
   timeoutMs: number;
   maxRetries: number;
 }
 
 const OPENAI_API = 'https://api.openai.com/v1';
+const PROBE_TIMEOUT_MS = 3000;
 
 export function createOpenAIModel(options: OpenAIModelOptions, logger?: Logger): ChatModel {
   const client = new OpenAI({
@@ -23,12 +28,37 @@ export function createOpenAIModel(options: OpenAIModelOptions, logger?: Logger):
     maxRetries: options.maxRetries,
   });
   const provider = options.baseURL ? 'openai-compatible' : 'openai';
-  const defaultModel = options.models[0]!;
+  // One array, changed in place when discovery answers: the request schemas hold this very list.
+  const models: string[] = [...options.models];
+  let defaultChosen = false;
 
   return {
-    label: `${provider}/${defaultModel}`,
-    defaultModel,
-    models: options.models,
+    get label() {
+      return `${provider}/${models[0]}`;
+    },
+    get defaultModel() {
+      return models[0]!;
+    },
+    models,
+    async probe() {
+      let listed: string[];
+      try {
+        listed = [];
+        for await (const m of client.models.list({ timeout: PROBE_TIMEOUT_MS, maxRetries: 0 })) listed.push(m.id);
+      } catch {
+        return false;
+      }
+      if (listed.length === 0) return true;
+      // The server's first model is the default when nothing named one (chosen once, then kept).
+      let chosen = models[0]!;
+      if (options.defaultFromServer && !defaultChosen) {
+        chosen = listed[0]!;
+        defaultChosen = true;
+      }
+      const rest = options.discover ? listed : models;
+      models.splice(0, models.length, chosen, ...rest.filter((m) => m !== chosen));
+      return true;
+    },
     async *stream({ model, turns, signal }: ModelRequest): AsyncIterable<ModelChunk> {
       let streaming = false;
       try {

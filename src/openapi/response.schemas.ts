@@ -56,7 +56,7 @@ export const Stopped = z.strictObject({ assistantMessage: Message.nullable() });
 export const Health = z.strictObject({
   status: z.enum(['ok', 'error']),
   db: z.enum(['ok', 'unreachable']),
-  model: z.string(),
+  model: z.strictObject({ label: z.string(), status: z.enum(['unknown', 'ok', 'unreachable']) }),
   error: z.unknown().optional(),
 });
 export const Readiness = z.strictObject({

@@ -13,7 +13,7 @@ afterAll(() => t.close());
 describe('the offline demo model', () => {
   it('is named by GET /api/health', async () => {
     const res = await request(t.app).get('/api/health');
-    expect(res.body.model).toBe('demo/offline-demo');
+    expect(res.body.model.label).toBe('demo/offline-demo');
   });
 
   it('answers every flow with a reply that says it is not a real AI', async () => {
