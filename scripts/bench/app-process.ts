@@ -89,9 +89,10 @@ export async function stop(child: ChildProcess): Promise<void> {
 }
 
 export async function createDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
-  const { target, dispose } = await createServerDatabase(ADMIN_URL, 'gptb_bench');
+  const database = await createServerDatabase(ADMIN_URL, 'gptb_bench');
+  const { target } = database;
   if (target.kind !== 'postgres') throw new Error('a server database was expected');
-  return { url: target.url, drop: dispose };
+  return { url: target.url, drop: () => database.dispose() };
 }
 
 const json = (cookie?: string) => ({ 'Content-Type': 'application/json', ...(cookie ? { Cookie: cookie } : {}) });

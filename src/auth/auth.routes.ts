@@ -1,4 +1,4 @@
-import type { Request, Response } from 'express';
+import type { Request, RequestHandler, Response } from 'express';
 import type { Config } from '../config.js';
 import { AppError, UnauthorizedError } from '../http/errors.js';
 import { isCrossSite } from '../http/request-guards.js';
@@ -116,10 +116,11 @@ export const authRoutes = [
 /** Runs passport's local strategy; its errors (lockout, wrong credentials) come from the auth service. */
 function authenticate(passport: PassportInstance, req: Request, res: Response): Promise<PublicUser> {
   return new Promise((resolve, reject) => {
-    passport.authenticate('local', { session: false }, (err: unknown, user: PublicUser | false) => {
-      if (err) reject(err);
+    const run = passport.authenticate('local', { session: false }, (err: unknown, user: PublicUser | false) => {
+      if (err) reject(err instanceof Error ? err : new Error('authentication failed'));
       else if (!user) reject(new UnauthorizedError('invalid_credentials', 'Wrong email or password.'));
       else resolve(user);
-    })(req, res, reject);
+    }) as RequestHandler;
+    run(req, res, reject);
   });
 }

@@ -12,9 +12,9 @@ export interface SendDeps {
   model: ChatModel;
   live: LiveReplies;
   /** A send whose clientMessageId is already stored: the first result, or an answer if it had none. */
-  repeat(userId: string, chatId: string, content: string, clientMessageId: string): Promise<Turn>;
+  repeat: (userId: string, chatId: string, content: string, clientMessageId: string) => Promise<Turn>;
   /** Starts the reply of a freshly stored turn. */
-  launch(userId: string, stored: StoredTurn, content: string, autoTitle: string, clientMessageId?: string): Turn;
+  launch: (userId: string, stored: StoredTurn, content: string, autoTitle: string, clientMessageId?: string) => Turn;
 }
 
 /**

@@ -9,7 +9,7 @@ const POLL_MS = 50;
 export async function waitUntilEnded(
   messages: MessagesRepo,
   assistantMessageId: string,
-  { waitMs, takeOver }: { waitMs: number; takeOver(): Promise<number> },
+  { waitMs, takeOver }: { waitMs: number; takeOver: () => Promise<number> },
 ): Promise<Message | null> {
   for (let polls = 0, deadline = Date.now() + waitMs; Date.now() < deadline; polls++) {
     const row = await messages.findById(assistantMessageId);

@@ -58,7 +58,8 @@ export function createMetrics(db?: Database) {
     httpTimer: ((req, res, next) => {
       const stop = httpDuration.startTimer();
       res.on('finish', () => {
-        const route = req.route?.path ? `${req.baseUrl}${String(req.route.path)}`.replace(/(.)\/$/, '$1') : 'unmatched';
+        const pattern = (req.route as { path?: unknown } | undefined)?.path;
+        const route = typeof pattern === 'string' ? `${req.baseUrl}${pattern}`.replace(/(.)\/$/, '$1') : 'unmatched';
         stop({ method: req.method, route, status: String(res.statusCode) });
       });
       next();
