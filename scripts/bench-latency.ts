@@ -141,9 +141,18 @@ const coldStart = performance.now();
 fitToContext('You are helpful.', history, 'gpt-4o-mini', config.chat.context);
 const coldMs = performance.now() - coldStart;
 results.push(
-  await measure('Context budgeting, 100-message history (token counts cached)', async () => {
-    fitToContext('You are helpful.', [...history, { role: 'user', content: `new question ${Math.random()}` }], 'gpt-4o-mini', config.chat.context);
-  }, 1000),
+  await measure(
+    'Context budgeting, 100-message history (token counts cached)',
+    async () => {
+      fitToContext(
+        'You are helpful.',
+        [...history, { role: 'user', content: `new question ${Math.random()}` }],
+        'gpt-4o-mini',
+        config.chat.context,
+      );
+    },
+    1000,
+  ),
 );
 
 const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;

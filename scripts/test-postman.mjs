@@ -11,7 +11,15 @@ const root = new URL('..', import.meta.url).pathname;
 const dataDir = mkdtempSync(path.join(os.tmpdir(), 'gptb-postman-'));
 const server = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
   cwd: root,
-  env: { PATH: process.env.PATH, HOME: process.env.HOME, PORT: '0', DATA_DIR: dataDir, LOG_LEVEL: 'info', NODE_ENV: 'development', SESSION_SECRET: 'postman-run-session-secret-0123456789-abcdef' },
+  env: {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    PORT: '0',
+    DATA_DIR: dataDir,
+    LOG_LEVEL: 'info',
+    NODE_ENV: 'development',
+    SESSION_SECRET: 'postman-run-session-secret-0123456789-abcdef',
+  },
   stdio: ['ignore', 'pipe', 'inherit'],
 });
 let out = '';
@@ -34,7 +42,11 @@ const baseUrl = `http://127.0.0.1:${/"port":(\d+)/.exec(out)[1]}`;
 
 const summary = await new Promise((resolve, reject) =>
   newman.run(
-    { collection: path.join(root, 'docs/gpt-backend.postman_collection.json'), envVar: [{ key: 'baseUrl', value: baseUrl }], reporters: ['cli'] },
+    {
+      collection: path.join(root, 'docs/gpt-backend.postman_collection.json'),
+      envVar: [{ key: 'baseUrl', value: baseUrl }],
+      reporters: ['cli'],
+    },
     (err, result) => (err ? reject(err) : resolve(result)),
   ),
 );

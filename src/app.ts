@@ -57,7 +57,12 @@ export function createApp(services: Services, { clientDir }: AppOptions = {}): E
   app.use((req, res, next) => (ownBodyLimit.has(req.path) ? next() : json(req, res, next)));
 
   // Health, docs and metrics answer without reading the session (so with the database down, too).
-  app.use(routerFor(routes.filter((r) => r.sessionless), deps));
+  app.use(
+    routerFor(
+      routes.filter((r) => r.sessionless),
+      deps,
+    ),
+  );
   app.use(...swaggerAssets());
 
   app.use(
@@ -74,7 +79,12 @@ export function createApp(services: Services, { clientDir }: AppOptions = {}): E
   );
   app.use(passport.initialize());
   app.use(passport.session());
-  app.use(routerFor(routes.filter((r) => !r.sessionless), deps));
+  app.use(
+    routerFor(
+      routes.filter((r) => !r.sessionless),
+      deps,
+    ),
+  );
 
   const client = clientDir ? webClient(clientDir) : undefined;
   if (client) app.use(client);

@@ -17,7 +17,10 @@ const MIN_SECRET_LENGTH = 32;
 
 /** The allow-list of models a chat may use; the default model always comes first. */
 export function modelList(defaultModel: string, list: string | undefined): string[] {
-  const models = (list ?? '').split(',').map((m) => m.trim()).filter(Boolean);
+  const models = (list ?? '')
+    .split(',')
+    .map((m) => m.trim())
+    .filter(Boolean);
   return [defaultModel, ...models.filter((m) => m !== defaultModel)];
 }
 
@@ -29,7 +32,10 @@ export function parseContextTokens(value: string | undefined): Record<string, nu
 export function parseTrustProxy(value: string | undefined): Config['trustProxy'] {
   if (value === undefined || value.toLowerCase() === 'false') return false;
   if (/^\d+$/.test(value)) return Number(value);
-  return value.split(',').map((part) => part.trim()).filter(Boolean);
+  return value
+    .split(',')
+    .map((part) => part.trim())
+    .filter(Boolean);
 }
 
 export function describeWeakSecret(secret: string | undefined): string | undefined {

@@ -53,7 +53,10 @@ export const EnvSchema = z.object({
     emptyAsUndefined,
     z
       .string()
-      .refine((v) => v.toLowerCase() !== 'true', 'must be a hop count or an address list, never "true" (clients could spoof X-Forwarded-For)')
+      .refine(
+        (v) => v.toLowerCase() !== 'true',
+        'must be a hop count or an address list, never "true" (clients could spoof X-Forwarded-For)',
+      )
       .optional(),
   ),
   CORS_ORIGINS: z.preprocess(
@@ -91,8 +94,5 @@ export const EnvSchema = z.object({
   SESSION_PRUNE_INTERVAL_SECONDS: intInRange(1, 86_400, 900),
   RATE_LIMIT_PRUNE_INTERVAL_SECONDS: intInRange(1, 86_400, 600),
   ORPHAN_SWEEP_INTERVAL_SECONDS: intInRange(1, 3600, 5),
-  LOG_LEVEL: z.preprocess(
-    emptyAsUndefined,
-    z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  ),
+  LOG_LEVEL: z.preprocess(emptyAsUndefined, z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info')),
 });

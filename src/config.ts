@@ -99,9 +99,7 @@ export function loadConfig(env: Env, randomSecret: () => string): Config {
 
   const hasModelServer = e.OPENAI_API_KEY !== undefined || e.OPENAI_BASE_URL !== undefined;
   if (isProduction && !hasModelServer) {
-    problems.push(
-      'OPENAI_API_KEY or OPENAI_BASE_URL: one is required in production (the offline demo model is for development only)',
-    );
+    problems.push('OPENAI_API_KEY or OPENAI_BASE_URL: one is required in production (the offline demo model is for development only)');
   }
   if (e.WEB_CONCURRENCY > 1 && !e.DATABASE_URL) {
     problems.push('WEB_CONCURRENCY: several workers need DATABASE_URL (the embedded database belongs to one process)');
@@ -142,7 +140,10 @@ export function loadConfig(env: Env, randomSecret: () => string): Config {
     },
     workers: e.WEB_CONCURRENCY,
     publicUrl: e.PUBLIC_URL,
-    corsOrigins: (e.CORS_ORIGINS ?? '').split(',').map((o) => o.trim()).filter(Boolean),
+    corsOrigins: (e.CORS_ORIGINS ?? '')
+      .split(',')
+      .map((o) => o.trim())
+      .filter(Boolean),
     limits: {
       enabled: e.RATE_LIMITS === 'on',
       redisUrl: e.REDIS_URL,

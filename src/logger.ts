@@ -28,5 +28,7 @@ export function createLogger(level: string, destination?: DestinationStream, { p
   const options = { level, redact: { paths: REDACT, censor: '[redacted]' } };
   if (destination) return pino(options, destination);
   const target = pretty ? prettyTarget() : undefined;
-  return target ? pino({ ...options, transport: { target, options: { ignore: 'pid,hostname,req.headers,res.headers', singleLine: true } } }) : pino(options);
+  return target
+    ? pino({ ...options, transport: { target, options: { ignore: 'pid,hostname,req.headers,res.headers', singleLine: true } } })
+    : pino(options);
 }

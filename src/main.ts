@@ -69,7 +69,10 @@ async function runServer(): Promise<void> {
     });
   });
   const { port } = server.address() as AddressInfo;
-  logger.info({ port, model: services.model.label }, `gpt-backend listening on ${config.server.tls ? 'https' : 'http'}://localhost:${port}`);
+  logger.info(
+    { port, model: services.model.label },
+    `gpt-backend listening on ${config.server.tls ? 'https' : 'http'}://localhost:${port}`,
+  );
   jobs.start();
 
   let stopping = false;

@@ -62,7 +62,11 @@ export async function buildServices(config: Config, db: Database, { logger, wrap
   const bus = await openBus(
     db.kind === 'pglite'
       ? { kind: 'local', database: db }
-      : { kind: 'postgres', sessionUrl: config.database.kind === 'postgres' ? config.database.sessionUrl : db.url!, redisUrl: config.limits.redisUrl },
+      : {
+          kind: 'postgres',
+          sessionUrl: config.database.kind === 'postgres' ? config.database.sessionUrl : db.url!,
+          redisUrl: config.limits.redisUrl,
+        },
     logger,
   );
   const metrics = createMetrics(db);

@@ -14,7 +14,11 @@ export function explainStartupFailure(err: unknown, config: Config): string | un
     return `Not allowed to listen on port ${config.port}: choose a PORT above 1023, or run with the right to bind it.`;
   }
   if (message?.startsWith('DATA_DIR ') || message?.startsWith('Could not lock DATA_DIR')) return message;
-  if (config.database.kind === 'postgres' && (['ECONNREFUSED', 'ENOTFOUND', 'ETIMEDOUT', 'EAI_AGAIN', '28P01', '3D000', '28000'].includes(code ?? '') || /connect|timeout/i.test(message ?? ''))) {
+  if (
+    config.database.kind === 'postgres' &&
+    (['ECONNREFUSED', 'ENOTFOUND', 'ETIMEDOUT', 'EAI_AGAIN', '28P01', '3D000', '28000'].includes(code ?? '') ||
+      /connect|timeout/i.test(message ?? ''))
+  ) {
     const where = safeHost(config.database.url);
     return `Cannot use the database at DATABASE_URL (${where}): ${message ?? code}. Check that PostgreSQL runs there and the URL is right.`;
   }

@@ -24,7 +24,9 @@ describe('the architecture', () => {
   it('keeps http, db and bus plumbing free of features: they import only themselves', () => {
     const wrong = files.flatMap(({ file, text }) =>
       ['http', 'db', 'bus'].includes(folderOf(file))
-        ? importsOf(file, text).local.filter((target) => folderOf(target) !== folderOf(file)).map((t) => `${file} -> ${t}`)
+        ? importsOf(file, text)
+            .local.filter((target) => folderOf(target) !== folderOf(file))
+            .map((t) => `${file} -> ${t}`)
         : [],
     );
     expect(wrong).toEqual([]);

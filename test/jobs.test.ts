@@ -66,9 +66,15 @@ describe('background jobs (src/jobs.ts)', () => {
     const { agent } = await signUp(ctx.t.app);
     const chat = (await agent.post('/api/chats').send({}).expect(201)).body.chat;
     ctx.fake.enqueue({ kind: 'reply', content: 'slow reply', chunks: ['slow ', 'reply'], chunkDelayMs: 1500 });
-    const sent = agent.post(`/api/chats/${chat.id}/message`).send({ content: 'take your time' }).then((r) => r);
-    const streaming = await eventually(async () => (await ctx.t.db.query<{ id: string }>(
-      `SELECT id FROM messages WHERE chat_id = $1 AND status = 'streaming'`, [chat.id])).rows[0]?.id);
+    const sent = agent
+      .post(`/api/chats/${chat.id}/message`)
+      .send({ content: 'take your time' })
+      .then((r) => r);
+    const streaming = await eventually(
+      async () =>
+        (await ctx.t.db.query<{ id: string }>(`SELECT id FROM messages WHERE chat_id = $1 AND status = 'streaming'`, [chat.id])).rows[0]
+          ?.id,
+    );
     const jobs = createJobs(ctx.t);
     jobs.start();
     await sleep(1200);

@@ -19,11 +19,18 @@ const ctx = useTestApp({ logger: createLogger('info', sink), env: { METRICS_TOKE
 describe('logs', () => {
   it('write one JSON line per request (request id, user id, status, duration) and one per model call, and never a secret', async () => {
     const email = uniqueEmail();
-    const register = await request(ctx.t.app).post('/api/auth/register').set('X-Request-Id', 'req-register-1').send({ email, password: PASSWORD });
+    const register = await request(ctx.t.app)
+      .post('/api/auth/register')
+      .set('X-Request-Id', 'req-register-1')
+      .send({ email, password: PASSWORD });
     const cookie = sessionCookie(register)!;
     const login = await request(ctx.t.app).post('/api/auth/login').send({ email, password: PASSWORD });
     const loginCookie = sessionCookie(login)!;
-    const sent = await request(ctx.t.app).post('/api/chats').set('Cookie', loginCookie).set('X-Request-Id', 'req-send-1').send({ message: 'log me' });
+    const sent = await request(ctx.t.app)
+      .post('/api/chats')
+      .set('Cookie', loginCookie)
+      .set('X-Request-Id', 'req-send-1')
+      .send({ message: 'log me' });
     expect(sent.status).toBe(201);
     expect(register.headers['x-request-id']).toBe('req-register-1');
 
@@ -31,7 +38,9 @@ describe('logs', () => {
     expect(requestLine).toBeDefined();
     expect(requestLine.res.statusCode).toBe(201);
     expect(requestLine.responseTime).toEqual(expect.any(Number));
-    expect(requestLine.userId).toBe(sent.body.chat && (await request(ctx.t.app).get('/api/auth/me').set('Cookie', loginCookie)).body.user.id);
+    expect(requestLine.userId).toBe(
+      sent.body.chat && (await request(ctx.t.app).get('/api/auth/me').set('Cookie', loginCookie)).body.user.id,
+    );
 
     const modelLine = logs().find((l) => l.msg === 'model call' && l.messageId === sent.body.messages[1].id)!;
     expect(modelLine).toMatchObject({ model: 'test-model', outcome: 'complete', usage: { promptTokens: 11, completionTokens: 7 } });

@@ -112,7 +112,12 @@ describe('the OpenAPI document', () => {
     conforms('post', '/api/chats/:id/regenerate', await agent.post(`/api/chats/${id}/regenerate`), 201);
     const messages = (await agent.get(`/api/chats/${id}`)).body.messages;
     conforms('get', '/api/chats/:id/messages', await agent.get(`/api/chats/${id}/messages?before=${messages.at(-1).id}`), 200);
-    conforms('patch', '/api/chats/:id/messages/:messageId', await agent.patch(`/api/chats/${id}/messages/${messages[0].id}`).send({ content: 'edited' }), 201);
+    conforms(
+      'patch',
+      '/api/chats/:id/messages/:messageId',
+      await agent.patch(`/api/chats/${id}/messages/${messages[0].id}`).send({ content: 'edited' }),
+      201,
+    );
     conforms('post', '/api/chats/:id/stop', await agent.post(`/api/chats/${id}/stop`), 204);
     conforms('get', '/api/chats/:id/stream', await agent.get(`/api/chats/${id}/stream`), 204);
     conforms('get', '/api/search', await agent.get('/api/search?q=hello'), 200);
@@ -136,11 +141,17 @@ describe('the Postman collection', () => {
     const shipped = fs.readFileSync(new URL('../docs/gpt-backend.postman_collection.json', import.meta.url), 'utf8');
     expect(shipped).toBe(postmanCollectionJson());
     const collection = JSON.parse(shipped);
-    const items = collection.item as { name: string; request: { method: string; url: { path: string[] } }; event: { listen: string; script: { exec: string[] } }[] }[];
+    const items = collection.item as {
+      name: string;
+      request: { method: string; url: { path: string[] } };
+      event: { listen: string; script: { exec: string[] } }[];
+    }[];
     expect(items.map((i) => i.name)).toContain('Log in');
     // Every operation of the document runs at least once, and every request tests its answer.
     const covered = new Set(items.map((i) => `${i.request.method.toLowerCase()} /${i.request.url.path.join('/')}`));
     for (const spec of specs) expect(covered, `${spec.method} ${spec.path}`).toContain(`${spec.method} ${spec.path}`);
-    expect(items.every((i) => i.event.some((e) => e.listen === 'test' && e.script.exec.some((line) => line.includes('pm.test'))))).toBe(true);
+    expect(items.every((i) => i.event.some((e) => e.listen === 'test' && e.script.exec.some((line) => line.includes('pm.test'))))).toBe(
+      true,
+    );
   });
 });

@@ -16,7 +16,10 @@ let b: TestApp['app'];
 
 beforeAll(async () => {
   fake = await startFakeOpenAI();
-  a = await startTestApp({ fake, env: { RATE_LIMITS: 'on', MESSAGES_PER_MINUTE: '3', DAILY_TOKEN_LIMIT: '0', REGISTER_PER_IP_PER_HOUR: '1000' } });
+  a = await startTestApp({
+    fake,
+    env: { RATE_LIMITS: 'on', MESSAGES_PER_MINUTE: '3', DAILY_TOKEN_LIMIT: '0', REGISTER_PER_IP_PER_HOUR: '1000' },
+  });
   instanceB = await startTestApp({ instanceOf: a });
   b = instanceB.app;
 });

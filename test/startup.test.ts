@@ -68,7 +68,11 @@ describe('workers', () => {
   });
 
   it('refuses WEB_CONCURRENCY above 1 on the embedded database, saying why', async () => {
-    const server = run('src/main.ts', { DATA_DIR: path.join(scratch.workDir, 'never-used'), WEB_CONCURRENCY: '2', SESSION_SECRET: 'x'.repeat(40) });
+    const server = run('src/main.ts', {
+      DATA_DIR: path.join(scratch.workDir, 'never-used'),
+      WEB_CONCURRENCY: '2',
+      SESSION_SECRET: 'x'.repeat(40),
+    });
     expect(await server.exited).toBe(1);
     expect(server.output().stderr).toContain('WEB_CONCURRENCY');
   });
@@ -95,7 +99,11 @@ describe('start-up failures in plain words', () => {
   });
 
   it.runIf(process.env.TEST_DATABASE_URL)('an unreachable DATABASE_URL: one line, exit 1, no stack', async () => {
-    const server = runEntry('src/main.ts', { DATABASE_URL: 'postgres://nobody:secret-pw@127.0.0.1:1/none', PORT: '0', LOG_LEVEL: 'warn' }, dir());
+    const server = runEntry(
+      'src/main.ts',
+      { DATABASE_URL: 'postgres://nobody:secret-pw@127.0.0.1:1/none', PORT: '0', LOG_LEVEL: 'warn' },
+      dir(),
+    );
     expect(await server.exited).toBe(1);
     const { stderr, stdout } = server.output();
     expect(stderr.trim().split('\n')).toHaveLength(1);

@@ -122,9 +122,7 @@ export function ChatApp({ user, onLoggedOut }: { user: User; onLoggedOut: () => 
         model={active?.model ?? draftModel ?? models?.default ?? null}
         onToggleSidebar={() => setSidebarOpen(!sidebarOpen)}
         onModel={(model) =>
-          activeId
-            ? api(`/api/chats/${activeId}`, { method: 'PATCH', body: { model } }).then(refreshChats, fail)
-            : setDraftModel(model)
+          activeId ? api(`/api/chats/${activeId}`, { method: 'PATCH', body: { model } }).then(refreshChats, fail) : setDraftModel(model)
         }
         onSend={send}
         onStop={() => activeId && api(`/api/chats/${activeId}/stop`, { method: 'POST' }).catch(fail)}

@@ -49,14 +49,21 @@ export async function startApp(env: Record<string, string>, nodeArgs: string[] =
   const port = await freePort();
   const child = spawnNode(
     'scripts/bench/app-with-gc.ts',
-    { PORT: String(port), LOG_LEVEL: 'warn', RATE_LIMITS: 'off', NODE_ENV: 'development', SESSION_SECRET: 'bench-session-secret-0123456789-abcdef', ...env },
+    {
+      PORT: String(port),
+      LOG_LEVEL: 'warn',
+      RATE_LIMITS: 'off',
+      NODE_ENV: 'development',
+      SESSION_SECRET: 'bench-session-secret-0123456789-abcdef',
+      ...env,
+    },
     ['--expose-gc', ...nodeArgs],
   );
   let output = '';
   const heapWaiters: ((bytes: number) => void)[] = [];
   child.stdout!.setEncoding('utf8').on('data', (text: string) => {
     output = (output + text).slice(-4096);
-    for (let match; (match = /heap-after-gc=(\d+)\n/.exec(output)); ) {
+    for (let match; (match = /heap-after-gc=(\d+)\n/.exec(output));) {
       output = output.slice(match.index + match[0].length);
       heapWaiters.shift()?.(Number(match[1]));
     }
@@ -75,7 +82,13 @@ export async function startApp(env: Record<string, string>, nodeArgs: string[] =
       }),
   };
   for (let i = 0; i < 300; i++) {
-    if (await fetch(`${url}/api/health/ready`).then((r) => r.ok, () => false)) return app;
+    if (
+      await fetch(`${url}/api/health/ready`).then(
+        (r) => r.ok,
+        () => false,
+      )
+    )
+      return app;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   throw new Error('the app did not start');
@@ -108,7 +121,11 @@ export async function register(url: string): Promise<{ cookie: string; userId: s
 }
 
 export async function login(url: string, email: string): Promise<string> {
-  const res = await fetch(`${url}/api/auth/login`, { method: 'POST', headers: json(), body: JSON.stringify({ email, password: PASSWORD }) });
+  const res = await fetch(`${url}/api/auth/login`, {
+    method: 'POST',
+    headers: json(),
+    body: JSON.stringify({ email, password: PASSWORD }),
+  });
   if (!res.ok) throw new Error(`login failed: ${res.status}`);
   return res.headers.getSetCookie()[0]!.split(';')[0]!;
 }

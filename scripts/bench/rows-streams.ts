@@ -24,14 +24,23 @@ async function firstToken(app: AppProcess, cookie: string, chats: string[], fake
   const direct: number[] = [];
   const body = { model: 'bench-model', stream: true, messages: [{ role: 'user', content: 'hi' }] };
   for (let r = 0; r < rounds; r++) {
-    const app1 = await Promise.all(Array.from({ length: concurrency }, (_, i) => timeStream(sendTo(app, cookie, chats[(r * concurrency + i) % chats.length]!))));
-    const fake1 = await Promise.all(Array.from({ length: concurrency }, () => timeStream({ url: `${fake.url}/chat/completions`, body, marker: '"content":"' })));
+    const app1 = await Promise.all(
+      Array.from({ length: concurrency }, (_, i) => timeStream(sendTo(app, cookie, chats[(r * concurrency + i) % chats.length]!))),
+    );
+    const fake1 = await Promise.all(
+      Array.from({ length: concurrency }, () => timeStream({ url: `${fake.url}/chat/completions`, body, marker: '"content":"' })),
+    );
     if (r >= rounds / 10) {
       viaApp.push(...app1.map((t) => t.first));
       direct.push(...fake1.map((t) => t.first));
     }
   }
-  return { app50: percentile(viaApp, 50), app99: percentile(viaApp, 99), direct50: percentile(direct, 50), direct99: percentile(direct, 99) };
+  return {
+    app50: percentile(viaApp, 50),
+    app99: percentile(viaApp, 99),
+    direct50: percentile(direct, 50),
+    direct99: percentile(direct, 99),
+  };
 }
 
 /** Row 4: many streams open at once, each a slow reply (a chunk every 500 ms for 60 s). */
@@ -60,7 +69,15 @@ async function manyStreams(app: AppProcess, cookie: string, chats: string[], fak
   const results = await Promise.all(runs);
   fake.setDefault((req) => ({ kind: 'reply', content: `Echo: ${req.body.messages?.at(-1)?.content ?? ''}` }));
   const gaps = results.flatMap((r) => r.gaps);
-  return { idle, peak, perStream: (peak - idle) / STREAMS, heapPerStream: (openHeap - idleHeap) / STREAMS, gap50: percentile(gaps, 50), gap99: percentile(gaps, 99), handles };
+  return {
+    idle,
+    peak,
+    perStream: (peak - idle) / STREAMS,
+    heapPerStream: (openHeap - idleHeap) / STREAMS,
+    gap50: percentile(gaps, 50),
+    gap99: percentile(gaps, 99),
+    handles,
+  };
 }
 
 /** Row 5: readers that take 1 KB a second from a 4 MB reply the model sends at once. */
@@ -71,7 +88,11 @@ async function slowReaders(app: AppProcess, cookie: string, chatId: string, fake
   const before = await app.rss();
   const open = (method: string, path: string, body?: unknown) =>
     new Promise<http.IncomingMessage>((resolve, reject) => {
-      const req = http.request(`${app.url}${path}`, { method, headers: { Accept: 'text/event-stream', Cookie: cookie, ...(body ? { 'Content-Type': 'application/json' } : {}) } }, resolve);
+      const req = http.request(
+        `${app.url}${path}`,
+        { method, headers: { Accept: 'text/event-stream', Cookie: cookie, ...(body ? { 'Content-Type': 'application/json' } : {}) } },
+        resolve,
+      );
       req.on('error', reject);
       req.end(body ? JSON.stringify(body) : undefined);
     });
@@ -107,8 +128,10 @@ async function leakCheck(app: AppProcess, cookie: string, chats: string[], fake:
           await timeStream({
             ...sendTo(app, cookie, chatId),
             onOpen: (abort) => {
-              if (n % 20 === 0) setTimeout(abort, 60); // dropped connection
-              else if (n % 20 === 10) setTimeout(() => void fetch(`${app.url}/api/chats/${chatId}/stop`, { method: 'POST', headers: { Cookie: cookie } }), 60);
+              if (n % 20 === 0)
+                setTimeout(abort, 60); // dropped connection
+              else if (n % 20 === 10)
+                setTimeout(() => void fetch(`${app.url}/api/chats/${chatId}/stop`, { method: 'POST', headers: { Cookie: cookie } }), 60);
             },
           });
         }
@@ -128,7 +151,11 @@ async function leakCheck(app: AppProcess, cookie: string, chats: string[], fake:
 }
 
 /** Each row gets an app process of its own, so one row's heap never shows in another's memory. */
-async function withApp<T>(fake: FakeOpenAI, dbUrl: string, run: (app: AppProcess, cookie: string, chats: string[]) => Promise<T>): Promise<T> {
+async function withApp<T>(
+  fake: FakeOpenAI,
+  dbUrl: string,
+  run: (app: AppProcess, cookie: string, chats: string[]) => Promise<T>,
+): Promise<T> {
   const app = await startApp({ DATABASE_URL: dbUrl, OPENAI_BASE_URL: fake.url });
   try {
     const { cookie, userId } = await register(app.url);

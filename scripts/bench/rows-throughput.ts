@@ -73,7 +73,9 @@ async function measureApp(label: string, env: Record<string, string>, fake: Fake
 /** The chat list's SELECT behind a bare node:http server (its own process, same pool size). */
 async function bareListRate(dbUrl: string, userId: string): Promise<Load> {
   const server = spawnNode('scripts/bench/baseline-server.ts', { DATABASE_URL: dbUrl, BENCH_USER_ID: userId });
-  const url = await new Promise<string>((resolve) => server.stdout!.on('data', (d: Buffer) => resolve(`http://127.0.0.1:${/port=(\d+)/.exec(d.toString())![1]}`)));
+  const url = await new Promise<string>((resolve) =>
+    server.stdout!.on('data', (d: Buffer) => resolve(`http://127.0.0.1:${/port=(\d+)/.exec(d.toString())![1]}`)),
+  );
   try {
     return await cannon({ url: `${url}/chats` });
   } finally {
@@ -86,7 +88,10 @@ async function directSendRate(dbUrl: string, userId: string): Promise<number> {
   const pool = new pg.Pool({ connectionString: dbUrl, max: 10 });
   pool.on('error', () => undefined); // the benchmark database may be dropped under an idle client
   const replies = createRepliesRepo(pool);
-  const { rows } = await pool.query<{ id: string }>(`INSERT INTO chats (user_id, title) SELECT $1, 'direct ' || g FROM generate_series(1, 200) g RETURNING id`, [userId]);
+  const { rows } = await pool.query<{ id: string }>(
+    `INSERT INTO chats (user_id, title) SELECT $1, 'direct ' || g FROM generate_series(1, 200) g RETURNING id`,
+    [userId],
+  );
   const { rows: sessions } = await pool.query<{ sid: string }>('SELECT sid FROM sessions LIMIT 1');
   let done = 0;
   let next = 0;
@@ -95,11 +100,28 @@ async function directSendRate(dbUrl: string, userId: string): Promise<number> {
     Array.from({ length: 10 }, async () => {
       while (performance.now() < deadline) {
         const chatId = rows[next++ % rows.length]!.id;
-        await pool.query(`SELECT sess FROM sessions WHERE sid = $1 AND expire > now() AND created_at > now() - make_interval(secs => $2)`, [sessions[0]?.sid ?? '', 86_400]);
-        const turn = await pool.query<{ placeholder: { id: number } }>(STORE_TURN_SQL, [chatId, userId, 'benchmark message', null, 'bench-model', 'x', ['bench-model'], null, null]);
+        await pool.query(`SELECT sess FROM sessions WHERE sid = $1 AND expire > now() AND created_at > now() - make_interval(secs => $2)`, [
+          sessions[0]?.sid ?? '',
+          86_400,
+        ]);
+        const turn = await pool.query<{ placeholder: { id: number } }>(STORE_TURN_SQL, [
+          chatId,
+          userId,
+          'benchmark message',
+          null,
+          'bench-model',
+          'x',
+          ['bench-model'],
+          null,
+          null,
+        ]);
         // The reply's end as the app stores it (with its usage charged), through the app's own repository.
         const usage = { promptTokens: 11, completionTokens: 7 };
-        await replies.end(String(turn.rows[0]!.placeholder.id), { content: 'Echo: benchmark message', status: 'complete', model: 'bench-model', usage }, { userId, model: 'bench-model', usage });
+        await replies.end(
+          String(turn.rows[0]!.placeholder.id),
+          { content: 'Echo: benchmark message', status: 'complete', model: 'bench-model', usage },
+          { userId, model: 'bench-model', usage },
+        );
         done++;
       }
     }),

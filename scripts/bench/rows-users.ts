@@ -20,9 +20,21 @@ export async function heavyUserRows(fake: FakeOpenAI, dbUrl: string): Promise<st
   const app = await startApp({ DATABASE_URL: dbUrl, OPENAI_BASE_URL: fake.url });
   try {
     const hash = await bcrypt.hash(PASSWORD, 4);
-    const heavy = await seedHeavyUser(client, { chats: 10_000, longChatMessages: 5_000, email: `heavy-${Date.now()}@example.com`, passwordHash: hash });
-    const light = await seedHeavyUser(client, { chats: 100, longChatMessages: 50, email: `light-${Date.now()}@example.com`, passwordHash: hash });
-    const emails = await client.query<{ id: string; email: string }>('SELECT id, email FROM users WHERE id = ANY($1)', [[heavy.userId, light.userId]]);
+    const heavy = await seedHeavyUser(client, {
+      chats: 10_000,
+      longChatMessages: 5_000,
+      email: `heavy-${Date.now()}@example.com`,
+      passwordHash: hash,
+    });
+    const light = await seedHeavyUser(client, {
+      chats: 100,
+      longChatMessages: 50,
+      email: `light-${Date.now()}@example.com`,
+      passwordHash: hash,
+    });
+    const emails = await client.query<{ id: string; email: string }>('SELECT id, email FROM users WHERE id = ANY($1)', [
+      [heavy.userId, light.userId],
+    ]);
     const emailOf = (id: string) => emails.rows.find((r) => r.id === id)!.email;
     const p95 = async (url: string, cookie: string) => {
       const times: number[] = [];
@@ -59,9 +71,19 @@ export async function loginRows(fake: FakeOpenAI, dbUrl: string): Promise<string
   const app = await startApp({ DATABASE_URL: dbUrl, OPENAI_BASE_URL: fake.url, BCRYPT_ROUNDS: '12' });
   try {
     const email = `login-${Date.now()}@example.com`;
-    await fetch(`${app.url}/api/auth/register`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ email, password: PASSWORD }) });
+    await fetch(`${app.url}/api/auth/register`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ email, password: PASSWORD }),
+    });
     await fetch(`${app.url}/metrics`); // prom-client resets its event-loop histogram at each scrape
-    const logins = await cannon({ url: `${app.url}/api/auth/login`, method: 'POST', connections: 8, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password: PASSWORD }) });
+    const logins = await cannon({
+      url: `${app.url}/api/auth/login`,
+      method: 'POST',
+      connections: 8,
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email, password: PASSWORD }),
+    });
     const metrics = await (await fetch(`${app.url}/metrics`)).text();
     const loopP99 = Number(/^nodejs_eventloop_lag_p99_seconds\s+(\S+)$/m.exec(metrics)?.[1] ?? NaN) * 1000;
     return [
@@ -91,5 +113,7 @@ export function contextRows(): string[] {
     fitToContext('You are helpful.', history, 'gpt-4o-mini', config);
     times.push(performance.now() - started);
   }
-  return [`| 8 | context budgeting, 100-message history: per send, median / p99 | ${f(percentile(times, 50), 3)} / ${f(percentile(times, 99), 3)} ms | first count, nothing cached: ${f(firstMs, 2)} ms | — | ≤ 1 ms |`];
+  return [
+    `| 8 | context budgeting, 100-message history: per send, median / p99 | ${f(percentile(times, 50), 3)} / ${f(percentile(times, 99), 3)} ms | first count, nothing cached: ${f(firstMs, 2)} ms | — | ≤ 1 ms |`,
+  ];
 }

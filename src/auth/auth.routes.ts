@@ -10,13 +10,18 @@ import type { PassportInstance } from './passport.js';
 import { clientIp, endSession, logIn } from './session-helpers.js';
 import type { PublicUser } from './users.repo.js';
 
-const route = routeFor<{ auth: AuthService; passport: PassportInstance; config: Pick<Config, 'corsOrigins' | 'publicUrl' | 'isProduction'> }>();
+const route = routeFor<{
+  auth: AuthService;
+  passport: PassportInstance;
+  config: Pick<Config, 'corsOrigins' | 'publicUrl' | 'isProduction'>;
+}>();
 const tag = 'Auth';
 const account = 'Account';
 
 /** In production a password and a session cookie never travel over plain HTTP (no TLS, no trusted proxy saying https). */
 const requireHttps = (req: Request, production: boolean) => {
-  if (production && !req.secure) throw new AppError(400, 'https_required', 'Use HTTPS: passwords and session cookies are never sent over plain HTTP.');
+  if (production && !req.secure)
+    throw new AppError(400, 'https_required', 'Use HTTPS: passwords and session cookies are never sent over plain HTTP.');
 };
 
 const logOut = async ({ req, res }: { req: Request; res: Response }) => {
@@ -26,7 +31,11 @@ const logOut = async ({ req, res }: { req: Request; res: Response }) => {
 
 export const authRoutes = [
   route({
-    method: 'post', path: '/api/auth/register', summary: 'Create an account and log in', tag, auth: false,
+    method: 'post',
+    path: '/api/auth/register',
+    summary: 'Create an account and log in',
+    tag,
+    auth: false,
     input: { body: RegisterBody },
     responses: { 201: R.UserBody, 400: R.ErrorBody, 409: R.ErrorBody, 429: R.ErrorBody },
     async handle({ input, deps, req, res }) {
@@ -37,7 +46,11 @@ export const authRoutes = [
     },
   }),
   route({
-    method: 'post', path: '/api/auth/login', summary: 'Log in', tag, auth: false,
+    method: 'post',
+    path: '/api/auth/login',
+    summary: 'Log in',
+    tag,
+    auth: false,
     input: { body: LoginBody },
     responses: { 200: R.UserBody, 400: R.ErrorBody, 401: R.ErrorBody, 429: R.ErrorBody },
     async handle({ input, deps, req, res }) {
@@ -48,9 +61,21 @@ export const authRoutes = [
       res.json({ user });
     },
   }),
-  route({ method: 'post', path: '/api/auth/logout', summary: 'Log out (ends the session)', tag, auth: false, responses: { 204: undefined }, handle: logOut }),
   route({
-    method: 'get', path: '/api/auth/logout', summary: 'Log out (the original spec’s GET form; same site only)', tag, auth: false,
+    method: 'post',
+    path: '/api/auth/logout',
+    summary: 'Log out (ends the session)',
+    tag,
+    auth: false,
+    responses: { 204: undefined },
+    handle: logOut,
+  }),
+  route({
+    method: 'get',
+    path: '/api/auth/logout',
+    summary: 'Log out (the original spec’s GET form; same site only)',
+    tag,
+    auth: false,
     responses: { 204: undefined, 403: R.ErrorBody },
     async handle({ deps, req, res }) {
       // A link or a redirect on another site must not end the user's session.
@@ -61,12 +86,20 @@ export const authRoutes = [
     },
   }),
   route({
-    method: 'get', path: '/api/auth/me', summary: 'The logged-in user', tag, auth: true,
+    method: 'get',
+    path: '/api/auth/me',
+    summary: 'The logged-in user',
+    tag,
+    auth: true,
     responses: { 200: R.UserBody, 401: R.ErrorBody },
     handle: ({ user, res }) => void res.json({ user }),
   }),
   route({
-    method: 'post', path: '/api/auth/logout-all', summary: 'End every session of the user', tag: account, auth: true,
+    method: 'post',
+    path: '/api/auth/logout-all',
+    summary: 'End every session of the user',
+    tag: account,
+    auth: true,
     responses: { 204: undefined, 401: R.ErrorBody },
     async handle({ deps, user, req, res }) {
       await deps.auth.revokeOtherSessions(user.id);
@@ -75,14 +108,22 @@ export const authRoutes = [
     },
   }),
   route({
-    method: 'get', path: '/api/auth/sessions', summary: 'My active sessions', tag: account, auth: true,
+    method: 'get',
+    path: '/api/auth/sessions',
+    summary: 'My active sessions',
+    tag: account,
+    auth: true,
     responses: { 200: R.Sessions, 401: R.ErrorBody },
     async handle({ deps, user, req, res }) {
       res.json({ sessions: await deps.auth.listSessions(user.id, req.sessionID) });
     },
   }),
   route({
-    method: 'delete', path: '/api/auth/sessions/:id', summary: 'End one of my sessions', tag: account, auth: true,
+    method: 'delete',
+    path: '/api/auth/sessions/:id',
+    summary: 'End one of my sessions',
+    tag: account,
+    auth: true,
     input: { params: SessionIdParams },
     responses: { 204: undefined, 404: R.ErrorBody },
     async handle({ input, deps, user, res }) {
@@ -91,7 +132,11 @@ export const authRoutes = [
     },
   }),
   route({
-    method: 'post', path: '/api/auth/password', summary: 'Change my password', tag: account, auth: true,
+    method: 'post',
+    path: '/api/auth/password',
+    summary: 'Change my password',
+    tag: account,
+    auth: true,
     input: { body: ChangePasswordBody },
     responses: { 204: undefined, 400: R.ErrorBody, 403: R.ErrorBody, 429: R.ErrorBody },
     async handle({ input, deps, user, req, res }) {
@@ -102,7 +147,11 @@ export const authRoutes = [
     },
   }),
   route({
-    method: 'delete', path: '/api/auth/me', summary: 'Delete my account and all its data', tag: account, auth: true,
+    method: 'delete',
+    path: '/api/auth/me',
+    summary: 'Delete my account and all its data',
+    tag: account,
+    auth: true,
     input: { body: DeleteAccountBody },
     responses: { 204: undefined, 403: R.ErrorBody, 429: R.ErrorBody },
     async handle({ input, deps, user, req, res }) {

@@ -3,19 +3,11 @@ import { storableText } from '../http/text.js';
 import { isCommonPassword } from './common-passwords.js';
 import { PASSWORD_MAX_BYTES, PASSWORD_MIN_CHARS } from './password.js';
 
-export const Email = z
-  .string()
-  .trim()
-  .toLowerCase()
-  .max(254, 'Email is too long.')
-  .pipe(z.email('Enter a valid email address.'));
+export const Email = z.string().trim().toLowerCase().max(254, 'Email is too long.').pipe(z.email('Enter a valid email address.'));
 
 export const NewPassword = storableText()
   .refine((p) => [...p].length >= PASSWORD_MIN_CHARS, `Password must be at least ${PASSWORD_MIN_CHARS} characters.`)
-  .refine(
-    (p) => Buffer.byteLength(p, 'utf8') <= PASSWORD_MAX_BYTES,
-    `Password must be at most ${PASSWORD_MAX_BYTES} bytes in UTF-8.`,
-  )
+  .refine((p) => Buffer.byteLength(p, 'utf8') <= PASSWORD_MAX_BYTES, `Password must be at most ${PASSWORD_MAX_BYTES} bytes in UTF-8.`)
   .refine((p) => !isCommonPassword(p), 'This password is too common; choose another one.');
 
 /** An existing password being confirmed (not re-checked against the policy). */

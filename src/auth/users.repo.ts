@@ -55,10 +55,9 @@ export function createUsersRepo(db: Queryable) {
     },
 
     async findByEmail(email: string, tx: Queryable = db): Promise<UserWithHash | undefined> {
-      const { rows } = await tx.query<UserRow>(
-        'SELECT id, email, password_hash, created_at FROM users WHERE lower(email) = lower($1)',
-        [email],
-      );
+      const { rows } = await tx.query<UserRow>('SELECT id, email, password_hash, created_at FROM users WHERE lower(email) = lower($1)', [
+        email,
+      ]);
       const row = rows[0];
       return row && { ...toPublicUser(row), passwordHash: row.password_hash };
     },

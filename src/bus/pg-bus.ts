@@ -83,9 +83,7 @@ export async function openPgBus({ sessionUrl, redisUrl, logger }: PgBusOptions):
     onIdentityChange: (listener) => void identityListeners.add(listener),
     publish(message) {
       const payload = JSON.stringify(message);
-      const sent = redis
-        ? redis.publish(BUS_CHANNEL, payload)
-        : client?.query('SELECT pg_notify($1, $2)', [BUS_CHANNEL, payload]);
+      const sent = redis ? redis.publish(BUS_CHANNEL, payload) : client?.query('SELECT pg_notify($1, $2)', [BUS_CHANNEL, payload]);
       // A lost message is caught up from the database by followers; never an unhandled rejection.
       void sent?.catch((err: unknown) => logger?.warn({ err }, 'could not publish on the bus'));
     },

@@ -60,7 +60,14 @@ export function createChatsRepo(db: Queryable) {
       const { rows } = await tx.query<ChatRow>(
         `INSERT INTO chats (user_id, title, system_prompt, model, pinned, archived) VALUES ($1, $2, $3, $4, $5, $6)
          RETURNING ${COLUMNS}`,
-        [userId, settings.title ?? null, settings.systemPrompt ?? null, settings.model ?? null, settings.pinned ?? false, settings.archived ?? false],
+        [
+          userId,
+          settings.title ?? null,
+          settings.systemPrompt ?? null,
+          settings.model ?? null,
+          settings.pinned ?? false,
+          settings.archived ?? false,
+        ],
       );
       return toChat(rows[0]!);
     },
@@ -69,11 +76,7 @@ export function createChatsRepo(db: Queryable) {
      * One page of the user's chats, pinned first, then most recently active. Keyset pagination: a page
      * starts strictly after the cursor's sort key, so chats created meanwhile never shift later pages.
      */
-    async listPage(
-      userId: string,
-      page: { archived: boolean; limit: number; after?: ChatCursor },
-      tx: Queryable = db,
-    ): Promise<Chat[]> {
+    async listPage(userId: string, page: { archived: boolean; limit: number; after?: ChatCursor }, tx: Queryable = db): Promise<Chat[]> {
       const { after } = page;
       const { rows } = await tx.query<ChatRow>(
         `SELECT ${COLUMNS} FROM chats

@@ -1,42 +1,31 @@
-import type { Config } from '../config.js';
 import { AppError } from '../http/errors.js';
 import { routeFor } from '../http/route.js';
-import type { Metrics } from '../observability/metrics.js';
 import * as R from '../openapi/response.schemas.js';
 import {
   ChatIdParams,
   ChatQuery,
   ListChatsQuery,
-  MessageParams,
   MessagesQuery,
   createChatBody,
-  editMessageBody,
-  sendMessageBody,
   updateChatBody,
   type ChatSchemaLimits,
 } from './chats.schema.js';
-import type { ChatsService } from './chats.service.js';
+import { messageRoutes } from './messages.routes.js';
+import { responder, turnErrors, type ChatRouteDeps } from './route-deps.js';
 import { answerTurn } from './turn-response.js';
-import { resumeOffset, streamTurn } from './turn-stream.js';
-import type { TurnsService } from './turns.service.js';
-
-export interface ChatRouteDeps {
-  chats: ChatsService;
-  turns: TurnsService;
-  config: Pick<Config, 'chat'>;
-  metrics?: Pick<Metrics, 'streamOpened' | 'streamClosed'>;
-}
 
 const route = routeFor<ChatRouteDeps>();
-const responder = (deps: ChatRouteDeps) => ({ config: deps.config.chat, tracker: deps.metrics });
 const tag = 'Chats';
-const turnErrors = { 400: R.ErrorBody, 404: R.ErrorBody, 409: R.ErrorBody, 429: R.ErrorBody, 502: R.ErrorBody };
 
 /** Chats and their settings (the body schemas follow MESSAGE_MAX_CHARS and the offered models). */
 export function chatRoutes(limits: ChatSchemaLimits) {
   return [
     route({
-      method: 'get', path: '/api/chats', summary: 'My chats, pinned first then most recent, in pages', tag, auth: true,
+      method: 'get',
+      path: '/api/chats',
+      summary: 'My chats, pinned first then most recent, in pages',
+      tag,
+      auth: true,
       input: { query: ListChatsQuery },
       responses: { 200: R.ChatList, 400: R.ErrorBody },
       async handle({ input, deps, user, res }) {
@@ -44,7 +33,12 @@ export function chatRoutes(limits: ChatSchemaLimits) {
       },
     }),
     route({
-      method: 'post', path: '/api/chats', summary: 'Create a chat (and send its first message)', tag, auth: true, streams: true,
+      method: 'post',
+      path: '/api/chats',
+      summary: 'Create a chat (and send its first message)',
+      tag,
+      auth: true,
+      streams: true,
       input: { body: createChatBody(limits) },
       responses: { 201: R.CreatedChat, ...turnErrors },
       async handle({ input, deps, user, req, res }) {
@@ -63,7 +57,11 @@ export function chatRoutes(limits: ChatSchemaLimits) {
       },
     }),
     route({
-      method: 'get', path: '/api/chats/:id', summary: 'A chat with its newest messages', tag, auth: true,
+      method: 'get',
+      path: '/api/chats/:id',
+      summary: 'A chat with its newest messages',
+      tag,
+      auth: true,
       input: { params: ChatIdParams, query: ChatQuery },
       responses: { 200: R.ChatWithMessages, 404: R.ErrorBody },
       async handle({ input, deps, user, res }) {
@@ -71,7 +69,11 @@ export function chatRoutes(limits: ChatSchemaLimits) {
       },
     }),
     route({
-      method: 'patch', path: '/api/chats/:id', summary: 'Rename, pin, archive, or change the system prompt or model', tag, auth: true,
+      method: 'patch',
+      path: '/api/chats/:id',
+      summary: 'Rename, pin, archive, or change the system prompt or model',
+      tag,
+      auth: true,
       input: { params: ChatIdParams, body: updateChatBody(limits) },
       responses: { 200: R.ChatBody, 400: R.ErrorBody, 404: R.ErrorBody },
       async handle({ input, deps, user, res }) {
@@ -79,7 +81,11 @@ export function chatRoutes(limits: ChatSchemaLimits) {
       },
     }),
     route({
-      method: 'delete', path: '/api/chats/:id', summary: 'Delete a chat and its messages', tag, auth: true,
+      method: 'delete',
+      path: '/api/chats/:id',
+      summary: 'Delete a chat and its messages',
+      tag,
+      auth: true,
       input: { params: ChatIdParams },
       responses: { 204: undefined, 404: R.ErrorBody },
       async handle({ input, deps, user, res }) {
@@ -88,7 +94,11 @@ export function chatRoutes(limits: ChatSchemaLimits) {
       },
     }),
     route({
-      method: 'get', path: '/api/chats/:id/messages', summary: 'Older messages, a page at a time', tag, auth: true,
+      method: 'get',
+      path: '/api/chats/:id/messages',
+      summary: 'Older messages, a page at a time',
+      tag,
+      auth: true,
       input: { params: ChatIdParams, query: MessagesQuery },
       responses: { 200: R.MessagePage, 404: R.ErrorBody },
       async handle({ input, deps, user, res }) {
@@ -96,59 +106,5 @@ export function chatRoutes(limits: ChatSchemaLimits) {
       },
     }),
     ...messageRoutes(limits),
-  ];
-}
-
-/** Messages: sending, editing, regenerating, stopping and following a reply. */
-function messageRoutes(limits: ChatSchemaLimits) {
-  const tag = 'Messages';
-  return [
-    route({
-      method: 'post', path: '/api/chats/:id/message', summary: 'Send a message and get the reply', tag, auth: true, streams: true,
-      input: { params: ChatIdParams, body: sendMessageBody(limits) },
-      responses: { 201: R.Turn, ...turnErrors },
-      async handle({ input, deps, user, req, res }) {
-        const turn = await deps.turns.send(user.id, input.params.id, input.body.content, input.body.clientMessageId);
-        await answerTurn(req, res, turn, responder(deps));
-      },
-    }),
-    route({
-      method: 'patch', path: '/api/chats/:id/messages/:messageId', summary: 'Edit a message and answer anew', tag, auth: true, streams: true,
-      input: { params: MessageParams, body: editMessageBody(limits) },
-      responses: { 201: R.Turn, ...turnErrors },
-      async handle({ input, deps, user, req, res }) {
-        const turn = await deps.turns.edit(user.id, input.params.id, input.params.messageId, input.body.content);
-        await answerTurn(req, res, turn, responder(deps));
-      },
-    }),
-    route({
-      method: 'post', path: '/api/chats/:id/regenerate', summary: 'Replace the last reply', tag, auth: true, streams: true,
-      input: { params: ChatIdParams },
-      responses: { 201: R.Turn, ...turnErrors },
-      async handle({ input, deps, user, req, res }) {
-        await answerTurn(req, res, await deps.turns.regenerate(user.id, input.params.id), responder(deps));
-      },
-    }),
-    route({
-      method: 'post', path: '/api/chats/:id/stop', summary: 'Stop the reply being generated', tag, auth: true,
-      input: { params: ChatIdParams },
-      responses: { 200: R.Stopped, 204: undefined, 404: R.ErrorBody },
-      async handle({ input, deps, user, res }) {
-        const stopped = await deps.turns.stop(user.id, input.params.id);
-        if (!stopped) return void res.status(204).end();
-        res.json(stopped);
-      },
-    }),
-    route({
-      method: 'get', path: '/api/chats/:id/stream', summary: 'Re-attach to the reply in progress (SSE, Last-Event-ID)', tag, auth: true, streams: true,
-      input: { params: ChatIdParams },
-      responses: { 204: undefined, 404: R.ErrorBody },
-      async handle({ input, deps, user, req, res }) {
-        const turn = await deps.turns.attach(user.id, input.params.id);
-        if (!turn) return void res.status(204).end();
-        const fromOffset = resumeOffset(req.get('Last-Event-ID'), turn.assistantMessageId);
-        streamTurn(req, res, turn, { heartbeatMs: deps.config.chat.heartbeatMs, fromOffset, tracker: deps.metrics });
-      },
-    }),
   ];
 }

@@ -75,12 +75,18 @@ export const ListChatsQuery = z.object({
     .max(500)
     .transform((c, ctx) => decodeCursor(c) ?? (ctx.addIssue({ code: 'custom', message: 'cursor is not valid.' }), z.NEVER))
     .optional(),
-  archived: z.enum(['true', 'false']).default('false').transform((a) => a === 'true'),
+  archived: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((a) => a === 'true'),
 });
 
 export const MessagesQuery = z.object({
   limit: PageLimit,
-  before: z.string().regex(/^\d{1,18}$/, 'before must be a message id.').optional(),
+  before: z
+    .string()
+    .regex(/^\d{1,18}$/, 'before must be a message id.')
+    .optional(),
 });
 
 export const ChatQuery = z.object({ limit: PageLimit });

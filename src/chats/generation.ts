@@ -181,9 +181,7 @@ export class Generation {
         error ??= internalError();
       }
     }
-    this.lastEvent = error
-      ? { type: 'error', error, assistantMessage }
-      : { type: 'done', assistantMessage, usage: this.usage };
+    this.lastEvent = error ? { type: 'error', error, assistantMessage } : { type: 'done', assistantMessage, usage: this.usage };
     this.emit(this.lastEvent);
     this.listeners.clear();
     this.reportCall(status, error);

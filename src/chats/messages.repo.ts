@@ -83,10 +83,7 @@ export function createMessagesRepo(db: Queryable) {
     },
 
     async findLast(chatId: string, tx: Queryable = db): Promise<Message | undefined> {
-      const { rows } = await tx.query<MessageRow>(
-        `SELECT ${COLUMNS} FROM messages WHERE chat_id = $1 ORDER BY id DESC LIMIT 1`,
-        [chatId],
-      );
+      const { rows } = await tx.query<MessageRow>(`SELECT ${COLUMNS} FROM messages WHERE chat_id = $1 ORDER BY id DESC LIMIT 1`, [chatId]);
       return one(rows);
     },
 
@@ -108,10 +105,10 @@ export function createMessagesRepo(db: Queryable) {
     },
 
     async findByClientId(chatId: string, clientMessageId: string, tx: Queryable = db): Promise<Message | undefined> {
-      const { rows } = await tx.query<MessageRow>(
-        `SELECT ${COLUMNS} FROM messages WHERE client_message_id = $1 AND chat_id = $2`,
-        [clientMessageId, chatId],
-      );
+      const { rows } = await tx.query<MessageRow>(`SELECT ${COLUMNS} FROM messages WHERE client_message_id = $1 AND chat_id = $2`, [
+        clientMessageId,
+        chatId,
+      ]);
       return one(rows);
     },
 
@@ -126,13 +123,11 @@ export function createMessagesRepo(db: Queryable) {
     },
 
     async findReplyTo(userMessageId: string, tx: Queryable = db): Promise<Message | undefined> {
-      const { rows } = await tx.query<MessageRow>(
-        `SELECT ${COLUMNS} FROM messages WHERE reply_to = $1 ORDER BY id DESC LIMIT 1`,
-        [userMessageId],
-      );
+      const { rows } = await tx.query<MessageRow>(`SELECT ${COLUMNS} FROM messages WHERE reply_to = $1 ORDER BY id DESC LIMIT 1`, [
+        userMessageId,
+      ]);
       return one(rows);
     },
-
   };
 }
 

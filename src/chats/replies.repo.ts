@@ -82,7 +82,15 @@ export function createRepliesRepo(db: Queryable) {
         `WITH ${charging(7)}
          UPDATE messages SET content = $2, status = $3, model = $4, prompt_tokens = $5, completion_tokens = $6,
            heartbeat_at = NULL WHERE id = $1 RETURNING ${MESSAGE_COLUMNS}`,
-        [id, ending.content, ending.status, ending.model, ending.usage?.promptTokens ?? null, ending.usage?.completionTokens ?? null, ...chargeParams(charge)],
+        [
+          id,
+          ending.content,
+          ending.status,
+          ending.model,
+          ending.usage?.promptTokens ?? null,
+          ending.usage?.completionTokens ?? null,
+          ...chargeParams(charge),
+        ],
       );
       return one(rows);
     },

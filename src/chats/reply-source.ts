@@ -87,7 +87,8 @@ export function remoteReply(assistantMessageId: string, deps: RemoteReplyDeps): 
         if (m.t === 'title') listener({ type: 'title', title: m.title });
         else if (m.t === 'end') void check();
         else if (m.t === 'delta') {
-          if (m.o - m.x.length > delivered) void check(); // a gap: the row has what came between
+          if (m.o - m.x.length > delivered)
+            void check(); // a gap: the row has what came between
           else deliverUpTo(m.x, m.o);
         }
       };

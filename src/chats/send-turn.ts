@@ -47,7 +47,8 @@ export function storeTurnAndLaunch({ db, model, live, repeat, launch }: SendDeps
     if ('stored' in result) return launch(userId, result.stored, content, autoTitle, clientMessageId);
     if (result.refused === 'chat_not_found') throw new NotFoundError('Chat not found.', 'chat_not_found');
     if (result.refused === 'reply_in_progress') {
-      if (!retried && !live.has(chatId) && (await live.takeOver(chatId)) > 0) return sendNow(userId, chatId, content, clientMessageId, true);
+      if (!retried && !live.has(chatId) && (await live.takeOver(chatId)) > 0)
+        return sendNow(userId, chatId, content, clientMessageId, true);
       throw inProgress();
     }
     if (!clientMessageId) throw inProgress();

@@ -14,9 +14,7 @@ export interface StoredTurn {
   titled: boolean;
 }
 
-export type StoreTurnResult =
-  | { stored: StoredTurn }
-  | { refused: 'chat_not_found' | 'client_message_id_taken' | 'reply_in_progress' };
+export type StoreTurnResult = { stored: StoredTurn } | { refused: 'chat_not_found' | 'client_message_id_taken' | 'reply_in_progress' };
 
 /** What the one statement returns: each part as JSON, so one round trip carries it all. */
 interface StoreTurnRow {
@@ -52,14 +50,20 @@ WITH chat AS (
 ), touched AS (
   -- The same as the messages' own trigger does, so the chat returned here is already up to date.
   UPDATE chats c SET title = coalesce(c.title, $6), updated_at = greatest(c.updated_at, now())
-  FROM chat WHERE c.id = chat.id RETURNING ${CHAT_COLUMNS.split(', ').map((column) => `c.${column}`).join(', ')}, chat.title IS NULL AS titled
+  FROM chat WHERE c.id = chat.id RETURNING ${CHAT_COLUMNS.split(', ')
+    .map((column) => `c.${column}`)
+    .join(', ')}, chat.title IS NULL AS titled
 )
 SELECT row_to_json(touched) AS chat, row_to_json(asked) AS user_message, row_to_json(reply) AS placeholder,
        history.turns AS history, touched.titled
 FROM touched, asked, reply, history`;
 
 // row_to_json gives bigint ids as JSON numbers and timestamps as strings; the mappers expect pg's types.
-const fromJson = <R extends MessageRow & { created_at: string }>(row: R): MessageRow => ({ ...row, id: String(row.id), created_at: new Date(row.created_at) });
+const fromJson = <R extends MessageRow & { created_at: string }>(row: R): MessageRow => ({
+  ...row,
+  id: String(row.id),
+  created_at: new Date(row.created_at),
+});
 
 export function createTurnsRepo(db: Queryable) {
   return {

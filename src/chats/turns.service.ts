@@ -139,7 +139,13 @@ export function createTurnsService({ db, model, bus, config, limits, logger, met
     admit: (userId: string): Promise<void> => limits.beforeSend(userId),
 
     /** Sends a message; `admitted` when the caller already checked the limits for it. */
-    async send(userId: string, chatId: string, content: string, clientMessageId?: string, options: { admitted?: boolean } = {}): Promise<Turn> {
+    async send(
+      userId: string,
+      chatId: string,
+      content: string,
+      clientMessageId?: string,
+      options: { admitted?: boolean } = {},
+    ): Promise<Turn> {
       if (!options.admitted) await limits.beforeSend(userId);
       return sendStored(userId, chatId, content, clientMessageId);
     },
@@ -170,11 +176,8 @@ export function createTurnsService({ db, model, bus, config, limits, logger, met
     /** Stops the generation in progress, here or on another instance. Undefined: nothing was running. */
     async stop(userId: string, chatId: string): Promise<{ assistantMessage: Message | null } | undefined> {
       await requireChat(userId, chatId);
-      const local = live.get(chatId);
-      if (local) {
-        local.turn.generation.stop();
-        return { assistantMessage: (await local.turn.generation.finished).assistantMessage };
-      }
+      const local = live.get(chatId)?.turn.generation;
+      if (local) return (local.stop(), { assistantMessage: (await local.finished).assistantMessage });
       // Flagged on the row (read at the owner's next save) and sent on the bus (its owner stops at once).
       const id = await replies.requestStop(chatId);
       if (!id) return undefined;
@@ -185,10 +188,7 @@ export function createTurnsService({ db, model, bus, config, limits, logger, met
     /** The generation in progress in a chat, wherever it runs; undefined when there is none. */
     attach: async (userId: string, chatId: string): Promise<Turn | undefined> => live.attach(await requireChat(userId, chatId)),
 
-    /**
-     * Ends replies left `streaming` by instances that are gone (their database session ended, or on the
-     * embedded database, no instance of this process holds them): text kept as `error`. How many.
-     */
+    /** Ends replies left `streaming` by instances that are gone (see live-replies.ts); how many. */
     endAbandonedReplies: (): Promise<number> => live.takeOver(),
 
     /** Lets replies in progress finish (up to `graceMs`), then stops the rest. */

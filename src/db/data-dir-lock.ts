@@ -16,7 +16,9 @@ export async function lockDataDir(dataDir: string): Promise<() => Promise<void>>
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
       const owner = Number(await fs.readFile(file, 'utf8').catch(() => ''));
       if (owner && owner !== process.pid && isAlive(owner)) {
-        throw new Error(`DATA_DIR ${dataDir} is in use by process ${owner}. Stop it first (only one process may open the embedded database).`);
+        throw new Error(
+          `DATA_DIR ${dataDir} is in use by process ${owner}. Stop it first (only one process may open the embedded database).`,
+        );
       }
       await fs.rm(file, { force: true }); // stale: its process is gone
     }

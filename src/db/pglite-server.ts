@@ -79,17 +79,19 @@ function handleConnection(engine: PGlite, socket: net.Socket, password: string):
   let queue = Promise.resolve();
 
   const run = (messages: Buffer) => {
-    queue = queue.then(() =>
-      engine.runExclusive(() =>
-        engine.execProtocolRawStream(new Uint8Array(messages), {
-          onRawData: (data) => {
-            if (!socket.destroyed) socket.write(data);
-          },
-        }),
-      ),
-    ).catch(() => {
-      socket.destroy();
-    });
+    queue = queue
+      .then(() =>
+        engine.runExclusive(() =>
+          engine.execProtocolRawStream(new Uint8Array(messages), {
+            onRawData: (data) => {
+              if (!socket.destroyed) socket.write(data);
+            },
+          }),
+        ),
+      )
+      .catch(() => {
+        socket.destroy();
+      });
   };
 
   socket.on('data', (chunk: Buffer) => {

@@ -68,7 +68,11 @@ export function createLimits(config: LimitsConfig, store: CounterStore, usage: P
       if (!config.enabled) return;
       const counter = await store.hit(`chats:user:${userId}`, HOUR_MS);
       if (counter.count > config.storage.chatsPerHour) {
-        throw tooManyRequests('too_many_chats', `You can create at most ${config.storage.chatsPerHour} chats an hour. Try again later.`, counter.resetAt);
+        throw tooManyRequests(
+          'too_many_chats',
+          `You can create at most ${config.storage.chatsPerHour} chats an hour. Try again later.`,
+          counter.resetAt,
+        );
       }
     },
 

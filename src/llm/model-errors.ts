@@ -20,12 +20,16 @@ const rejected = (err: SdkError) =>
 /** First match wins: subclasses before the classes they extend. */
 const BY_CLASS: [ErrorClass, (err: SdkError, model: string) => UpstreamError][] = [
   [OpenAI.APIConnectionTimeoutError, () => modelTimeout()],
-  [OpenAI.APIConnectionError, () => new UpstreamError(502, 'model_unavailable', 'Could not reach the model server. Please try again later.')],
+  [
+    OpenAI.APIConnectionError,
+    () => new UpstreamError(502, 'model_unavailable', 'Could not reach the model server. Please try again later.'),
+  ],
   [OpenAI.AuthenticationError, authFailed],
   [OpenAI.PermissionDeniedError, authFailed],
   [
     OpenAI.NotFoundError,
-    (err, model) => new UpstreamError(502, 'model_not_found', `The model server does not offer the model "${model}".`, { details: detailsOf(err) }),
+    (err, model) =>
+      new UpstreamError(502, 'model_not_found', `The model server does not offer the model "${model}".`, { details: detailsOf(err) }),
   ],
   [
     OpenAI.RateLimitError,
@@ -40,7 +44,8 @@ const BY_CLASS: [ErrorClass, (err: SdkError, model: string) => UpstreamError][] 
   [OpenAI.BadRequestError, (err) => (isContextLengthError(err) ? contextTooLong() : rejected(err))],
   [
     OpenAI.InternalServerError,
-    (err) => new UpstreamError(502, 'model_unavailable', 'The model server failed to answer. Please try again.', { details: detailsOf(err) }),
+    (err) =>
+      new UpstreamError(502, 'model_unavailable', 'The model server failed to answer. Please try again.', { details: detailsOf(err) }),
   ],
   // Any other status the SDK has no class of its own for (409, 422, …).
   [OpenAI.APIError, (err) => (err.status === undefined ? modelError() : rejected(err))],
@@ -56,14 +61,12 @@ export function toUpstreamError(err: unknown, model: string): UpstreamError {
 
 const modelError = () => new UpstreamError(502, 'model_error', 'The model call failed.');
 
-export const modelTimeout = () =>
-  new UpstreamError(504, 'model_timeout', 'The model did not answer in time. Please try again.');
+export const modelTimeout = () => new UpstreamError(504, 'model_timeout', 'The model did not answer in time. Please try again.');
 
 export const contextTooLong = () =>
   new UpstreamError(400, 'context_too_long', 'This message is too long for the model: shorten it or start a new chat.');
 
-export const emptyReply = () =>
-  new UpstreamError(502, 'model_empty_reply', 'The model returned an empty reply. Please try again.');
+export const emptyReply = () => new UpstreamError(502, 'model_empty_reply', 'The model returned an empty reply. Please try again.');
 
 function isContextLengthError(err: SdkError): boolean {
   return err.code === 'context_length_exceeded' || /context length|maximum context/i.test(err.message);

@@ -6,7 +6,11 @@ const route = routeFor<{ model: ChatModel }>();
 
 export const modelRoutes = [
   route({
-    method: 'get', path: '/api/models', summary: 'Models a chat may use', tag: 'Chats', auth: true,
+    method: 'get',
+    path: '/api/models',
+    summary: 'Models a chat may use',
+    tag: 'Chats',
+    auth: true,
     responses: { 200: R.Models },
     handle({ deps, res }) {
       // The models a chat may use (OPENAI_MODELS) and the default (OPENAI_MODEL).

@@ -10,7 +10,12 @@ const sameSecret = (a: string, b: string) => a.length === b.length && timingSafe
 
 export const metricsRoutes = [
   route({
-    method: 'get', path: '/metrics', summary: 'Prometheus metrics (bearer METRICS_TOKEN when set)', tag: 'Operations', auth: false, sessionless: true,
+    method: 'get',
+    path: '/metrics',
+    summary: 'Prometheus metrics (bearer METRICS_TOKEN when set)',
+    tag: 'Operations',
+    auth: false,
+    sessionless: true,
     responses: { 200: undefined, 401: R.ErrorBody, 404: R.ErrorBody },
     async handle({ deps, req, res }) {
       // With METRICS_TOKEN set, only for `Authorization: Bearer <token>`; in production, only with it set.

@@ -37,7 +37,12 @@ export function createMetrics(db?: Database) {
     buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10],
     registers: [registry],
   });
-  const tokens = new Counter({ name: 'model_tokens_total', help: 'Tokens reported by the model server', labelNames: ['model', 'kind'], registers: [registry] });
+  const tokens = new Counter({
+    name: 'model_tokens_total',
+    help: 'Tokens reported by the model server',
+    labelNames: ['model', 'kind'],
+    registers: [registry],
+  });
   const activeStreams = new Gauge({ name: 'sse_active_streams', help: 'Open Server-Sent Event streams', registers: [registry] });
   new Gauge({
     name: 'db_pool_connections',

@@ -31,13 +31,25 @@ const docs = { tag: 'Operations', auth: false, sessionless: true, responses: { 2
 
 /** GET /api/openapi.json and the interactive docs (Swagger UI) at /api/docs. */
 export const docsRoutes = [
-  route({ ...docs, method: 'get', path: '/api/openapi.json', summary: 'This document', handle: ({ deps, res }) => void res.json(deps.openApiDocument) }),
   route({
-    ...docs, method: 'get', path: '/api/docs', summary: 'Interactive API docs',
+    ...docs,
+    method: 'get',
+    path: '/api/openapi.json',
+    summary: 'This document',
+    handle: ({ deps, res }) => void res.json(deps.openApiDocument),
+  }),
+  route({
+    ...docs,
+    method: 'get',
+    path: '/api/docs',
+    summary: 'Interactive API docs',
     handle: ({ res }) => void res.set('Content-Security-Policy', DOCS_CSP).type('html').send(PAGE),
   }),
   route({
-    ...docs, method: 'get', path: '/api/docs/init.js', summary: 'Script of the docs page',
+    ...docs,
+    method: 'get',
+    path: '/api/docs/init.js',
+    summary: 'Script of the docs page',
     handle: ({ res }) => void res.type('application/javascript').send(INIT),
   }),
 ];

@@ -13,7 +13,10 @@ export const openApiPath = (path: string) => path.replace(/:(\w+)/g, '{$1}');
 
 function parameters(spec: RouteSpec): object[] {
   const list: object[] = [];
-  for (const [location, schema] of [['path', spec.input.params], ['query', spec.input.query]] as const) {
+  for (const [location, schema] of [
+    ['path', spec.input.params],
+    ['query', spec.input.query],
+  ] as const) {
     if (!schema) continue;
     const json = toSchema(schema, 'input') as { properties?: Record<string, JsonSchema>; required?: string[] };
     for (const [name, property] of Object.entries(json.properties ?? {})) {
@@ -45,7 +48,9 @@ function operation(spec: RouteSpec): object {
     operationId: `${spec.method}${spec.path.replace(/[/:{}.-]+(\w)?/g, (_m, c: string | undefined) => (c ?? '').toUpperCase())}`,
     security: spec.auth ? [{ sessionCookie: [] }] : [],
     parameters: parameters(spec),
-    ...(spec.input.body ? { requestBody: { required: true, content: { 'application/json': { schema: toSchema(spec.input.body, 'input') } } } } : {}),
+    ...(spec.input.body
+      ? { requestBody: { required: true, content: { 'application/json': { schema: toSchema(spec.input.body, 'input') } } } }
+      : {}),
     responses,
   };
 }

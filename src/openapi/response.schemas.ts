@@ -16,32 +16,28 @@ export const ErrorBody = z
 
 export const User = z.strictObject({ id: Id, email: z.string(), createdAt: Timestamp });
 
-export const Chat = z
-  .strictObject({
-    id: Id,
-    title: z.string().nullable(),
-    systemPrompt: z.string().nullable(),
-    model: z.string().nullable(),
-    pinned: z.boolean(),
-    archived: z.boolean(),
-    createdAt: Timestamp,
-    updatedAt: Timestamp,
-  })
-  ;
+export const Chat = z.strictObject({
+  id: Id,
+  title: z.string().nullable(),
+  systemPrompt: z.string().nullable(),
+  model: z.string().nullable(),
+  pinned: z.boolean(),
+  archived: z.boolean(),
+  createdAt: Timestamp,
+  updatedAt: Timestamp,
+});
 
-export const Message = z
-  .strictObject({
-    id: Id,
-    chatId: Id,
-    role: z.enum(['user', 'assistant']),
-    content: z.string(),
-    status: z.enum(['streaming', 'complete', 'stopped', 'error']),
-    model: z.string().nullable(),
-    promptTokens: z.number().int().nullable(),
-    completionTokens: z.number().int().nullable(),
-    createdAt: Timestamp,
-  })
-  ;
+export const Message = z.strictObject({
+  id: Id,
+  chatId: Id,
+  role: z.enum(['user', 'assistant']),
+  content: z.string(),
+  status: z.enum(['streaming', 'complete', 'stopped', 'error']),
+  model: z.string().nullable(),
+  promptTokens: z.number().int().nullable(),
+  completionTokens: z.number().int().nullable(),
+  createdAt: Timestamp,
+});
 
 export const Usage = z.strictObject({ promptTokens: z.number().int(), completionTokens: z.number().int() });
 

@@ -18,7 +18,11 @@ function sendDownload(res: Response, download: Download): void {
 
 export const portabilityRoutes = [
   route({
-    method: 'get', path: '/api/chats/:id/export', summary: 'Export a chat as JSON or Markdown', tag, auth: true,
+    method: 'get',
+    path: '/api/chats/:id/export',
+    summary: 'Export a chat as JSON or Markdown',
+    tag,
+    auth: true,
     input: { params: ChatIdParams, query: ExportQuery },
     responses: { 200: R.Export, 404: R.ErrorBody },
     async handle({ input, deps, user, res }) {
@@ -26,14 +30,23 @@ export const portabilityRoutes = [
     },
   }),
   route({
-    method: 'get', path: '/api/export', summary: 'Export all my data', tag, auth: true,
+    method: 'get',
+    path: '/api/export',
+    summary: 'Export all my data',
+    tag,
+    auth: true,
     responses: { 200: R.Export },
     async handle({ deps, user, res }) {
       sendDownload(res, await deps.portability.exportAll(user));
     },
   }),
   route({
-    method: 'post', path: '/api/import', summary: 'Import an export', tag, auth: true, bodyLimit: IMPORT_BODY_LIMIT,
+    method: 'post',
+    path: '/api/import',
+    summary: 'Import an export',
+    tag,
+    auth: true,
+    bodyLimit: IMPORT_BODY_LIMIT,
     input: { body: ImportBody },
     responses: { 201: R.Imported, 400: R.ErrorBody, 413: R.ErrorBody, 429: R.ErrorBody },
     async handle({ input, deps, user, res }) {

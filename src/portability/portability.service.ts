@@ -14,7 +14,12 @@ export interface Download {
 }
 
 const filenameFor = (title: string | null, ext: string) =>
-  `${(title ?? 'chat').replace(/[^\w -]+/g, '').trim().slice(0, 60) || 'chat'}.${ext}`;
+  `${
+    (title ?? 'chat')
+      .replace(/[^\w -]+/g, '')
+      .trim()
+      .slice(0, 60) || 'chat'
+  }.${ext}`;
 
 const envelope = (chats: ExportedChat[], extra: object = {}) => ({
   format: EXPORT_FORMAT,
@@ -28,7 +33,11 @@ const textBytes = (data: ImportData) =>
   data.chats.reduce((n, c) => n + c.messages.reduce((m, x) => m + Buffer.byteLength(x.content, 'utf8'), 0), 0);
 
 /** Data portability: a chat as JSON or Markdown, all of a user's data as JSON, and its import. */
-export function createPortabilityService(chats: ChatsService, limits: Pick<Limits, 'beforeImport' | 'storageCapBytes'>, models: readonly string[]) {
+export function createPortabilityService(
+  chats: ChatsService,
+  limits: Pick<Limits, 'beforeImport' | 'storageCapBytes'>,
+  models: readonly string[],
+) {
   // A model this server does not offer is not kept: the chat uses the default, a message names none.
   const known = (model: string | null) => (model !== null && models.includes(model) ? model : null);
   return {
@@ -36,14 +45,20 @@ export function createPortabilityService(chats: ChatsService, limits: Pick<Limit
       const chat = await chats.exportChat(userId, chatId);
       const document = envelope([chat]);
       if (format === 'markdown') {
-        return { filename: filenameFor(chat.title, 'md'), body: { text: chatToMarkdown(chat, document.exportedAt), type: 'text/markdown; charset=utf-8' } };
+        return {
+          filename: filenameFor(chat.title, 'md'),
+          body: { text: chatToMarkdown(chat, document.exportedAt), type: 'text/markdown; charset=utf-8' },
+        };
       }
       return { filename: filenameFor(chat.title, 'json'), body: { json: document } };
     },
 
     async exportAll(user: RequestUser): Promise<Download> {
       const all = await chats.exportAll(user.id);
-      return { filename: 'gpt-backend-export.json', body: { json: envelope(all, { user: { email: user.email, createdAt: user.createdAt } }) } };
+      return {
+        filename: 'gpt-backend-export.json',
+        body: { json: envelope(all, { user: { email: user.email, createdAt: user.createdAt } }) },
+      };
     },
 
     /** Adds every chat of an export as new chats, all or none. */
@@ -52,7 +67,11 @@ export function createPortabilityService(chats: ChatsService, limits: Pick<Limit
       await limits.beforeImport(userId, bytes);
       const cap = limits.storageCapBytes();
       if (cap > 0 && (await chats.storedBytes(userId)) + bytes > cap) {
-        throw new AppError(413, 'storage_quota_exceeded', `This would store more than your ${cap / 1024 / 1024} MB of messages; delete some chats first.`);
+        throw new AppError(
+          413,
+          'storage_quota_exceeded',
+          `This would store more than your ${cap / 1024 / 1024} MB of messages; delete some chats first.`,
+        );
       }
       const cleaned = data.chats.map((chat) => ({
         ...chat,

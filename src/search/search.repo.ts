@@ -31,10 +31,7 @@ const HEADLINE = `'StartSel=<mark>, StopSel=</mark>, MaxWords=24, MinWords=8, Ma
  */
 export function createSearchRepo(db: Queryable) {
   return {
-    async search(
-      userId: string,
-      query: { q: string; sort: 'newest' | 'relevance'; limit: number; offset: number },
-    ): Promise<SearchHit[]> {
+    async search(userId: string, query: { q: string; sort: 'newest' | 'relevance'; limit: number; offset: number }): Promise<SearchHit[]> {
       const order = query.sort === 'relevance' ? 'rank DESC, at DESC' : 'at DESC, rank DESC';
       const { rows } = await db.query<HitRow>(
         `WITH q AS (SELECT websearch_to_tsquery('simple', $2) AS query)

@@ -21,7 +21,11 @@ const SearchQuery = z.object({
 
 export const searchRoutes = [
   route({
-    method: 'get', path: '/api/search', summary: 'Full-text search over my titles and messages', tag: 'Chats', auth: true,
+    method: 'get',
+    path: '/api/search',
+    summary: 'Full-text search over my titles and messages',
+    tag: 'Chats',
+    auth: true,
     input: { query: SearchQuery },
     responses: { 200: R.SearchResults, 400: R.ErrorBody },
     async handle({ input, deps, user, res }) {

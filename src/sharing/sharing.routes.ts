@@ -10,7 +10,11 @@ const TokenParams = z.object({ token: z.string().regex(/^[\w-]{32}$/, 'Share tok
 
 export const sharingRoutes = [
   route({
-    method: 'post', path: '/api/chats/:id/share', summary: 'Share a read-only snapshot', tag, auth: true,
+    method: 'post',
+    path: '/api/chats/:id/share',
+    summary: 'Share a read-only snapshot',
+    tag,
+    auth: true,
     input: { params: ChatIdParams },
     responses: { 201: R.Share, 404: R.ErrorBody },
     async handle({ input, deps, user, res }) {
@@ -18,7 +22,11 @@ export const sharingRoutes = [
     },
   }),
   route({
-    method: 'delete', path: '/api/chats/:id/share', summary: 'Stop sharing', tag, auth: true,
+    method: 'delete',
+    path: '/api/chats/:id/share',
+    summary: 'Stop sharing',
+    tag,
+    auth: true,
     input: { params: ChatIdParams },
     responses: { 204: undefined, 404: R.ErrorBody },
     async handle({ input, deps, user, res }) {
@@ -27,7 +35,11 @@ export const sharingRoutes = [
     },
   }),
   route({
-    method: 'get', path: '/api/shared/:token', summary: 'A shared chat (no login)', tag, auth: false,
+    method: 'get',
+    path: '/api/shared/:token',
+    summary: 'A shared chat (no login)',
+    tag,
+    auth: false,
     input: { params: TokenParams },
     responses: { 200: R.SharedChat, 404: R.ErrorBody },
     async handle({ input, deps, res }) {

@@ -9,7 +9,11 @@ const UsageQuery = z.object({ from: Day.optional(), to: Day.optional() });
 
 export const usageRoutes = [
   route({
-    method: 'get', path: '/api/usage', summary: 'Tokens per day and model, and today’s budget', tag: 'Data', auth: true,
+    method: 'get',
+    path: '/api/usage',
+    summary: 'Tokens per day and model, and today’s budget',
+    tag: 'Data',
+    auth: true,
     input: { query: UsageQuery },
     responses: { 200: R.UsageReport, 400: R.ErrorBody },
     async handle({ input, deps, user, res }) {

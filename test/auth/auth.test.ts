@@ -43,7 +43,9 @@ describe('POST /api/auth/register', () => {
 
   it('normalises the email (trimmed, lower-cased)', async () => {
     const email = uniqueEmail('MixedCase');
-    const res = await request(t.app).post('/api/auth/register').send({ email: `  ${email.toUpperCase()}  `, password: PASSWORD });
+    const res = await request(t.app)
+      .post('/api/auth/register')
+      .send({ email: `  ${email.toUpperCase()}  `, password: PASSWORD });
     expect(res.status).toBe(201);
     expect(res.body.user.email).toBe(email.toLowerCase());
   });
@@ -73,7 +75,9 @@ describe('POST /api/auth/register', () => {
   });
 
   it('accepts a password of exactly 72 bytes', async () => {
-    const res = await request(t.app).post('/api/auth/register').send({ email: uniqueEmail(), password: 'é'.repeat(36) });
+    const res = await request(t.app)
+      .post('/api/auth/register')
+      .send({ email: uniqueEmail(), password: 'é'.repeat(36) });
     expect(res.status).toBe(201);
   });
 });

@@ -50,7 +50,12 @@ async function streamOnA(cookie: string, chatId: string, chunks: string[], chunk
 }
 
 const storedReply = async (chatId: string) =>
-  (await a.db.query<{ content: string; status: string }>(`SELECT content, status FROM messages WHERE chat_id = $1 AND role = 'assistant' ORDER BY id DESC LIMIT 1`, [chatId])).rows[0];
+  (
+    await a.db.query<{ content: string; status: string }>(
+      `SELECT content, status FROM messages WHERE chat_id = $1 AND role = 'assistant' ORDER BY id DESC LIMIT 1`,
+      [chatId],
+    )
+  ).rows[0];
 
 describe('one reply per chat across instances', () => {
   it('refuses a regenerate and an edit on B while A streams (409), and A’s reply completes intact, charged once', async () => {
@@ -60,12 +65,18 @@ describe('one reply per chat across instances', () => {
     const userMessageId = sse.events[0]!.data.userMessage.id;
 
     const regenerate = await request(b.app).post(`/api/chats/${chat.id}/regenerate`).set('Cookie', cookie);
-    const edit = await request(b.app).patch(`/api/chats/${chat.id}/messages/${userMessageId}`).set('Cookie', cookie).send({ content: 'changed' });
+    const edit = await request(b.app)
+      .patch(`/api/chats/${chat.id}/messages/${userMessageId}`)
+      .set('Cookie', cookie)
+      .send({ content: 'changed' });
     expect([regenerate.status, edit.status]).toEqual([409, 409]);
     expect(regenerate.body.error.code).toBe('generation_in_progress');
 
     await sse.ended;
-    expect(sse.events.at(-1)).toMatchObject({ event: 'done', data: { assistantMessage: { status: 'complete', content: chunks.join('') } } });
+    expect(sse.events.at(-1)).toMatchObject({
+      event: 'done',
+      data: { assistantMessage: { status: 'complete', content: chunks.join('') } },
+    });
     expect(await storedReply(chat.id)).toEqual({ content: chunks.join(''), status: 'complete' });
     const usage = (await get('/api/usage')).body;
     expect(usage.days).toEqual([expect.objectContaining({ replies: 1, promptTokens: 11, completionTokens: 7 })]);
@@ -90,7 +101,10 @@ describe('following a reply from another instance', () => {
     await follower.waitFor((e) => e.event === 'delta' && follower.text().length > 60);
     // Drop and re-attach with the last event id: the rest arrives, nothing twice.
     const seen = follower.events.filter((e) => e.event === 'delta').at(-1)!;
-    const before = follower.events.filter((e) => e.event === 'delta' && e.at <= seen.at).map((e) => e.data.content).join('');
+    const before = follower.events
+      .filter((e) => e.event === 'delta' && e.at <= seen.at)
+      .map((e) => e.data.content)
+      .join('');
     follower.abort();
     const again = await openSse(`${serverB.url}/api/chats/${chat.id}/stream`, { method: 'GET', cookie, lastEventId: seen.id });
     await Promise.all([again.ended, origin.ended]);
@@ -126,7 +140,12 @@ describe('chat pages across instances', () => {
   it('list 120 chats made at once through two instances, in pages of 7, each exactly once', async () => {
     const { get, cookie } = await userWithChat();
     const made = await Promise.all(
-      Array.from({ length: 119 }, (_, i) => request(i % 2 ? b.app : a.app).post('/api/chats').set('Cookie', cookie).send({ message: `chat ${i}` })),
+      Array.from({ length: 119 }, (_, i) =>
+        request(i % 2 ? b.app : a.app)
+          .post('/api/chats')
+          .set('Cookie', cookie)
+          .send({ message: `chat ${i}` }),
+      ),
     );
     expect(made.every((r) => r.status === 201)).toBe(true);
     const seen: string[] = [];

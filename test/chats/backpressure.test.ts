@@ -26,29 +26,40 @@ describe('a slow reader', () => {
 
     const url = new URL(`${ctx.server.url}/api/chats/${chat.id}/message`);
     const res = await new Promise<http.IncomingMessage>((resolve, reject) => {
-      const req = http.request(url, { method: 'POST', headers: { Accept: 'text/event-stream', 'Content-Type': 'application/json', Cookie: cookie } }, resolve);
+      const req = http.request(
+        url,
+        { method: 'POST', headers: { Accept: 'text/event-stream', 'Content-Type': 'application/json', Cookie: cookie } },
+        resolve,
+      );
       req.on('error', reject);
       req.end(JSON.stringify({ content: 'a very long answer, please' }));
     });
     res.pause(); // read nothing while the whole reply is generated and stored
 
-    const reply = await eventually(async () => {
-      const { rows } = await ctx.t.db.query<{ id: string; content: string; status: string }>(
-        "SELECT id, content, status FROM messages WHERE chat_id = $1 AND role = 'assistant'",
-        [chat.id],
-      );
-      return rows[0]?.status === 'complete' && rows[0];
-    }, 60_000, 'the reply to be stored');
+    const reply = await eventually(
+      async () => {
+        const { rows } = await ctx.t.db.query<{ id: string; content: string; status: string }>(
+          "SELECT id, content, status FROM messages WHERE chat_id = $1 AND role = 'assistant'",
+          [chat.id],
+        );
+        return rows[0]?.status === 'complete' && rows[0];
+      },
+      60_000,
+      'the reply to be stored',
+    );
     expect(reply.content).toBe(chunks.join(''));
 
     res.setEncoding('utf8');
     let raw = '';
     for await (const piece of res) raw += piece as string;
-    const events = raw.split('\n\n').filter(Boolean).map((block) => ({
-      id: /^id: (.*)$/m.exec(block)?.[1] ?? '',
-      event: /^event: (.*)$/m.exec(block)?.[1],
-      data: JSON.parse(/^data: (.*)$/m.exec(block)?.[1] ?? 'null') as { content?: string },
-    }));
+    const events = raw
+      .split('\n\n')
+      .filter(Boolean)
+      .map((block) => ({
+        id: /^id: (.*)$/m.exec(block)?.[1] ?? '',
+        event: /^event: (.*)$/m.exec(block)?.[1],
+        data: JSON.parse(/^data: (.*)$/m.exec(block)?.[1] ?? 'null') as { content?: string },
+      }));
     expect(events[0]!.event).toBe('start');
     expect(events.at(-1)!.event).toBe('done');
     const deltas: Delta[] = events.filter((e) => e.event === 'delta').map((e) => ({ id: e.id, content: e.data.content! }));

@@ -130,11 +130,24 @@ describe('GET /api/chats/:id', () => {
     expect(res.status).toBe(200);
     expect(res.body.chat).toMatchObject({ id: chat.id, title: 'one' });
     expect(res.body.messages.map((m: { role: string; content: string }) => `${m.role}:${m.content}`)).toEqual([
-      'user:one', 'assistant:Echo: one', 'user:two', 'assistant:Echo: two', 'user:three', 'assistant:Echo: three',
+      'user:one',
+      'assistant:Echo: one',
+      'user:two',
+      'assistant:Echo: two',
+      'user:three',
+      'assistant:Echo: three',
     ]);
     for (const m of res.body.messages) {
       expect(Object.keys(m).sort()).toEqual([
-        'chatId', 'completionTokens', 'content', 'createdAt', 'id', 'model', 'promptTokens', 'role', 'status',
+        'chatId',
+        'completionTokens',
+        'content',
+        'createdAt',
+        'id',
+        'model',
+        'promptTokens',
+        'role',
+        'status',
       ]);
       expect(m.status).toBe('complete');
     }

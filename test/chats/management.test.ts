@@ -139,7 +139,11 @@ describe('messages in pages', () => {
   it('GET /api/chats/:id returns the newest page with hasMore; /messages?before= pages back', async () => {
     const { agent } = await signUp(ctx.t.app);
     const chat = (await agent.post('/api/chats').send({})).body.chat;
-    for (let i = 1; i <= 4; i++) await agent.post(`/api/chats/${chat.id}/message`).send({ content: `q${i}` }).expect(201);
+    for (let i = 1; i <= 4; i++)
+      await agent
+        .post(`/api/chats/${chat.id}/message`)
+        .send({ content: `q${i}` })
+        .expect(201);
 
     const newest = await agent.get(`/api/chats/${chat.id}?limit=3`);
     expect(newest.body.messages.map((m: { content: string }) => m.content)).toEqual(['Echo: q3', 'q4', 'Echo: q4']);
@@ -158,7 +162,14 @@ describe('messages in pages', () => {
       before = page.body.messages[0]?.id;
     }
     expect([...all, ...newest.body.messages.map((m: { content: string }) => m.content)]).toEqual([
-      'q1', 'Echo: q1', 'q2', 'Echo: q2', 'q3', 'Echo: q3', 'q4', 'Echo: q4',
+      'q1',
+      'Echo: q1',
+      'q2',
+      'Echo: q2',
+      'q3',
+      'Echo: q3',
+      'q4',
+      'Echo: q4',
     ]);
     expect((await agent.get(`/api/chats/${chat.id}/messages?before=abc`)).status).toBe(400);
   });
@@ -214,7 +225,9 @@ describe('GET /api/search', () => {
     }
     const times = res.body.results.map((r: { at: string }) => Date.parse(r.at));
     expect([...times].sort((a, b) => b - a)).toEqual(times);
-    const message = res.body.results.find((r: { kind: string; snippet: string }) => r.kind === 'message' && r.snippet.includes('&lt;b&gt;'));
+    const message = res.body.results.find(
+      (r: { kind: string; snippet: string }) => r.kind === 'message' && r.snippet.includes('&lt;b&gt;'),
+    );
     expect(message.messageId).toMatch(/^\d+$/);
     expect(message.chat.id).toMatch(/^[0-9a-f-]{36}$/);
   });
@@ -223,7 +236,10 @@ describe('GET /api/search', () => {
     const { agent } = await signUp(ctx.t.app);
     const tag = `quokka${randomUUID().slice(0, 8)}`;
     await agent.post('/api/chats').send({ title: `${tag} ${tag} care guide` });
-    for (let i = 0; i < 3; i++) await agent.post('/api/chats').send({ title: `misc ${i}`, message: `long text that mentions ${tag} once among many other words ${i}` });
+    for (let i = 0; i < 3; i++)
+      await agent
+        .post('/api/chats')
+        .send({ title: `misc ${i}`, message: `long text that mentions ${tag} once among many other words ${i}` });
 
     const ranked = await agent.get(`/api/search?q=${tag}&sort=relevance`);
     expect(ranked.body.results[0]).toMatchObject({ kind: 'title' });
@@ -232,7 +248,9 @@ describe('GET /api/search', () => {
     expect(first.body.results).toHaveLength(2);
     expect(first.body.nextCursor).toEqual(expect.any(String));
     const second = await agent.get(`/api/search?q=${tag}&limit=2&cursor=${first.body.nextCursor}`);
-    const ids = [...first.body.results, ...second.body.results].map((r: { chat: { id: string }; messageId: string | null }) => `${r.chat.id}/${r.messageId}`);
+    const ids = [...first.body.results, ...second.body.results].map(
+      (r: { chat: { id: string }; messageId: string | null }) => `${r.chat.id}/${r.messageId}`,
+    );
     expect(new Set(ids).size).toBe(ids.length);
   });
 

@@ -86,7 +86,10 @@ describe('the context window', () => {
     const sentence = (n: number) => `Message number ${n} talks about rivers and mountains.`;
     for (let i = 1; i <= 4; i++) {
       fake.enqueue({ kind: 'reply', content: `ok ${i}` });
-      await agent.post(`/api/chats/${chat.id}/message`).send({ content: sentence(i) }).expect(201);
+      await agent
+        .post(`/api/chats/${chat.id}/message`)
+        .send({ content: sentence(i) })
+        .expect(201);
     }
     const sent = replyCalls().at(-1)!.body.messages!;
     expect(sent[0]).toEqual({ role: 'system', content: 'Short.' });
@@ -177,7 +180,12 @@ describe('TITLE_MODEL', () => {
     const cookie = sessionCookie(await agent.get('/api/auth/me'))!;
     const server = await listen(t.app);
     try {
-      fake.enqueue({ kind: 'reply', content: 'Sure, here is a plan.', chunks: ['Sure, ', 'here ', 'is ', 'a ', 'plan.'], chunkDelayMs: 100 });
+      fake.enqueue({
+        kind: 'reply',
+        content: 'Sure, here is a plan.',
+        chunks: ['Sure, ', 'here ', 'is ', 'a ', 'plan.'],
+        chunkDelayMs: 100,
+      });
       const sse = await openSse(`${server.url}/api/chats`, { cookie, body: { message: 'Help me plan a weekend in Lisbon please' } });
       await sse.ended;
       expect(sse.events[0]!.data.chat.title).toBe('Help me plan a weekend in Lisbon please');
@@ -195,7 +203,9 @@ describe('TITLE_MODEL', () => {
     const res = await agent.post('/api/chats').send({ message: 'Untitled thoughts' });
     expect(res.status).toBe(201);
     expect(res.body.messages[1].status).toBe('complete');
-    await eventually(() => fake.completions().some((r) => r.body.model === 'title-model' && r.body.messages?.at(-1)?.content === 'Untitled thoughts'));
+    await eventually(() =>
+      fake.completions().some((r) => r.body.model === 'title-model' && r.body.messages?.at(-1)?.content === 'Untitled thoughts'),
+    );
     expect((await agent.get(`/api/chats/${res.body.chat.id}`)).body.chat.title).toBe('Untitled thoughts');
   });
 });

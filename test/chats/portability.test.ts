@@ -3,7 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { useTestApp } from '../helpers/test-app.js';
 import { signUp } from '../helpers/users.js';
 
-const ctx = useTestApp({ env: { RATE_LIMITS: 'on', DAILY_TOKEN_LIMIT: '1000', MESSAGES_PER_MINUTE: '1000', REGISTER_PER_IP_PER_HOUR: '1000' } });
+const ctx = useTestApp({
+  env: { RATE_LIMITS: 'on', DAILY_TOKEN_LIMIT: '1000', MESSAGES_PER_MINUTE: '1000', REGISTER_PER_IP_PER_HOUR: '1000' },
+});
 
 describe('export', () => {
   it('exports one chat as JSON and as Markdown', async () => {

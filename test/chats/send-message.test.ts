@@ -192,7 +192,10 @@ describe('one reply at a time per chat', () => {
   it('answers 409 generation_in_progress to a second send while the first is generating, and stores nothing for it', async () => {
     const { agent, chat } = await newChat();
     ctx.fake.enqueue({ kind: 'reply', content: 'done', delayMs: 400 });
-    const first = agent.post(`/api/chats/${chat.id}/message`).send({ content: 'first' }).then((r) => r);
+    const first = agent
+      .post(`/api/chats/${chat.id}/message`)
+      .send({ content: 'first' })
+      .then((r) => r);
     await new Promise((resolve) => setTimeout(resolve, 150));
     const second = await agent.post(`/api/chats/${chat.id}/message`).send({ content: 'second' });
     expect(second.status).toBe(409);

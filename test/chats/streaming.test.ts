@@ -95,7 +95,10 @@ describe('streaming a reply over SSE', () => {
     const first = await openSse(`${ctx.server.url}/api/chats/${chat.id}/message`, { cookie, body: { content: 'greek' } });
     const seen = await first.waitFor((e) => e.event === 'delta' && e.data.content === 'beta ');
     first.abort();
-    const hadText = first.events.filter((e) => e.event === 'delta' && e.at <= seen.at).map((e) => e.data.content).join('');
+    const hadText = first.events
+      .filter((e) => e.event === 'delta' && e.at <= seen.at)
+      .map((e) => e.data.content)
+      .join('');
 
     const again = await openSse(`${ctx.server.url}/api/chats/${chat.id}/stream`, { method: 'GET', cookie, lastEventId: seen.id });
     await again.ended;

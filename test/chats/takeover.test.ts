@@ -18,7 +18,14 @@ const json = (url: string, cookie: string, body?: unknown) =>
   fetch(url, { method: 'POST', headers: { 'Content-Type': 'application/json', Cookie: cookie }, body: JSON.stringify(body ?? {}) });
 
 async function killMidReply(env: Record<string, string>, fake: FakeOpenAI) {
-  const serverEnv = { ...env, SESSION_SECRET: TEST_SESSION_SECRET, OPENAI_BASE_URL: fake.url, OPENAI_API_KEY: TEST_API_KEY, OPENAI_MODEL: 'test-model', OPENAI_MAX_RETRIES: '0' };
+  const serverEnv = {
+    ...env,
+    SESSION_SECRET: TEST_SESSION_SECRET,
+    OPENAI_BASE_URL: fake.url,
+    OPENAI_API_KEY: TEST_API_KEY,
+    OPENAI_MODEL: 'test-model',
+    OPENAI_MAX_RETRIES: '0',
+  };
   const a = await startServer(serverEnv, scratch.workDir);
   const registered = await fetch(`${a.url}/api/auth/register`, {
     method: 'POST',
@@ -45,14 +52,20 @@ describe.runIf(onPostgres)('a reply whose instance was killed, on PostgreSQL', (
     try {
       const { cookie, chatId } = await killMidReply(scratch.databaseEnv(), fake);
       const killedAt = Date.now();
-      const status = await eventually(async () => {
-        const res = await json(`${served.url}/api/chats/${chatId}/message`, cookie, { content: 'are you there?' });
-        return res.status === 201 ? res.status : Date.now() - killedAt > 2000 ? res.status : undefined;
-      }, 5000, 'a send on the live instance');
+      const status = await eventually(
+        async () => {
+          const res = await json(`${served.url}/api/chats/${chatId}/message`, cookie, { content: 'are you there?' });
+          return res.status === 201 ? res.status : Date.now() - killedAt > 2000 ? res.status : undefined;
+        },
+        5000,
+        'a send on the live instance',
+      );
       expect(status).toBe(201);
       expect(Date.now() - killedAt).toBeLessThan(2000);
       const { rows } = await b.db.query<{ status: string; content: string }>(
-        `SELECT status, content FROM messages WHERE chat_id = $1 AND role = 'assistant' ORDER BY id`, [chatId]);
+        `SELECT status, content FROM messages WHERE chat_id = $1 AND role = 'assistant' ORDER BY id`,
+        [chatId],
+      );
       expect(rows[0]!.status).toBe('error');
       expect(rows[0]!.content.length).toBeGreaterThan(0);
     } finally {

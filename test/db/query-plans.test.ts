@@ -20,7 +20,12 @@ beforeAll(async () => {
   target = await createTestDatabaseTarget();
   db = await openDatabase(target.target);
   await migrate(db);
-  ({ userId, longChatId } = await seedHeavyUser(db, { chats: 10_000, longChatMessages: 5_000, email: 'heavy@example.com', passwordHash: 'x' }));
+  ({ userId, longChatId } = await seedHeavyUser(db, {
+    chats: 10_000,
+    longChatMessages: 5_000,
+    email: 'heavy@example.com',
+    passwordHash: 'x',
+  }));
 }, 120_000);
 afterAll(async () => {
   await db?.close();
@@ -54,7 +59,11 @@ describe('query plans for a heavy user', () => {
     const first = await plansOf((q) => createChatsRepo(q).listPage(userId, { archived: false, limit: 51 }));
     expect(first).toContain('chats_user_list_idx');
     expect(first).not.toMatch(/Seq Scan/);
-    const after = { pinned: false, updatedAt: new Date(Date.now() - 9000 * 60_000).toISOString(), id: '00000000-0000-4000-8000-000000000000' };
+    const after = {
+      pinned: false,
+      updatedAt: new Date(Date.now() - 9000 * 60_000).toISOString(),
+      id: '00000000-0000-4000-8000-000000000000',
+    };
     const deep = await plansOf((q) => createChatsRepo(q).listPage(userId, { archived: false, limit: 51, after }));
     expect(deep).toContain('chats_user_list_idx');
     expect(deep).not.toMatch(/Seq Scan|Sort/);
@@ -62,7 +71,11 @@ describe('query plans for a heavy user', () => {
 
   it('pages messages (of the long chat and of an old short one) through an index, never a scan or a sort', async () => {
     const { rows } = await db.query<{ id: string }>('SELECT id FROM chats WHERE user_id = $1 ORDER BY created_at LIMIT 1', [userId]);
-    for (const [chatId, beforeId] of [[longChatId, undefined], [longChatId, '21000'], [rows[0]!.id, undefined]] as const) {
+    for (const [chatId, beforeId] of [
+      [longChatId, undefined],
+      [longChatId, '21000'],
+      [rows[0]!.id, undefined],
+    ] as const) {
       const p = await plansOf((q) => createMessagesRepo(q).listPage(chatId, { limit: 50, beforeId }));
       expect(p).toMatch(/Index (Only )?Scan|Bitmap Index Scan/);
       expect(p).not.toMatch(/Seq Scan/);

@@ -116,7 +116,10 @@ describe('the web client', () => {
     await page.getByLabel('Message').fill('Say something nasty');
     await page.getByLabel('Message').press('Enter');
     await expect.poll(() => lastReply(page).getAttribute('data-status'), { timeout: 5000 }).toBe('complete');
-    await page.locator('article.message.assistant a').click().catch(() => undefined);
+    await page
+      .locator('article.message.assistant a')
+      .click()
+      .catch(() => undefined);
     expect(await page.evaluate(() => (globalThis as unknown as { __xss?: number }).__xss)).toBeUndefined();
     expect(await page.locator('article.message.assistant img').count()).toBe(0);
     expect(await lastReply(page).textContent()).toContain('<img src=x onerror=');
@@ -130,7 +133,9 @@ describe('the web client', () => {
     await first.getByLabel('Message').press('Enter');
     await expect.poll(() => first.locator('nav .chat-title').count()).toBe(1);
     const chatUrl = await first.evaluate(() =>
-      fetch('/api/chats').then((r) => r.json() as Promise<{ chats: { id: string }[] }>).then((b) => `/api/chats/${b.chats[0]!.id}`),
+      fetch('/api/chats')
+        .then((r) => r.json() as Promise<{ chats: { id: string }[] }>)
+        .then((b) => `/api/chats/${b.chats[0]!.id}`),
     );
 
     const second = await newPage();
@@ -145,7 +150,9 @@ describe('the web client', () => {
     const page = await newPage();
     await register(page);
     // The list arrives from GET /api/models after the page shows: wait for it.
-    await expect.poll(() => page.getByLabel('Model').locator('option').allTextContents(), { timeout: 5000 }).toEqual(['test-model', 'other-model']);
+    await expect
+      .poll(() => page.getByLabel('Model').locator('option').allTextContents(), { timeout: 5000 })
+      .toEqual(['test-model', 'other-model']);
     await page.getByLabel('Message').fill('first line');
     await page.getByLabel('Message').press('Shift+Enter');
     await page.getByLabel('Message').type('second line');
@@ -154,7 +161,10 @@ describe('the web client', () => {
     await expect.poll(() => lastReply(page).getAttribute('data-status'), { timeout: 5000 }).toBe('complete');
 
     await page.getByLabel('Model').selectOption('other-model');
-    await page.getByRole('button', { name: /^Rename/ }).first().click();
+    await page
+      .getByRole('button', { name: /^Rename/ })
+      .first()
+      .click();
     await expect.poll(() => page.locator('nav .chat-title').first().textContent()).toContain('Renamed in the browser');
 
     fake.enqueue({ kind: 'fail', status: 500 });
@@ -163,7 +173,10 @@ describe('the web client', () => {
     await expect.poll(() => page.getByRole('alert').textContent(), { timeout: 5000 }).toContain('The model is unavailable right now');
     expect(fake.completions().at(-1)!.body.model).toBe('other-model');
 
-    await page.getByRole('button', { name: /^Delete/ }).first().click();
+    await page
+      .getByRole('button', { name: /^Delete/ })
+      .first()
+      .click();
     await expect.poll(() => page.locator('nav .chat-title').count()).toBe(0);
     await page.context().close();
   });

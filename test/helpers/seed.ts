@@ -4,7 +4,10 @@ import type { Queryable } from '../../src/db/database.js';
  * Seeds one user with `chats` chats (two messages each) and one long chat of `longChatMessages`
  * messages, in a few set-based statements. Used by the query-plan test and the benchmark.
  */
-export async function seedHeavyUser(db: Queryable, options: { chats: number; longChatMessages: number; email: string; passwordHash: string }) {
+export async function seedHeavyUser(
+  db: Queryable,
+  options: { chats: number; longChatMessages: number; email: string; passwordHash: string },
+) {
   const { rows } = await db.query<{ id: string }>('INSERT INTO users (email, password_hash) VALUES ($1, $2) RETURNING id', [
     options.email,
     options.passwordHash,

@@ -40,7 +40,10 @@ export interface SseClient {
 }
 
 /** A real streaming request; parses `id:`, `event:`, `data:` and comment lines as they arrive. */
-export async function openSse(url: string, init: { method?: string; cookie: string; body?: unknown; lastEventId?: string }): Promise<SseClient> {
+export async function openSse(
+  url: string,
+  init: { method?: string; cookie: string; body?: unknown; lastEventId?: string },
+): Promise<SseClient> {
   const controller = new AbortController();
   const res = await fetch(url, {
     method: init.method ?? 'POST',
@@ -60,7 +63,11 @@ export async function openSse(url: string, init: { method?: string; cookie: stri
     comments: 0,
     ended: Promise.resolve(),
     abort: () => controller.abort(),
-    text: () => client.events.filter((e) => e.event === 'delta').map((e) => e.data.content).join(''),
+    text: () =>
+      client.events
+        .filter((e) => e.event === 'delta')
+        .map((e) => e.data.content)
+        .join(''),
     async waitFor(predicate, timeoutMs = 10_000) {
       const deadline = Date.now() + timeoutMs;
       for (;;) {

@@ -37,7 +37,12 @@ describe('GET /api/health', () => {
       error: { code: 'database_unreachable', message: 'The database is unreachable.' },
     });
     expect(ready.status).toBe(503);
-    expect(ready.body).toMatchObject({ status: 'error', db: 'unreachable', migrations: 'unknown', error: { code: 'database_unreachable' } });
+    expect(ready.body).toMatchObject({
+      status: 'error',
+      db: 'unreachable',
+      migrations: 'unknown',
+      error: { code: 'database_unreachable' },
+    });
     expect(live.status).toBe(200);
   });
 

@@ -50,7 +50,9 @@ describe.runIf(usingRealPostgres)('database faults', () => {
     let killing = true;
     const kills = (async () => {
       while (killing) {
-        await killer.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()');
+        await killer.query(
+          'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()',
+        );
         await new Promise((resolve) => setTimeout(resolve, 50));
       }
     })();
@@ -80,13 +82,20 @@ describe.runIf(usingRealPostgres)('database faults', () => {
     // Service resumes by itself, every chat included (a reply whose end could not be stored during the
     // storm is stored by the app's own retries, not left blocking its chat).
     for (const chatId of chats) {
-      await eventually(async () => (await send(`/api/chats/${chatId}/message`, cookie, { content: `after the storm ${chatId}` })).status === 201, 10_000, 'a send to succeed');
+      await eventually(
+        async () => (await send(`/api/chats/${chatId}/message`, cookie, { content: `after the storm ${chatId}` })).status === 201,
+        10_000,
+        'a send to succeed',
+      );
     }
     const { rows: stuck } = await t.db.query("SELECT id FROM messages WHERE status = 'streaming'");
     expect(stuck).toEqual([]);
     expect((await fetch(`${server.url}/api/health`)).status).toBe(200);
     for (const { chatId, content } of acknowledged) {
-      const { rowCount } = await t.db.query("SELECT 1 FROM messages WHERE chat_id = $1 AND role = 'user' AND content = $2", [chatId, content]);
+      const { rowCount } = await t.db.query("SELECT 1 FROM messages WHERE chat_id = $1 AND role = 'user' AND content = $2", [
+        chatId,
+        content,
+      ]);
       expect(rowCount, content).toBe(1);
     }
   });

@@ -57,11 +57,16 @@ describe('a server killed with SIGKILL in the middle of a reply', () => {
 
       const second = await startServer(env, scratch.workDir);
       try {
-        const get = (id: string) => fetch(`${second.url}/api/chats/${id}`, { headers: { Cookie: cookie } }).then((r) => r.json() as Promise<ChatBody>);
-        const chat = await eventually(async () => {
-          const body = await get(chatId);
-          return body.messages?.[1]?.status !== 'streaming' && body;
-        }, 20_000, 'the orphaned reply to be ended');
+        const get = (id: string) =>
+          fetch(`${second.url}/api/chats/${id}`, { headers: { Cookie: cookie } }).then((r) => r.json() as Promise<ChatBody>);
+        const chat = await eventually(
+          async () => {
+            const body = await get(chatId);
+            return body.messages?.[1]?.status !== 'streaming' && body;
+          },
+          20_000,
+          'the orphaned reply to be ended',
+        );
         const [user, reply] = chat.messages as [ChatBody['messages'][number], ChatBody['messages'][number]];
         expect(user).toMatchObject({ role: 'user', content: 'a long answer please' });
         expect(reply.status).toBe('error');
@@ -95,7 +100,12 @@ describe('SIGTERM', () => {
     const fake = await startFakeOpenAI();
     try {
       const { server, url } = await startServer(
-        { ...databaseEnv(), SESSION_SECRET: 'a-stable-secret-for-the-shutdown-test-0123456789', OPENAI_BASE_URL: fake.url, SHUTDOWN_GRACE_MS: '20000' },
+        {
+          ...databaseEnv(),
+          SESSION_SECRET: 'a-stable-secret-for-the-shutdown-test-0123456789',
+          OPENAI_BASE_URL: fake.url,
+          SHUTDOWN_GRACE_MS: '20000',
+        },
         scratch.workDir,
       );
       const cookie = await registerAt(url);

@@ -36,7 +36,10 @@ beforeAll(async () => {
   victimAgent = v.agent;
   victim.email = v.email;
   victim.chatId = (await victimAgent.post('/api/chats').send({ title: victim.title, systemPrompt: `${SECRET} prompt` })).body.chat.id;
-  await victimAgent.post(`/api/chats/${victim.chatId}/message`).send({ content: `${SECRET} message` }).expect(201);
+  await victimAgent
+    .post(`/api/chats/${victim.chatId}/message`)
+    .send({ content: `${SECRET} message` })
+    .expect(201);
   await victimAgent.post(`/api/chats/${victim.chatId}/share`).expect(201);
   victimBefore = (await victimAgent.get(`/api/chats/${victim.chatId}`)).body;
   victim.messageIds = (victimBefore as { messages: { id: string }[] }).messages.map((m) => m.id);
@@ -57,7 +60,22 @@ const GENERAL_KEYS = ['content', 'title', 'email', 'password', 'clientMessageId'
 const text = fc.oneof(
   fc.string(),
   fc.string({ unit: 'binary', maxLength: 300 }),
-  fc.constantFrom('', ' ', '\u0000', 'a\u0000b', '\ud800', 'x\udc00y', '\ud83d\ude00\ud83d', 'a@b.co', '00000000-0000-4000-8000-000000000000', "' OR 1=1 --", '<script>', '😀'.repeat(40), '-1', '1e9999'),
+  fc.constantFrom(
+    '',
+    ' ',
+    '\u0000',
+    'a\u0000b',
+    '\ud800',
+    'x\udc00y',
+    '\ud83d\ude00\ud83d',
+    'a@b.co',
+    '00000000-0000-4000-8000-000000000000',
+    "' OR 1=1 --",
+    '<script>',
+    '😀'.repeat(40),
+    '-1',
+    '1e9999',
+  ),
 );
 /** Path segments sent as they are (not percent-encoded again): malformed or hostile encodings. */
 const RAW = 'raw:';
@@ -65,7 +83,17 @@ const RAW_SEGMENTS = ['%E0%A4%A', '%ZZ', '%', '%00', '%ED%A0%80', '%C0%AF', '%FF
 
 /** Ids the attacker knows: its own, and the victim's (which must never open anything). */
 const knownId = () => fc.constantFrom(victim.chatId, ...victim.messageIds, victim.sessionId, own.chatId, own.messageId, randomUUID());
-const value = () => fc.oneof(text, knownId(), fc.constant(PASSWORD), fc.integer(), fc.double(), fc.boolean(), fc.constant(null), fc.jsonValue({ maxDepth: 3 }));
+const value = () =>
+  fc.oneof(
+    text,
+    knownId(),
+    fc.constant(PASSWORD),
+    fc.integer(),
+    fc.double(),
+    fc.boolean(),
+    fc.constant(null),
+    fc.jsonValue({ maxDepth: 3 }),
+  );
 // Mostly known ids: the point is to try the victim's ids on every route.
 const segment = () =>
   fc.oneof({ arbitrary: knownId(), weight: 6 }, text, fc.uuid(), fc.constantFrom('..', '%', '%00'), fc.constantFrom(...RAW_SEGMENTS));
@@ -99,7 +127,8 @@ function expectSafe(res: Response, sent: string): void {
 
 /** Routes that would end the attacker's own session or account run as a fresh user each time. */
 const disposable = (spec: RouteSpec) =>
-  ['/api/auth/logout', '/api/auth/logout-all', '/api/auth/password'].includes(spec.path) || (spec.method === 'delete' && spec.path === '/api/auth/me');
+  ['/api/auth/logout', '/api/auth/logout-all', '/api/auth/password'].includes(spec.path) ||
+  (spec.method === 'delete' && spec.path === '/api/auth/me');
 
 describe('fuzzing every route as a user who knows another user’s ids', () => {
   it('covers every route the API documents', () => {
@@ -141,7 +170,13 @@ describe('fuzzing every route as a user who knows another user’s ids', () => {
     await fc.assert(
       fc.asyncProperty(
         fc.string({ unit: 'binary', maxLength: 500 }),
-        fc.constantFrom('application/json', 'application/json; charset=latin1', 'text/plain', 'application/x-www-form-urlencoded', 'application/json; charset=utf-16'),
+        fc.constantFrom(
+          'application/json',
+          'application/json; charset=latin1',
+          'text/plain',
+          'application/x-www-form-urlencoded',
+          'application/json; charset=utf-16',
+        ),
         async (raw, type) => {
           expectSafe(await request(t.app).post('/api/auth/login').set('Content-Type', type).send(raw), raw);
         },

@@ -22,7 +22,14 @@ describe.runIf(process.env.TEST_REDIS_URL)('password guessing with the limits in
     t = await startTestApp({
       fake,
       wrapHasher: counting,
-      env: { RATE_LIMITS: 'on', REDIS_URL: process.env.TEST_REDIS_URL!, LOGIN_MAX_FAILURES_PER_ACCOUNT: '4', LOGIN_MAX_FAILURES_PER_IP: '1000', LOGIN_SLOWDOWN_MS: '0', REGISTER_PER_IP_PER_HOUR: '1000' },
+      env: {
+        RATE_LIMITS: 'on',
+        REDIS_URL: process.env.TEST_REDIS_URL!,
+        LOGIN_MAX_FAILURES_PER_ACCOUNT: '4',
+        LOGIN_MAX_FAILURES_PER_IP: '1000',
+        LOGIN_SLOWDOWN_MS: '0',
+        REGISTER_PER_IP_PER_HOUR: '1000',
+      },
     });
   });
   afterAll(async () => {
@@ -34,7 +41,11 @@ describe.runIf(process.env.TEST_REDIS_URL)('password guessing with the limits in
     const { email } = await signUp(t.app);
     checks = 0;
     const burst = await Promise.all(
-      Array.from({ length: 40 }, (_, i) => request(t.app).post('/api/auth/login').send({ email, password: `nope-${i}` })),
+      Array.from({ length: 40 }, (_, i) =>
+        request(t.app)
+          .post('/api/auth/login')
+          .send({ email, password: `nope-${i}` }),
+      ),
     );
     expect(checks).toBeLessThanOrEqual(4);
     expect(burst.filter((r) => r.status === 429).length).toBeGreaterThanOrEqual(36);

@@ -127,7 +127,10 @@ describe('hostile input', () => {
       const res = await agent.post('/api/chats').set('Content-Type', 'application/json').send(body);
       expect(res.status).toBe(400);
     }
-    const huge = await agent.post('/api/chats').set('Content-Type', 'application/json').send(`{"message":"${'a'.repeat(1_100_000)}"}`);
+    const huge = await agent
+      .post('/api/chats')
+      .set('Content-Type', 'application/json')
+      .send(`{"message":"${'a'.repeat(1_100_000)}"}`);
     expect(huge.status).toBe(413);
     const arrayBody = await agent.post('/api/chats').send([{ message: 'x' }]);
     expect(arrayBody.status).toBe(400);
@@ -135,8 +138,20 @@ describe('hostile input', () => {
 
   it('bounds every field: an over-long email, password, title or id is a 400', async () => {
     const { agent } = await signUp(ctx.t.app);
-    expect((await request(ctx.t.app).post('/api/auth/login').send({ email: `${'a'.repeat(300)}@x.io`, password: 'x' })).status).toBe(400);
-    expect((await request(ctx.t.app).post('/api/auth/login').send({ email: 'a@x.io', password: 'x'.repeat(2000) })).status).toBe(400);
+    expect(
+      (
+        await request(ctx.t.app)
+          .post('/api/auth/login')
+          .send({ email: `${'a'.repeat(300)}@x.io`, password: 'x' })
+      ).status,
+    ).toBe(400);
+    expect(
+      (
+        await request(ctx.t.app)
+          .post('/api/auth/login')
+          .send({ email: 'a@x.io', password: 'x'.repeat(2000) })
+      ).status,
+    ).toBe(400);
     expect((await agent.post('/api/chats').send({ title: 't'.repeat(201) })).status).toBe(400);
     expect((await agent.post('/api/chats').send({ systemPrompt: 's'.repeat(8001) })).status).toBe(400);
     expect((await agent.get(`/api/chats/${'9'.repeat(5000)}`)).status).toBe(400);

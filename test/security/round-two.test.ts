@@ -65,7 +65,10 @@ describe('password guessing', () => {
   it('guessing the current password with a stolen session (password change, account deletion) is limited like a login', async () => {
     const { agent } = await signUp(t.app);
     const statuses = [];
-    for (let i = 0; i < 3; i++) statuses.push((await agent.post('/api/auth/password').send({ currentPassword: `guess-${i}`, newPassword: 'a-brand-new-passphrase-1' })).status);
+    for (let i = 0; i < 3; i++)
+      statuses.push(
+        (await agent.post('/api/auth/password').send({ currentPassword: `guess-${i}`, newPassword: 'a-brand-new-passphrase-1' })).status,
+      );
     for (let i = 0; i < 2; i++) statuses.push((await agent.delete('/api/auth/me').send({ password: `guess-del-${i}` })).status);
     expect(statuses).toEqual([403, 403, 403, 403, 403]);
     const right = await agent.post('/api/auth/password').send({ currentPassword: PASSWORD, newPassword: 'a-brand-new-passphrase-1' });
@@ -78,7 +81,11 @@ describe('edge inputs', () => {
   it('malformed percent-encoding in a path is 400 bad_request, logged out or in, never a 500 or an error log line', async () => {
     const before = errorLines().length;
     const { agent } = await signUp(t.app);
-    for (const res of [await request(t.app).get('/api/shared/%E0%A4%A'), await agent.get('/api/chats/%ZZ'), await agent.get('/api/search?q=%E0%A4%A')]) {
+    for (const res of [
+      await request(t.app).get('/api/shared/%E0%A4%A'),
+      await agent.get('/api/chats/%ZZ'),
+      await agent.get('/api/search?q=%E0%A4%A'),
+    ]) {
       expect(res.status).toBe(400);
       expect(res.body.error.code).toBe('bad_request');
     }
@@ -168,7 +175,17 @@ describe('storage abuse', () => {
     archived: false,
     createdAt: '2026-01-01T00:00:00.000Z',
     updatedAt: '2026-01-01T00:00:00.000Z',
-    messages: [{ role: 'user', content: text, status: 'complete', model, promptTokens: null, completionTokens: null, createdAt: '2026-01-01T00:00:00.000Z' }],
+    messages: [
+      {
+        role: 'user',
+        content: text,
+        status: 'complete',
+        model,
+        promptTokens: null,
+        completionTokens: null,
+        createdAt: '2026-01-01T00:00:00.000Z',
+      },
+    ],
   });
 
   it('a script creating chats in a loop is stopped after CHATS_PER_HOUR (429 too_many_chats)', async () => {
@@ -213,7 +230,10 @@ describe('storage abuse', () => {
 
   it('imported model names the server does not offer are stored as null', async () => {
     const { agent } = await signUp(t.app);
-    const imported = await agent.post('/api/import').send(exportOf([chatOf('hello', 'gpt-evil-9000')])).expect(201);
+    const imported = await agent
+      .post('/api/import')
+      .send(exportOf([chatOf('hello', 'gpt-evil-9000')]))
+      .expect(201);
     const chat = (await agent.get(`/api/chats/${imported.body.chatIds[0]}`)).body;
     expect(chat.chat.model).toBeNull();
     expect(chat.messages[0].model).toBeNull();

@@ -100,7 +100,9 @@ describe('POST /api/auth/password', () => {
 
   it('refuses a wrong current password (403) and a common new one (400)', async () => {
     const { agent } = await signUp(ctx.t.app);
-    const wrong = await agent.post('/api/auth/password').send({ currentPassword: 'not-my-password', newPassword: 'another-good-passphrase' });
+    const wrong = await agent
+      .post('/api/auth/password')
+      .send({ currentPassword: 'not-my-password', newPassword: 'another-good-passphrase' });
     expect(wrong.status).toBe(403);
     expect(wrong.body.error.code).toBe('wrong_password');
     const common = await agent.post('/api/auth/password').send({ currentPassword: PASSWORD, newPassword: 'password123' });
@@ -110,7 +112,9 @@ describe('POST /api/auth/password', () => {
 
   it('refuses the commonest passwords at registration', async () => {
     for (const password of ['password1', 'Qwertyuiop', '12345678']) {
-      const res = await request(ctx.t.app).post('/api/auth/register').send({ email: `common-${Math.random()}@example.com`, password });
+      const res = await request(ctx.t.app)
+        .post('/api/auth/register')
+        .send({ email: `common-${Math.random()}@example.com`, password });
       expect(res.status).toBe(400);
       expect(res.body.error.message).toMatch(/too common/);
     }
@@ -127,7 +131,11 @@ describe('DELETE /api/auth/me', () => {
     const res = await agent.delete('/api/auth/me').send({ password: PASSWORD });
     expect(res.status).toBe(204);
 
-    for (const [table, column] of [['users', 'id'], ['chats', 'user_id'], ['sessions', 'user_id']] as const) {
+    for (const [table, column] of [
+      ['users', 'id'],
+      ['chats', 'user_id'],
+      ['sessions', 'user_id'],
+    ] as const) {
       const { rowCount } = await ctx.t.db.query(`SELECT 1 FROM ${table} WHERE ${column} = $1`, [user.id]);
       expect(rowCount, table).toBe(0);
     }

@@ -41,7 +41,11 @@ describe('HTTPS without a proxy (TLS_CERT_FILE, TLS_KEY_FILE)', () => {
   it('serves the API over TLS with the given certificate', async () => {
     const cert = path.join(scratch.workDir, 'cert.pem');
     const key = path.join(scratch.workDir, 'key.pem');
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-subj', '/CN=localhost', '-days', '1'], { stdio: 'ignore' });
+    execFileSync(
+      'openssl',
+      ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-subj', '/CN=localhost', '-days', '1'],
+      { stdio: 'ignore' },
+    );
     const { server, url } = await startServer({ ...scratch.databaseEnv(), TLS_CERT_FILE: cert, TLS_KEY_FILE: key }, scratch.workDir);
     try {
       expect(server.output().stdout).toContain('listening on https://');
@@ -64,7 +68,11 @@ describe('HTTPS without a proxy (TLS_CERT_FILE, TLS_KEY_FILE)', () => {
 });
 
 describe('production over plain HTTP', () => {
-  const prodEnv = { NODE_ENV: 'production', SESSION_SECRET: 'Kx9-prod-like-secret-with-entropy-2QwZ7vB', OPENAI_BASE_URL: 'http://127.0.0.1:9/v1' };
+  const prodEnv = {
+    NODE_ENV: 'production',
+    SESSION_SECRET: 'Kx9-prod-like-secret-with-entropy-2QwZ7vB',
+    OPENAI_BASE_URL: 'http://127.0.0.1:9/v1',
+  };
 
   it('refuses a login or a registration (400 https_required) and writes no session', async () => {
     const prod = await startTestApp({ env: prodEnv });

@@ -1,0 +1,86 @@
+import { routeFor } from '../http/route.js';
+import * as R from '../openapi/response.schemas.js';
+import { responder, turnErrors, type ChatRouteDeps } from './route-deps.js';
+import { ChatIdParams, MessageParams, editMessageBody, sendMessageBody, type ChatSchemaLimits } from './chats.schema.js';
+import { answerTurn } from './turn-response.js';
+import { resumeOffset, streamTurn } from './turn-stream.js';
+
+const route = routeFor<ChatRouteDeps>();
+
+/** Messages: sending, editing, regenerating, stopping and following a reply. */
+export function messageRoutes(limits: ChatSchemaLimits) {
+  const tag = 'Messages';
+  return [
+    route({
+      method: 'post',
+      path: '/api/chats/:id/message',
+      summary: 'Send a message and get the reply',
+      tag,
+      auth: true,
+      streams: true,
+      input: { params: ChatIdParams, body: sendMessageBody(limits) },
+      responses: { 201: R.Turn, ...turnErrors },
+      async handle({ input, deps, user, req, res }) {
+        const turn = await deps.turns.send(user.id, input.params.id, input.body.content, input.body.clientMessageId);
+        await answerTurn(req, res, turn, responder(deps));
+      },
+    }),
+    route({
+      method: 'patch',
+      path: '/api/chats/:id/messages/:messageId',
+      summary: 'Edit a message and answer anew',
+      tag,
+      auth: true,
+      streams: true,
+      input: { params: MessageParams, body: editMessageBody(limits) },
+      responses: { 201: R.Turn, ...turnErrors },
+      async handle({ input, deps, user, req, res }) {
+        const turn = await deps.turns.edit(user.id, input.params.id, input.params.messageId, input.body.content);
+        await answerTurn(req, res, turn, responder(deps));
+      },
+    }),
+    route({
+      method: 'post',
+      path: '/api/chats/:id/regenerate',
+      summary: 'Replace the last reply',
+      tag,
+      auth: true,
+      streams: true,
+      input: { params: ChatIdParams },
+      responses: { 201: R.Turn, ...turnErrors },
+      async handle({ input, deps, user, req, res }) {
+        await answerTurn(req, res, await deps.turns.regenerate(user.id, input.params.id), responder(deps));
+      },
+    }),
+    route({
+      method: 'post',
+      path: '/api/chats/:id/stop',
+      summary: 'Stop the reply being generated',
+      tag,
+      auth: true,
+      input: { params: ChatIdParams },
+      responses: { 200: R.Stopped, 204: undefined, 404: R.ErrorBody },
+      async handle({ input, deps, user, res }) {
+        const stopped = await deps.turns.stop(user.id, input.params.id);
+        if (!stopped) return void res.status(204).end();
+        res.json(stopped);
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/api/chats/:id/stream',
+      summary: 'Re-attach to the reply in progress (SSE, Last-Event-ID)',
+      tag,
+      auth: true,
+      streams: true,
+      input: { params: ChatIdParams },
+      responses: { 204: undefined, 404: R.ErrorBody },
+      async handle({ input, deps, user, req, res }) {
+        const turn = await deps.turns.attach(user.id, input.params.id);
+        if (!turn) return void res.status(204).end();
+        const fromOffset = resumeOffset(req.get('Last-Event-ID'), turn.assistantMessageId);
+        streamTurn(req, res, turn, { heartbeatMs: deps.config.chat.heartbeatMs, fromOffset, tracker: deps.metrics });
+      },
+    }),
+  ];
+}
