@@ -1,102 +1,107 @@
-import { useCallback, useEffect, useRef, useState } from 'react';
-import { api, stream, type Chat, type Message, type StreamHandlers, type User } from './api';
+import { useCallback, useEffect, useState } from 'react';
+import { useLocation, useMatch, useNavigate } from 'react-router';
+import { ApiError, api, type Chat, type Message, type User } from './api';
 import { Conversation } from './Conversation';
 import { describeError } from './errors';
 import { Sidebar } from './Sidebar';
+import { useTurns } from './useTurns';
 
 interface Models {
   models: { id: string }[];
   default: string;
 }
 
-/** The logged-in app: the chat list, the open conversation, and every action on them. */
+/** The logged-in app: the chat list, the open conversation (its address is /c/<id>), and every action on them. */
 export function ChatApp({ user, onLoggedOut }: { user: User; onLoggedOut: () => void }) {
+  const chatId = useMatch('/c/:chatId')?.params.chatId ?? null;
+  const { hash } = useLocation();
+  const navigate = useNavigate();
   const [chats, setChats] = useState<Chat[]>([]);
-  const [activeId, setActiveId] = useState<string | null>(null);
   const [messages, setMessages] = useState<Message[]>([]);
-  const [generating, setGenerating] = useState(false);
+  const [notFound, setNotFound] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [models, setModels] = useState<Models | null>(null);
   const [draftModel, setDraftModel] = useState<string | null>(null);
   const [sidebarOpen, setSidebarOpen] = useState(false);
-  const activeRef = useRef(activeId);
-  activeRef.current = activeId;
 
   const fail = useCallback((err: unknown) => setError(describeError(err)), []);
   const refreshChats = useCallback(() => api<{ chats: Chat[] }>('/api/chats?limit=200').then((r) => setChats(r.chats), fail), [fail]);
+  const turns = useTurns({
+    setMessages,
+    setChats,
+    fail,
+    onChatCreated: (id) => navigate(`/c/${id}`),
+    onFinished: () => void refreshChats(),
+  });
 
   useEffect(() => {
     void refreshChats();
     api<Models>('/api/models').then(setModels, fail);
   }, [refreshChats, fail]);
 
-  /** Handlers that grow the assistant message of the current turn as its events arrive. */
-  const turnHandlers = (): StreamHandlers => {
-    let assistantId = '';
-    const patchAssistant = (change: (m: Message) => Message | null) =>
-      setMessages((list) => list.flatMap((m) => (m.id === assistantId ? (change(m) ?? []) : [m])));
-    return {
-      onStart({ userMessage, assistantMessageId, chat }) {
-        assistantId = assistantMessageId;
-        setActiveId(chat.id);
-        setChats((list) => [chat, ...list.filter((c) => c.id !== chat.id)]);
-        // Whatever came after the user message is being replaced (a regenerate drops the old reply).
-        setMessages((list) => [
-          ...list.filter((m) => BigInt(m.id) < BigInt(userMessage.id)),
-          userMessage,
-          { id: assistantMessageId, chatId: chat.id, role: 'assistant', content: '', status: 'streaming', model: null, createdAt: '' },
-        ]);
+  // Opening a chat (a click, a link, back/forward, a reload) loads it, and follows its reply if one is
+  // still being written. The chat this page is itself sending to is already on screen.
+  useEffect(() => {
+    if (chatId !== null && chatId === turns.chatInProgress()) return;
+    turns.detach();
+    setError(null);
+    setNotFound(false);
+    setMessages([]);
+    if (!chatId) return;
+    let current = true;
+    api<{ messages: Message[] }>(`/api/chats/${chatId}?limit=200`).then(
+      (page) => {
+        if (!current) return;
+        setMessages(page.messages);
+        const last = page.messages.at(-1);
+        if (last?.role === 'assistant' && last.status === 'streaming') void turns.follow(chatId, last);
       },
-      onDelta: (text) => patchAssistant((m) => ({ ...m, content: m.content + text })),
-      onTitle: (title) => setChats((list) => list.map((c) => (c.id === activeRef.current ? { ...c, title } : c))),
-      onDone: ({ assistantMessage }) => patchAssistant(() => assistantMessage),
-      onError(err, partial) {
-        patchAssistant(() => partial);
-        fail(err);
+      (err: unknown) => {
+        if (!current) return;
+        if (err instanceof ApiError && err.status === 404) setNotFound(true);
+        else fail(err);
       },
+    );
+    return () => {
+      current = false;
     };
-  };
+    // Runs once per chat opened (not when the helpers above change identity).
+  }, [chatId]);
 
-  async function runTurn(path: string, body: unknown) {
-    setGenerating(true);
-    setError(null);
-    try {
-      await stream(path, body, turnHandlers());
-    } catch (err) {
-      fail(err);
-    } finally {
-      setGenerating(false);
-      void refreshChats();
-    }
-  }
+  // A search result's message (#m-<id>): brought into view and marked once it is on screen.
+  useEffect(() => {
+    const target = hash.startsWith('#m-') ? document.getElementById(hash.slice(1)) : null;
+    if (!target) return;
+    target.scrollIntoView({ block: 'center' });
+    target.classList.add('found');
+    const timer = setTimeout(() => target.classList.remove('found'), 2500);
+    return () => clearTimeout(timer);
+  }, [hash, messages]);
 
-  async function openChat(id: string) {
+  const open = (id: string, messageId?: string | null) => {
     setSidebarOpen(false);
-    setActiveId(id);
+    navigate(`/c/${id}${messageId ? `#m-${messageId}` : ''}`);
+  };
+  const send = (content: string) => {
     setError(null);
-    try {
-      const page = await api<{ messages: Message[] }>(`/api/chats/${id}?limit=200`);
-      setMessages(page.messages);
-    } catch (err) {
-      fail(err);
-    }
-  }
-
-  const send = (content: string) =>
-    activeId
-      ? runTurn(`/api/chats/${activeId}/message`, { content, clientMessageId: crypto.randomUUID() })
-      : runTurn('/api/chats', { message: content, clientMessageId: crypto.randomUUID(), ...(draftModel ? { model: draftModel } : {}) });
-
-  const active = chats.find((c) => c.id === activeId);
+    const clientMessageId = crypto.randomUUID();
+    if (chatId) return turns.run(`/api/chats/${chatId}/message`, 'POST', { content, clientMessageId }, chatId);
+    return turns.run('/api/chats', 'POST', { message: content, clientMessageId, ...(draftModel ? { model: draftModel } : {}) }, null);
+  };
+  const edit = (messageId: string, content: string) => {
+    setError(null);
+    if (chatId) void turns.run(`/api/chats/${chatId}/messages/${messageId}`, 'PATCH', { content }, chatId);
+  };
+  const active = chats.find((c) => c.id === chatId);
 
   return (
     <div className={`layout ${sidebarOpen ? 'sidebar-open' : ''}`}>
       <Sidebar
         user={user}
         chats={chats}
-        activeId={activeId}
-        onNew={() => (setActiveId(null), setMessages([]), setError(null), setSidebarOpen(false))}
-        onOpen={openChat}
+        activeId={chatId}
+        onNew={() => (setSidebarOpen(false), navigate('/'))}
+        onOpen={open}
         onRename={async (chat) => {
           const title = window.prompt('Rename chat', chat.title ?? '');
           if (title === null) return;
@@ -105,7 +110,7 @@ export function ChatApp({ user, onLoggedOut }: { user: User; onLoggedOut: () => 
         onDelete={async (chat) => {
           if (!window.confirm(`Delete “${chat.title ?? 'Untitled chat'}”?`)) return;
           await api(`/api/chats/${chat.id}`, { method: 'DELETE' }).catch(fail);
-          if (chat.id === activeId) (setActiveId(null), setMessages([]));
+          if (chat.id === chatId) navigate('/');
           void refreshChats();
         }}
         onLogout={async () => {
@@ -113,21 +118,32 @@ export function ChatApp({ user, onLoggedOut }: { user: User; onLoggedOut: () => 
           onLoggedOut();
         }}
       />
-      <Conversation
-        title={active?.title ?? (activeId ? 'Untitled chat' : 'New chat')}
-        messages={messages}
-        generating={generating}
-        error={error}
-        models={models}
-        model={active?.model ?? draftModel ?? models?.default ?? null}
-        onToggleSidebar={() => setSidebarOpen(!sidebarOpen)}
-        onModel={(model) =>
-          activeId ? api(`/api/chats/${activeId}`, { method: 'PATCH', body: { model } }).then(refreshChats, fail) : setDraftModel(model)
-        }
-        onSend={send}
-        onStop={() => activeId && api(`/api/chats/${activeId}/stop`, { method: 'POST' }).catch(fail)}
-        onRegenerate={() => activeId && runTurn(`/api/chats/${activeId}/regenerate`, {})}
-      />
+      {notFound ? (
+        <main className="conversation not-found">
+          <h1>Chat not found</h1>
+          <p>This chat does not exist, or it was deleted.</p>
+          <button type="button" className="primary" onClick={() => navigate('/')}>
+            Start a new chat
+          </button>
+        </main>
+      ) : (
+        <Conversation
+          title={active?.title ?? (chatId ? 'Untitled chat' : 'New chat')}
+          messages={messages}
+          generating={turns.generating}
+          error={error}
+          models={models}
+          model={active?.model ?? draftModel ?? models?.default ?? null}
+          onToggleSidebar={() => setSidebarOpen(!sidebarOpen)}
+          onModel={(model) =>
+            chatId ? api(`/api/chats/${chatId}`, { method: 'PATCH', body: { model } }).then(refreshChats, fail) : setDraftModel(model)
+          }
+          onSend={(content) => void send(content)}
+          onEdit={edit}
+          onStop={() => chatId && api(`/api/chats/${chatId}/stop`, { method: 'POST' }).catch(fail)}
+          onRegenerate={() => chatId && void turns.run(`/api/chats/${chatId}/regenerate`, 'POST', {}, chatId)}
+        />
+      )}
     </div>
   );
 }

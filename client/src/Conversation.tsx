@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
 import type { Message } from './api';
-import { Markdown } from './Markdown';
+import { MessageView } from './MessageView';
 
 interface Props {
   title: string;
@@ -12,14 +12,11 @@ interface Props {
   onToggleSidebar(): void;
   onModel(model: string): void;
   onSend(content: string): void;
+  /** Edit and answer again from a sent message. */
+  onEdit(messageId: string, content: string): void;
   onStop(): void;
   onRegenerate(): void;
 }
-
-const STATUS_NOTE: Partial<Record<Message['status'], string>> = {
-  stopped: 'Stopped',
-  error: 'The reply was interrupted',
-};
 
 export function Conversation(props: Props) {
   const { messages, generating } = props;
@@ -35,12 +32,13 @@ export function Conversation(props: Props) {
     props.onSend(draft);
     setDraft('');
   };
-  // Enter sends; Shift+Enter (or an IME composition) writes a new line.
+  // Enter sends; Shift+Enter (or an IME composition) writes a new line; Esc stops a reply being written.
   const onKeyDown = (event: KeyboardEvent<HTMLTextAreaElement>) => {
     if (event.key === 'Enter' && !event.shiftKey && !event.nativeEvent.isComposing) {
       event.preventDefault();
       submit();
     }
+    if (event.key === 'Escape' && generating) props.onStop();
   };
   const last = messages.at(-1);
 
@@ -64,11 +62,7 @@ export function Conversation(props: Props) {
       <div className="messages" aria-live="polite">
         {messages.length === 0 && <p className="empty">Ask anything to start a conversation.</p>}
         {messages.map((m) => (
-          <article key={m.id} className={`message ${m.role}`} data-status={m.status}>
-            {m.role === 'user' ? <p className="user-text">{m.content}</p> : <Markdown text={m.content} />}
-            {m.status === 'streaming' && !m.content && <span className="typing">Thinking…</span>}
-            {STATUS_NOTE[m.status] && <span className="status-note">{STATUS_NOTE[m.status]}</span>}
-          </article>
+          <MessageView key={m.id} message={m} canEdit={!generating} onEdit={(content) => props.onEdit(m.id, content)} />
         ))}
         <div ref={end} />
       </div>

@@ -1,11 +1,12 @@
 import type { Chat, User } from './api';
+import { Search } from './Search';
 
 interface Props {
   user: User;
   chats: Chat[];
   activeId: string | null;
   onNew(): void;
-  onOpen(id: string): void;
+  onOpen(id: string, messageId?: string | null): void;
   onRename(chat: Chat): void;
   onDelete(chat: Chat): void;
   onLogout(): void;
@@ -17,6 +18,7 @@ export function Sidebar({ user, chats, activeId, onNew, onOpen, onRename, onDele
       <button type="button" className="primary new-chat" onClick={onNew}>
         + New chat
       </button>
+      <Search onOpen={onOpen} />
       <ul className="chat-list">
         {chats.map((chat) => (
           <li key={chat.id} className={chat.id === activeId ? 'active' : ''}>

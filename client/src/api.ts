@@ -67,46 +67,72 @@ export interface StreamHandlers {
   onError(error: ApiError, assistantMessage: Message | null): void;
 }
 
-/** POSTs and reads the reply as it is written (the API's `Accept: text/event-stream` mode). */
-export async function stream(path: string, body: unknown, handlers: StreamHandlers): Promise<void> {
+export interface StreamOptions {
+  method?: 'GET' | 'POST' | 'PATCH';
+  body?: unknown;
+  /** Resume after this event (`<assistantMessageId>:<offset>`): only the text after it is sent. */
+  lastEventId?: string;
+  signal?: AbortSignal;
+  /** Told each event's id, to resume from after a dropped connection. */
+  onEventId?: (id: string) => void;
+}
+
+/**
+ * Sends a turn (POST/PATCH) or re-attaches to one (GET .../stream) and reads the reply as it is written
+ * (the API's `Accept: text/event-stream` mode). Resolves `finished` after `done` or `error`, `dropped`
+ * when the connection ended before (resume with the last event id), `none` when nothing is generating.
+ */
+export async function stream(path: string, options: StreamOptions, handlers: StreamHandlers): Promise<'finished' | 'dropped' | 'none'> {
   let res: Response;
   try {
     res = await fetch(path, {
-      method: 'POST',
+      method: options.method ?? 'POST',
       credentials: 'same-origin',
-      headers: { 'Content-Type': 'application/json', Accept: 'text/event-stream' },
-      body: JSON.stringify(body ?? {}),
+      signal: options.signal,
+      headers: {
+        Accept: 'text/event-stream',
+        ...(options.body === undefined ? {} : { 'Content-Type': 'application/json' }),
+        ...(options.lastEventId ? { 'Last-Event-ID': options.lastEventId } : {}),
+      },
+      body: options.body === undefined ? undefined : JSON.stringify(options.body),
     });
-  } catch {
-    throw OFFLINE();
+  } catch (err) {
+    if (options.signal?.aborted) return 'dropped';
+    throw err instanceof Error && err.name === 'AbortError' ? err : OFFLINE();
   }
+  if (res.status === 204) return 'none';
   if (!res.ok || !res.body) throw await failure(res);
   const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
   let buffer = '';
   for (;;) {
     const { value, done } = await reader.read().catch(() => ({ value: undefined, done: true as const }));
-    if (done) return;
+    if (done) return 'dropped';
     buffer += value;
     let end;
     while ((end = buffer.indexOf('\n\n')) >= 0) {
-      dispatch(buffer.slice(0, end), handlers);
+      if (dispatch(buffer.slice(0, end), handlers, options.onEventId)) return 'finished';
       buffer = buffer.slice(end + 2);
     }
   }
 }
 
-function dispatch(block: string, h: StreamHandlers): void {
+/** Handles one event; true when it ended the reply. */
+function dispatch(block: string, h: StreamHandlers, onEventId?: (id: string) => void): boolean {
   let event = 'message';
   let data = '';
+  let id: string | undefined;
   for (const line of block.split('\n')) {
     if (line.startsWith('event: ')) event = line.slice(7);
     else if (line.startsWith('data: ')) data += line.slice(6);
+    else if (line.startsWith('id: ')) id = line.slice(4);
   }
-  if (!data) return; // heartbeat comment
+  if (!data) return false; // heartbeat comment
   const payload = JSON.parse(data);
+  if (id) onEventId?.(id);
   if (event === 'start') h.onStart(payload);
   else if (event === 'delta') h.onDelta(payload.content);
   else if (event === 'title') h.onTitle(payload.title);
   else if (event === 'done') h.onDone(payload);
   else if (event === 'error') h.onError(new ApiError(502, payload.error.code, payload.error.message), payload.assistantMessage);
+  return event === 'done' || event === 'error';
 }

@@ -21,6 +21,28 @@ export function describeError(err: unknown): string {
       return 'A reply is still being written in this chat. Wait for it, or press Stop.';
     case 'context_too_long':
       return 'That message is too long for the model. Shorten it or start a new chat.';
+    case 'validation_failed': {
+      // The first problem's own sentence, without the field path ("body.password: …").
+      const first = (err.details?.[0] as { message?: string } | undefined)?.message;
+      return first ?? 'Please check what you entered.';
+    }
+    case 'invalid_credentials':
+      return 'Wrong email or password.';
+    case 'email_taken':
+      return 'An account with this email already exists. Log in instead?';
+    case 'chat_not_found':
+    case 'message_not_found':
+      return 'This chat does not exist any more (it may have been deleted).';
+    case 'too_many_chats':
+    case 'too_many_imports':
+    case 'import_quota_exceeded':
+      return `${err.message} Please try again later.`;
+    case 'storage_quota_exceeded':
+      return 'You have reached your storage limit. Delete some chats and try again.';
+    case 'database_unavailable':
+      return 'The service is having trouble right now. Please try again in a moment.';
+    case 'internal_error':
+      return 'Something went wrong on our side. Please try again.';
     default:
       if (err.code.startsWith('model_')) return `The model is unavailable right now (${err.message}) Try again in a moment.`;
       return err.message;

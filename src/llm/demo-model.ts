@@ -27,14 +27,19 @@ export function createDemoModel(): ChatModel {
   };
 }
 
+/** The user's words as plain inline text: on one line, Markdown's special characters escaped. */
+// (Inline, after `You said: "`, only these can start Markdown: line-start ones like # or 1. cannot.)
+const asPlainText = (text: string) => text.replace(/\s+/gu, ' ').replace(/[\\`*_[\]<>~]/gu, '\\$&');
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
 function demoReply(last: string, userTurns: number, sent: number): string {
   const chars = [...last.trim()];
-  const quote = chars.slice(0, QUOTE_LIMIT).join('') + (chars.length > QUOTE_LIMIT ? '…' : '');
+  const quote = asPlainText(chars.slice(0, QUOTE_LIMIT).join('')) + (chars.length > QUOTE_LIMIT ? '…' : '');
   return [
     '**Offline demo model**: this is not a real AI reply. Set `OPENAI_API_KEY` (or `OPENAI_BASE_URL` for',
     'Ollama, vLLM, LM Studio or any OpenAI-compatible server) to talk to a real model.',
     '',
     `You said: "${quote}"`,
-    `(message ${userTurns} of this chat; ${sent} messages would be sent to a real model)`,
+    `(message ${userTurns} of this chat; ${plural(sent, 'message')} would be sent to a real model)`,
   ].join('\n');
 }

@@ -81,7 +81,7 @@ describe('the web client', () => {
     await page.reload();
     await page.locator('nav .chat-title').first().click();
     await expect.poll(() => page.locator('article.message').count()).toBe(2);
-    expect(await page.locator('article.message.user').textContent()).toBe('What do rivers do?');
+    expect(await page.locator('article.message.user .user-text').textContent()).toBe('What do rivers do?');
 
     await page.getByRole('button', { name: 'Log out' }).click();
     await page.getByLabel('Email').fill(email);
@@ -214,5 +214,87 @@ describe('the web client', () => {
     await expect.poll(async () => (await page.locator('nav.sidebar').boundingBox())!.x).toBeGreaterThanOrEqual(0);
     await shot(page, 'phone');
     await page.context().close();
+  });
+});
+
+describe('the web client as a product', () => {
+  it('gives each chat its own address: a reload stays in it, back and forward work, an unknown chat says so', async () => {
+    const page = await newPage();
+    await register(page);
+    await page.getByLabel('Message').fill('First chat here');
+    await page.getByLabel('Message').press('Enter');
+    await page.waitForURL(/\/c\/[0-9a-f-]{36}$/);
+    const first = page.url();
+    await expect.poll(() => lastReply(page).getAttribute('data-status'), { timeout: 10_000 }).toBe('complete');
+    await page.getByRole('button', { name: '+ New chat' }).click();
+    await page.getByLabel('Message').fill('Second chat here');
+    await page.getByLabel('Message').press('Enter');
+    await expect.poll(() => page.url(), { timeout: 5000 }).not.toBe(first);
+    await expect.poll(() => lastReply(page).getAttribute('data-status'), { timeout: 10_000 }).toBe('complete');
+    const second = page.url();
+
+    await page.reload();
+    await page.locator('article.message.user').first().waitFor();
+    expect(await page.locator('article.message.user .user-text').first().textContent()).toContain('Second chat here');
+    await page.goBack();
+    await page.goBack();
+    await expect.poll(() => page.url()).toBe(first);
+    await expect
+      .poll(() => page.locator('article.message.user .user-text').first().textContent(), { timeout: 5000 })
+      .toContain('First chat here');
+    await page.goForward();
+    await page.goForward();
+    await expect.poll(() => page.url()).toBe(second);
+
+    await page.goto(`${server.url}/c/00000000-0000-4000-8000-000000000000`);
+    await page.getByRole('heading', { name: 'Chat not found' }).waitFor();
+  });
+
+  it('never loses a reply: a reload mid-reply shows it growing with Stop, to its end', async () => {
+    const page = await newPage();
+    await register(page);
+    const chunks = Array.from({ length: 16 }, (_, i) => `part${i} `);
+    fake.enqueue({ kind: 'reply', content: chunks.join(''), chunks, chunkDelayMs: 250 });
+    await page.getByLabel('Message').fill('A slow answer, please');
+    await page.getByLabel('Message').press('Enter');
+    await expect.poll(() => lastReply(page).textContent(), { timeout: 5000 }).toContain('part1');
+    await page.reload();
+    // Re-attached: the reply keeps growing, and it can be stopped.
+    await page.getByRole('button', { name: '■ Stop' }).waitFor({ timeout: 5000 });
+    await expect.poll(() => lastReply(page).textContent(), { timeout: 5000 }).toContain('part6');
+    await expect.poll(() => lastReply(page).getAttribute('data-status'), { timeout: 10_000 }).toBe('complete');
+    expect(await lastReply(page).textContent()).toContain(chunks.join('').trim());
+    await expect.poll(() => page.getByRole('button', { name: '■ Stop' }).count()).toBe(0);
+  });
+
+  it('searches (Ctrl+K), opens the chat at the message found, copies a message, and edits one to answer it again', async () => {
+    const page = await newPage();
+    await page.context().grantPermissions(['clipboard-read', 'clipboard-write']);
+    await register(page);
+    await page.getByLabel('Message').fill('Tell me about the zanzibar archipelago');
+    await page.getByLabel('Message').press('Enter');
+    await expect.poll(() => lastReply(page).getAttribute('data-status'), { timeout: 10_000 }).toBe('complete');
+    await page.getByRole('button', { name: '+ New chat' }).click();
+
+    await page.keyboard.press('Control+k');
+    await page.keyboard.type('zanzibar');
+    const result = page.getByRole('list', { name: 'Search results' }).getByRole('button').first();
+    await result.waitFor({ timeout: 5000 });
+    expect(await result.locator('mark').first().textContent()).toBe('zanzibar');
+    await result.click();
+    await page.waitForURL(/\/c\/[0-9a-f-]{36}#m-\d+$/);
+    await page.locator('article.message.found').waitFor({ timeout: 5000 });
+
+    await page.getByRole('button', { name: 'Copy your text' }).click();
+    await expect.poll(() => page.evaluate(() => navigator.clipboard.readText())).toBe('Tell me about the zanzibar archipelago');
+
+    await page.getByRole('button', { name: 'Edit your text' }).click();
+    await page.getByLabel('Your new text').fill('Tell me about the faroe islands');
+    await page.getByRole('button', { name: 'Save and answer again' }).click();
+    await expect
+      .poll(() => page.locator('article.message.user .user-text').first().textContent(), { timeout: 5000 })
+      .toContain('faroe islands');
+    await expect.poll(() => lastReply(page).textContent(), { timeout: 10_000 }).toContain('Echo: Tell me about the faroe islands');
+    expect(await page.locator('article.message').count()).toBe(2);
   });
 });

@@ -30,4 +30,14 @@ describe('the offline demo model', () => {
     expect(next.status).toBe(201);
     expect(next.body.assistantMessage.content).toMatch(/Offline demo model/);
   });
+
+  it('quotes a message with Markdown in it without breaking the reply, and counts in good English', async () => {
+    const { agent } = await signUp(t.app);
+    const created = await agent.post('/api/chats').send({ message: 'Fix ```js\nlet a = **1**\n``` please' });
+    const reply: string = created.body.messages[1].content;
+    // The user's fence and emphasis are quoted as plain text: no code block opens in the reply.
+    expect(reply).toContain('You said: "Fix \\`\\`\\`js let a = \\*\\*1\\*\\* \\`\\`\\` please"');
+    expect(reply).toContain('1 message would be sent');
+    expect(created.body.chat.title).toBe('Fix js let a = 1 please');
+  });
 });

@@ -1,0 +1,128 @@
+import { useRef, useState, type Dispatch, type SetStateAction } from 'react';
+import { stream, type Chat, type Message, type StreamHandlers } from './api';
+
+const RETRY_MS = 1000;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+interface Session {
+  controller: AbortController;
+  /** The chat whose reply this session shows (set by `start` for a chat being created). */
+  chatId: string | null;
+  lastEventId?: string;
+}
+
+interface Deps {
+  setMessages: Dispatch<SetStateAction<Message[]>>;
+  setChats: Dispatch<SetStateAction<Chat[]>>;
+  fail(err: unknown): void;
+  /** A send created a chat: its address becomes the page's. */
+  onChatCreated(id: string): void;
+  onFinished(): void;
+}
+
+/**
+ * The reply on screen: a send, an edit or a regenerate read as it is written, or a reply still being
+ * written when its chat was opened (a reload, another tab) followed from where the page has it. A dropped
+ * connection is resumed with Last-Event-ID; leaving the chat only stops reading (the server goes on).
+ */
+export function useTurns({ setMessages, setChats, fail, onChatCreated, onFinished }: Deps) {
+  const [generating, setGenerating] = useState(false);
+  const session = useRef<Session | null>(null);
+
+  const handlersFor = (s: Session): StreamHandlers => {
+    let assistantId = '';
+    const mine = () => session.current === s;
+    const patch = (change: (m: Message) => Message | null) =>
+      setMessages((list) => list.flatMap((m) => (m.id === assistantId ? (change(m) ?? []) : [m])));
+    return {
+      onStart({ userMessage, assistantMessageId, chat }) {
+        if (!mine()) return;
+        assistantId = assistantMessageId;
+        if (!s.chatId) {
+          s.chatId = chat.id;
+          onChatCreated(chat.id);
+        }
+        setChats((list) => [chat, ...list.filter((c) => c.id !== chat.id)]);
+        // What came after the user message is being replaced; a reply already on screen (a resume) stays.
+        setMessages((list) => {
+          const shown = list.find((m) => m.id === assistantMessageId);
+          const placeholder: Message = {
+            id: assistantMessageId,
+            chatId: chat.id,
+            role: 'assistant',
+            content: '',
+            status: 'streaming',
+            model: null,
+            createdAt: '',
+          };
+          return [...list.filter((m) => BigInt(m.id) < BigInt(userMessage.id)), userMessage, shown ?? placeholder];
+        });
+      },
+      onDelta: (text) => mine() && patch((m) => ({ ...m, content: m.content + text })),
+      onTitle: (title) => mine() && setChats((list) => list.map((c) => (c.id === s.chatId ? { ...c, title } : c))),
+      onDone: ({ assistantMessage }) => mine() && patch(() => assistantMessage),
+      onError(err, partial) {
+        if (!mine()) return;
+        patch((m) => partial ?? { ...m, status: 'error' });
+        fail(err);
+      },
+    };
+  };
+
+  async function read(s: Session, first: () => ReturnType<typeof stream>) {
+    session.current?.controller.abort();
+    session.current = s;
+    setGenerating(true);
+    const onEventId = (id: string) => (s.lastEventId = id);
+    try {
+      let result = await first();
+      while (result === 'dropped' && !s.controller.signal.aborted && s.chatId) {
+        await sleep(RETRY_MS);
+        if (s.controller.signal.aborted) break;
+        const resume = { method: 'GET' as const, lastEventId: s.lastEventId, signal: s.controller.signal, onEventId };
+        result = await stream(`/api/chats/${s.chatId}/stream`, resume, handlersFor(s)).catch(() => 'dropped' as const);
+      }
+    } catch (err) {
+      if (!s.controller.signal.aborted) fail(err);
+    } finally {
+      if (session.current === s) {
+        session.current = null;
+        setGenerating(false);
+        onFinished();
+      }
+    }
+  }
+
+  return {
+    generating,
+    /** The chat whose reply is being read, if any. */
+    chatInProgress: () => session.current?.chatId ?? null,
+
+    /** Sends (POST), edits (PATCH) or regenerates, and reads the reply. */
+    run(path: string, method: 'POST' | 'PATCH', body: unknown, chatId: string | null) {
+      const s: Session = { controller: new AbortController(), chatId };
+      const onEventId = (id: string) => (s.lastEventId = id);
+      return read(s, () => stream(path, { method, body, signal: s.controller.signal, onEventId }, handlersFor(s)));
+    },
+
+    /** Follows a reply still being written, from the text already shown. */
+    follow(chatId: string, partial: Message) {
+      const s: Session = { controller: new AbortController(), chatId, lastEventId: `${partial.id}:${partial.content.length}` };
+      const onEventId = (id: string) => (s.lastEventId = id);
+      return read(s, () =>
+        stream(
+          `/api/chats/${chatId}/stream`,
+          { method: 'GET', lastEventId: s.lastEventId, signal: s.controller.signal, onEventId },
+          handlersFor(s),
+        ),
+      );
+    },
+
+    /** Stops reading (the reply goes on, on the server). */
+    detach() {
+      session.current?.controller.abort();
+      session.current = null;
+      setGenerating(false);
+    },
+  };
+}
