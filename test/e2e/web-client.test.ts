@@ -286,7 +286,7 @@ describe('the web client as a product', () => {
     await page.locator('article.message.found').waitFor({ timeout: 5000 });
 
     await page.getByRole('button', { name: 'Copy your text' }).click();
-    await expect.poll(() => page.evaluate(() => navigator.clipboard.readText())).toBe('Tell me about the zanzibar archipelago');
+    await expect.poll(() => page.evaluate('navigator.clipboard.readText()')).toBe('Tell me about the zanzibar archipelago');
 
     await page.getByRole('button', { name: 'Edit your text' }).click();
     await page.getByLabel('Your new text').fill('Tell me about the faroe islands');
