@@ -1,10 +1,14 @@
-import { useCallback, useEffect, useState } from 'react';
+import { Suspense, lazy, useCallback, useEffect, useState } from 'react';
 import { useLocation, useMatch, useNavigate } from 'react-router';
 import { ApiError, api, type Chat, type Message, type User } from './api';
+import { ChatMenu } from './ChatMenu';
 import { Conversation } from './Conversation';
 import { describeError } from './errors';
 import { Sidebar } from './Sidebar';
 import { useTurns } from './useTurns';
+
+// The settings page is loaded only when opened: the first load stays small.
+const Settings = lazy(() => import('./Settings'));
 
 interface Models {
   models: { id: string }[];
@@ -14,6 +18,7 @@ interface Models {
 /** The logged-in app: the chat list, the open conversation (its address is /c/<id>), and every action on them. */
 export function ChatApp({ user, onLoggedOut }: { user: User; onLoggedOut: () => void }) {
   const chatId = useMatch('/c/:chatId')?.params.chatId ?? null;
+  const inSettings = useMatch('/settings') !== null;
   const { hash } = useLocation();
   const navigate = useNavigate();
   const [chats, setChats] = useState<Chat[]>([]);
@@ -23,9 +28,13 @@ export function ChatApp({ user, onLoggedOut }: { user: User; onLoggedOut: () => 
   const [models, setModels] = useState<Models | null>(null);
   const [draftModel, setDraftModel] = useState<string | null>(null);
   const [sidebarOpen, setSidebarOpen] = useState(false);
+  const [showArchived, setShowArchived] = useState(false);
 
   const fail = useCallback((err: unknown) => setError(describeError(err)), []);
-  const refreshChats = useCallback(() => api<{ chats: Chat[] }>('/api/chats?limit=200').then((r) => setChats(r.chats), fail), [fail]);
+  const refreshChats = useCallback(
+    () => api<{ chats: Chat[] }>(`/api/chats?limit=200&archived=${showArchived}`).then((r) => setChats(r.chats), fail),
+    [fail, showArchived],
+  );
   const turns = useTurns({
     setMessages,
     setChats,
@@ -92,7 +101,28 @@ export function ChatApp({ user, onLoggedOut }: { user: User; onLoggedOut: () => 
     setError(null);
     if (chatId) void turns.run(`/api/chats/${chatId}/messages/${messageId}`, 'PATCH', { content }, chatId);
   };
-  const active = chats.find((c) => c.id === chatId);
+  const [openChat, setOpenChat] = useState<Chat | null>(null);
+  // The open chat's settings, even when it is not in the list on show (archived, or beyond the first page).
+  useEffect(() => {
+    if (!chatId) return setOpenChat(null);
+    const listed = chats.find((c) => c.id === chatId);
+    if (listed) return setOpenChat(listed);
+    let current = true;
+    api<{ chat: Chat }>(`/api/chats/${chatId}?limit=1`).then(
+      (r) => current && setOpenChat(r.chat),
+      () => undefined,
+    );
+    return () => {
+      current = false;
+    };
+  }, [chatId, chats]);
+  const active = openChat?.id === chatId ? openChat : undefined;
+  const deleteChat = async (chat: Chat) => {
+    if (!window.confirm(`Delete “${chat.title ?? 'Untitled chat'}”?`)) return;
+    await api(`/api/chats/${chat.id}`, { method: 'DELETE' }).catch(fail);
+    if (chat.id === chatId) navigate('/');
+    void refreshChats();
+  };
 
   return (
     <div className={`layout ${sidebarOpen ? 'sidebar-open' : ''}`}>
@@ -107,18 +137,19 @@ export function ChatApp({ user, onLoggedOut }: { user: User; onLoggedOut: () => 
           if (title === null) return;
           await api(`/api/chats/${chat.id}`, { method: 'PATCH', body: { title } }).then(refreshChats, fail);
         }}
-        onDelete={async (chat) => {
-          if (!window.confirm(`Delete “${chat.title ?? 'Untitled chat'}”?`)) return;
-          await api(`/api/chats/${chat.id}`, { method: 'DELETE' }).catch(fail);
-          if (chat.id === chatId) navigate('/');
-          void refreshChats();
-        }}
+        onDelete={deleteChat}
+        archived={showArchived}
+        onToggleArchived={() => setShowArchived(!showArchived)}
         onLogout={async () => {
           await api('/api/auth/logout', { method: 'POST' }).catch(() => undefined);
           onLoggedOut();
         }}
       />
-      {notFound ? (
+      {inSettings ? (
+        <Suspense fallback={<main className="conversation splash">Loading…</main>}>
+          <Settings user={user} onLoggedOut={onLoggedOut} />
+        </Suspense>
+      ) : notFound ? (
         <main className="conversation not-found">
           <h1>Chat not found</h1>
           <p>This chat does not exist, or it was deleted.</p>
@@ -129,6 +160,9 @@ export function ChatApp({ user, onLoggedOut }: { user: User; onLoggedOut: () => 
       ) : (
         <Conversation
           title={active?.title ?? (chatId ? 'Untitled chat' : 'New chat')}
+          menu={
+            active && <ChatMenu chat={active} onChanged={() => void refreshChats()} onDelete={() => void deleteChat(active)} fail={fail} />
+          }
           messages={messages}
           generating={turns.generating}
           error={error}

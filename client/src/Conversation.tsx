@@ -1,9 +1,11 @@
-import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
+import { useEffect, useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
 import type { Message } from './api';
 import { MessageView } from './MessageView';
 
 interface Props {
   title: string;
+  /** The open chat's menu (none for a new chat). */
+  menu?: ReactNode;
   messages: Message[];
   generating: boolean;
   error: string | null;
@@ -49,6 +51,7 @@ export function Conversation(props: Props) {
           ☰
         </button>
         <h1>{props.title}</h1>
+        {props.menu}
         {props.models && (
           <select aria-label="Model" value={props.model ?? ''} onChange={(e) => props.onModel(e.target.value)}>
             {props.models.models.map((m) => (

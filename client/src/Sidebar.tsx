@@ -1,3 +1,4 @@
+import { Link } from 'react-router';
 import type { Chat, User } from './api';
 import { Search } from './Search';
 
@@ -10,15 +11,22 @@ interface Props {
   onRename(chat: Chat): void;
   onDelete(chat: Chat): void;
   onLogout(): void;
+  /** Showing the archived chats instead of the others. */
+  archived: boolean;
+  onToggleArchived(): void;
 }
 
-export function Sidebar({ user, chats, activeId, onNew, onOpen, onRename, onDelete, onLogout }: Props) {
+export function Sidebar({ user, chats, activeId, onNew, onOpen, onRename, onDelete, onLogout, archived, onToggleArchived }: Props) {
   return (
     <nav className="sidebar" aria-label="Chats">
       <button type="button" className="primary new-chat" onClick={onNew}>
         + New chat
       </button>
       <Search onOpen={onOpen} />
+      <button type="button" className="archived-toggle" aria-pressed={archived} onClick={onToggleArchived}>
+        {archived ? '← All chats' : 'Archived chats'}
+      </button>
+      {archived && chats.length === 0 && <p className="empty">No archived chats.</p>}
       <ul className="chat-list">
         {chats.map((chat) => (
           <li key={chat.id} className={chat.id === activeId ? 'active' : ''}>
@@ -36,9 +44,9 @@ export function Sidebar({ user, chats, activeId, onNew, onOpen, onRename, onDele
         ))}
       </ul>
       <div className="account">
-        <span className="email" title={user.email}>
+        <Link className="email" to="/settings" title={`Settings for ${user.email}`}>
           {user.email}
-        </span>
+        </Link>
         <button type="button" onClick={onLogout}>
           Log out
         </button>

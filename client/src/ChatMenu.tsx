@@ -1,0 +1,80 @@
+import { useState } from 'react';
+import { api, type Chat } from './api';
+
+interface Props {
+  chat: Chat;
+  onChanged(): void;
+  onDelete(): void;
+  fail(err: unknown): void;
+}
+
+/** The open chat's menu: rename, pin, archive or restore, share (with its link), export, delete. */
+export function ChatMenu({ chat, onChanged, onDelete, fail }: Props) {
+  const [shareUrl, setShareUrl] = useState<string | null>(null);
+  const [copied, setCopied] = useState(false);
+  const patch = (body: object) => api(`/api/chats/${chat.id}`, { method: 'PATCH', body }).then(onChanged, fail);
+  const share = () =>
+    api<{ token: string }>(`/api/chats/${chat.id}/share`, { method: 'POST' }).then(
+      ({ token }) => setShareUrl(`${location.origin}/share/${token}`),
+      fail,
+    );
+  const unshare = () => api(`/api/chats/${chat.id}/share`, { method: 'DELETE' }).then(() => setShareUrl(null), fail);
+  const copyLink = () =>
+    void navigator.clipboard?.writeText(shareUrl ?? '').then(() => {
+      setCopied(true);
+      setTimeout(() => setCopied(false), 1500);
+    });
+
+  return (
+    <>
+      <details className="chat-menu">
+        <summary aria-label="Chat menu">⋯</summary>
+        {/* A choice closes the menu. */}
+        <div className="menu-items" onClick={(e) => ((e.currentTarget.parentElement as HTMLDetailsElement).open = false)}>
+          <button
+            type="button"
+            onClick={() => {
+              const title = window.prompt('Rename chat', chat.title ?? '');
+              if (title !== null) void patch({ title });
+            }}
+          >
+            Rename
+          </button>
+          <button type="button" onClick={() => void patch({ pinned: !chat.pinned })}>
+            {chat.pinned ? 'Unpin' : 'Pin'}
+          </button>
+          <button type="button" onClick={() => void patch({ archived: !chat.archived })}>
+            {chat.archived ? 'Restore from archive' : 'Archive'}
+          </button>
+          <button type="button" onClick={() => void share()}>
+            Share a link
+          </button>
+          <a href={`/api/chats/${chat.id}/export?format=markdown`} download>
+            Export as Markdown
+          </a>
+          <a href={`/api/chats/${chat.id}/export?format=json`} download>
+            Export as JSON
+          </a>
+          <button type="button" className="danger" onClick={onDelete}>
+            Delete
+          </button>
+        </div>
+      </details>
+      {shareUrl && (
+        <div className="share-panel" role="dialog" aria-label="Shared link">
+          <p>Anyone with this link can read this chat as it is now (later messages are not shared).</p>
+          <input aria-label="Link to the shared chat" readOnly value={shareUrl} onFocus={(e) => e.target.select()} />
+          <button type="button" onClick={copyLink}>
+            {copied ? 'Copied' : 'Copy link'}
+          </button>
+          <button type="button" onClick={() => void unshare()}>
+            Stop sharing
+          </button>
+          <button type="button" onClick={() => setShareUrl(null)}>
+            Close
+          </button>
+        </div>
+      )}
+    </>
+  );
+}

@@ -1,0 +1,174 @@
+import { useEffect, useState, type FormEvent } from 'react';
+import { Link } from 'react-router';
+import { api, type User } from './api';
+import { describeError } from './errors';
+import { UsageChart, type UsageReport } from './UsageChart';
+
+interface Session {
+  id: string;
+  createdAt: string;
+  lastSeenAt: string;
+  userAgent: string | null;
+  current: boolean;
+}
+
+/** "Chrome on Windows" from a user agent (enough to recognise a device, nothing more). */
+export function deviceOf(userAgent: string | null): string {
+  if (!userAgent) return 'Unknown device';
+  const ua = userAgent;
+  const browser = /Edg\//.test(ua)
+    ? 'Edge'
+    : /Firefox\//.test(ua)
+      ? 'Firefox'
+      : /Chrome\//.test(ua)
+        ? 'Chrome'
+        : /Safari\//.test(ua)
+          ? 'Safari'
+          : /curl|node|axios|python/i.test(ua)
+            ? 'A script'
+            : 'A browser';
+  const os = /Android/.test(ua)
+    ? 'Android'
+    : /iPhone|iPad/.test(ua)
+      ? 'iOS'
+      : /Windows/.test(ua)
+        ? 'Windows'
+        : /Mac OS X/.test(ua)
+          ? 'macOS'
+          : /Linux/.test(ua)
+            ? 'Linux'
+            : '';
+  return os ? `${browser} on ${os}` : browser;
+}
+
+/** The account page (/settings): password, sessions, usage, data, and deleting the account. */
+export default function Settings({ user, onLoggedOut }: { user: User; onLoggedOut(): void }) {
+  const [sessions, setSessions] = useState<Session[]>([]);
+  const [usage, setUsage] = useState<UsageReport | null>(null);
+  const [note, setNote] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const fail = (err: unknown) => setError(describeError(err));
+  const loadSessions = () => api<{ sessions: Session[] }>('/api/auth/sessions').then((r) => setSessions(r.sessions), fail);
+
+  useEffect(() => {
+    void loadSessions();
+    api<UsageReport>('/api/usage').then(setUsage, fail);
+    // eslint-disable-next-line -- once, on opening the page
+  }, []);
+
+  const done = (message: string) => (setError(null), setNote(message));
+  async function changePassword(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const form = new FormData(event.currentTarget);
+    await api('/api/auth/password', { method: 'POST', body: { currentPassword: form.get('current'), newPassword: form.get('new') } }).then(
+      () => (done('Password changed. Your other devices were logged out.'), void loadSessions()),
+      fail,
+    );
+  }
+  async function importFile(file: File | undefined) {
+    if (!file) return;
+    const text = await file.text();
+    let data: unknown;
+    try {
+      data = JSON.parse(text);
+    } catch {
+      return setError('That file is not an export of this app (it is not JSON).');
+    }
+    await api<{ imported: { chats: number; messages: number } }>('/api/import', { method: 'POST', body: data }).then(
+      (r) => done(`Imported ${r.imported.chats} chat${r.imported.chats === 1 ? '' : 's'} (${r.imported.messages} messages).`),
+      fail,
+    );
+  }
+  async function deleteAccount(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const password = new FormData(event.currentTarget).get('password');
+    if (!window.confirm('Delete your account and every chat in it? This cannot be undone.')) return;
+    await api('/api/auth/me', { method: 'DELETE', body: { password } }).then(onLoggedOut, fail);
+  }
+
+  return (
+    <main className="conversation settings">
+      <header className="topbar">
+        <Link to="/" className="back">
+          ← Chats
+        </Link>
+        <h1>Settings</h1>
+      </header>
+      <div className="settings-body">
+        {note && (
+          <p className="note" role="status">
+            {note}
+          </p>
+        )}
+        {error && (
+          <p className="error banner" role="alert">
+            {error}
+          </p>
+        )}
+        <section aria-labelledby="account">
+          <h2 id="account">Account</h2>
+          <p>
+            {user.email} · since {new Date(user.createdAt).toLocaleDateString()}
+          </p>
+          <form onSubmit={(e) => void changePassword(e)} className="stack">
+            <label>
+              Current password <input name="current" type="password" autoComplete="current-password" required />
+            </label>
+            <label>
+              New password <input name="new" type="password" autoComplete="new-password" minLength={8} required />
+            </label>
+            <button type="submit">Change password</button>
+          </form>
+        </section>
+        <section aria-labelledby="sessions">
+          <h2 id="sessions">Where you are logged in</h2>
+          <ul className="sessions">
+            {sessions.map((s) => (
+              <li key={s.id}>
+                <span>
+                  {deviceOf(s.userAgent)} · last seen {new Date(s.lastSeenAt).toLocaleString()}
+                  {s.current && <strong> · this device</strong>}
+                </span>
+                {!s.current && (
+                  <button
+                    type="button"
+                    onClick={() => void api(`/api/auth/sessions/${s.id}`, { method: 'DELETE' }).then(loadSessions, fail)}
+                  >
+                    Log out this device
+                  </button>
+                )}
+              </li>
+            ))}
+          </ul>
+          <button type="button" onClick={() => void api('/api/auth/logout-all', { method: 'POST' }).then(onLoggedOut, fail)}>
+            Log out everywhere
+          </button>
+        </section>
+        <section aria-labelledby="usage">
+          <h2 id="usage">Usage</h2>
+          {usage && <UsageChart report={usage} />}
+        </section>
+        <section aria-labelledby="data">
+          <h2 id="data">Your data</h2>
+          <a href="/api/export" download className="button">
+            Export all my chats (JSON)
+          </a>
+          <label className="import">
+            Import an export <input type="file" accept="application/json,.json" onChange={(e) => void importFile(e.target.files?.[0])} />
+          </label>
+        </section>
+        <section aria-labelledby="delete">
+          <h2 id="delete">Delete your account</h2>
+          <form onSubmit={(e) => void deleteAccount(e)} className="stack">
+            <label>
+              Your password <input name="password" type="password" autoComplete="current-password" required />
+            </label>
+            <button type="submit" className="danger">
+              Delete my account and all my chats
+            </button>
+          </form>
+        </section>
+      </div>
+    </main>
+  );
+}
