@@ -11,6 +11,7 @@ interface Props {
 /** The open chat's menu: rename, pin, archive or restore, share (with its link), export, delete. */
 export function ChatMenu({ chat, onChanged, onDelete, fail }: Props) {
   const [shareUrl, setShareUrl] = useState<string | null>(null);
+  const [prompt, setPrompt] = useState<string | null>(null);
   const [copied, setCopied] = useState(false);
   const patch = (body: object) => api(`/api/chats/${chat.id}`, { method: 'PATCH', body }).then(onChanged, fail);
   const share = () =>
@@ -46,6 +47,9 @@ export function ChatMenu({ chat, onChanged, onDelete, fail }: Props) {
           <button type="button" onClick={() => void patch({ archived: !chat.archived })}>
             {chat.archived ? 'Restore from archive' : 'Archive'}
           </button>
+          <button type="button" onClick={() => setPrompt(chat.systemPrompt ?? '')}>
+            Chat settings
+          </button>
           <button type="button" onClick={() => void share()}>
             Share a link
           </button>
@@ -60,6 +64,27 @@ export function ChatMenu({ chat, onChanged, onDelete, fail }: Props) {
           </button>
         </div>
       </details>
+      {prompt !== null && (
+        <form
+          className="share-panel"
+          aria-label="Chat settings"
+          onSubmit={(e) => {
+            e.preventDefault();
+            void patch({ systemPrompt: prompt }).then(() => setPrompt(null));
+          }}
+        >
+          <label className="prompt">
+            System prompt (how the model should answer in this chat; empty: the server's default)
+            <textarea rows={4} maxLength={8000} value={prompt} onChange={(e) => setPrompt(e.target.value)} />
+          </label>
+          <button type="submit" className="primary">
+            Save
+          </button>
+          <button type="button" onClick={() => setPrompt(null)}>
+            Cancel
+          </button>
+        </form>
+      )}
       {shareUrl && (
         <div className="share-panel" role="dialog" aria-label="Shared link">
           <p>Anyone with this link can read this chat as it is now (later messages are not shared).</p>

@@ -9,6 +9,8 @@ export interface User {
 export interface Chat {
   id: string;
   title: string | null;
+  /** null: the server's default (SYSTEM_PROMPT, if any). */
+  systemPrompt: string | null;
   model: string | null;
   pinned: boolean;
   archived: boolean;

@@ -427,3 +427,39 @@ describe('the web client: chat menu, sharing, settings', () => {
     await shot(page, 'settings-phone');
   });
 });
+
+describe('the web client: code and chat settings', () => {
+  it('highlights code blocks (the highlighter loads only then) and keeps their Copy button', async () => {
+    const page = await newPage();
+    const requested = new Set<string>();
+    page.on('request', (r) => requested.add(r.url()));
+    await register(page);
+    const highlighterLoaded = () => [...requested].some((url) => /\/assets\/highlight-.*\.js$/.test(url));
+    expect(highlighterLoaded()).toBe(false);
+    fake.enqueue({ kind: 'reply', content: 'Here:\n\n```js\nconst answer = 42;\nconsole.log(answer);\n```\n' });
+    await page.getByLabel('Message').fill('Some code please');
+    await page.getByLabel('Message').press('Enter');
+    await page.locator('.code-block code.hljs').waitFor({ timeout: 10_000 });
+    expect(await page.locator('.code-block .hljs-keyword').first().textContent()).toBe('const');
+    expect(highlighterLoaded()).toBe(true);
+    expect(await page.locator('.code-block .copy').count()).toBe(1);
+  });
+
+  it('sets a chat’s own system prompt, which the model then gets', async () => {
+    const page = await newPage();
+    await register(page);
+    await page.getByLabel('Message').fill('Hello there');
+    await page.getByLabel('Message').press('Enter');
+    await expect.poll(() => lastReply(page).getAttribute('data-status'), { timeout: 10_000 }).toBe('complete');
+    await page.getByLabel('Chat menu').click();
+    await page.locator('.menu-items').getByText('Chat settings', { exact: true }).click();
+    await page.getByLabel(/System prompt/).fill('Answer like a pirate.');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await expect.poll(() => page.getByLabel(/System prompt/).count()).toBe(0);
+    await page.getByLabel('Message').fill('And now?');
+    await page.getByLabel('Message').press('Enter');
+    await expect.poll(() => lastReply(page).getAttribute('data-status'), { timeout: 10_000 }).toBe('complete');
+    const sent = fake.completions().at(-1)!.body.messages!;
+    expect(sent[0]).toEqual({ role: 'system', content: 'Answer like a pirate.' });
+  });
+});
