@@ -463,3 +463,21 @@ describe('the web client: code and chat settings', () => {
     expect(sent[0]).toEqual({ role: 'system', content: 'Answer like a pirate.' });
   });
 });
+
+describe('the web client: switching chats mid-reply', () => {
+  it('leaving a chat does not stop its reply, and coming back follows it again', async () => {
+    const page = await newPage();
+    await register(page);
+    const chunks = Array.from({ length: 12 }, (_, i) => `bit${i} `);
+    fake.enqueue({ kind: 'reply', content: chunks.join(''), chunks, chunkDelayMs: 250 });
+    await page.getByLabel('Message').fill('Keep writing while I look elsewhere');
+    await page.getByLabel('Message').press('Enter');
+    await expect.poll(() => lastReply(page).textContent(), { timeout: 5000 }).toContain('bit1');
+    await page.getByRole('button', { name: '+ New chat' }).click();
+    await page.getByText('Ask anything to start a conversation.').waitFor();
+    await page.locator('nav .chat-title').first().click();
+    await page.getByRole('button', { name: '■ Stop' }).waitFor({ timeout: 5000 });
+    await expect.poll(() => lastReply(page).getAttribute('data-status'), { timeout: 10_000 }).toBe('complete');
+    expect(await lastReply(page).textContent()).toContain(chunks.join('').trim());
+  });
+});
