@@ -28,6 +28,7 @@ export const EnvSchema = z.object({
   SESSION_SECRET: optionalString,
   SESSION_IDLE_DAYS: intInRange(1, 365, 7),
   SESSION_ABSOLUTE_DAYS: intInRange(1, 3650, 30),
+  SESSION_CACHE_MS: intInRange(0, 10_000, 1000),
   BCRYPT_ROUNDS: intInRange(4, 15, 12),
   OPENAI_API_KEY: optionalString,
   OPENAI_BASE_URL: z.preprocess(emptyAsUndefined, z.url({ protocol: /^https?$/ }).optional()),

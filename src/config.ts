@@ -40,7 +40,8 @@ export interface Config {
   server: { requestTimeoutMs: number; keepAliveTimeoutMs: number; tls?: { certFile: string; keyFile: string } };
   /** `sessionUrl`: a session-mode connection (past a transaction pooler) for the bus and liveness. */
   database: { kind: 'postgres'; url: string; sessionUrl: string } | { kind: 'pglite'; dataDir: string };
-  session: { secret: string; secretIsEphemeral: boolean; idleMs: number; absoluteMs: number };
+  /** `cacheMs`: how long a session read is trusted in process (revocations reach every instance at once anyway). */
+  session: { secret: string; secretIsEphemeral: boolean; idleMs: number; absoluteMs: number; cacheMs: number };
   /** Extra origins allowed to call the API from a browser (CORS, with credentials). */
   corsOrigins: string[];
   /** Where the app is served from (scheme, host, port), for the origin checks; unset: each request's own. */
@@ -129,6 +130,7 @@ export function loadConfig(env: Env, randomSecret: () => string): Config {
       secretIsEphemeral: e.SESSION_SECRET === undefined,
       idleMs: e.SESSION_IDLE_DAYS * DAY_MS,
       absoluteMs: e.SESSION_ABSOLUTE_DAYS * DAY_MS,
+      cacheMs: e.SESSION_CACHE_MS,
     },
     metricsToken: e.METRICS_TOKEN,
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import { createAuthService, type AuthService } from './auth/auth.service.js';
 import { createPassport, type PassportInstance } from './auth/passport.js';
 import { createPasswordHasher, type PasswordHasher } from './auth/password.js';
+import { SessionCache } from './auth/session-cache.js';
 import { SessionStore } from './auth/session-store.js';
 import type { Bus } from './bus/bus.js';
 import { openBus } from './bus/open-bus.js';
@@ -74,7 +75,7 @@ export async function buildServices(config: Config, db: Database, { logger, wrap
   const hasher = wrapHasher ? wrapHasher(realHasher) : realHasher;
   const usage = createUsageService(db, config.limits.enabled ? config.limits.dailyTokenLimit : 0);
   const limits = await openLimits(config.limits, db, usage);
-  const sessionStore = new SessionStore(db, config.session);
+  const sessionStore = new SessionStore(db, config.session, new SessionCache(config.session.cacheMs, bus));
   const auth = createAuthService({ db, hasher, limits, sessions: sessionStore });
   const turns = createTurnsService({ db, model, bus, config: config.chat, limits, logger, metrics });
   const chats = createChatsService(db, turns, limits);

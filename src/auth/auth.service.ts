@@ -70,6 +70,7 @@ export function createAuthService({ db, hasher, limits, sessions }: AuthServiceD
     async deleteAccount(ip: string, userId: string, password: string): Promise<void> {
       await confirmPassword(ip, userId, password);
       await users.delete(userId);
+      sessions.forgetUser(userId);
     },
 
     listSessions: (userId: string, currentSid: string): Promise<SessionSummary[]> => sessions.listForUser(userId, currentSid),

@@ -177,6 +177,8 @@ describe('GET /api/auth/me', () => {
          sess = jsonb_set(sess::jsonb, '{writtenAt}', '0')::json WHERE sid = $1`,
       [sid],
     );
+    // The app trusts the session it read a moment ago for SESSION_CACHE_MS: let that pass.
+    await new Promise((resolve) => setTimeout(resolve, t.config.session.cacheMs + 100));
     expect((await agent.get('/api/auth/me')).status).toBe(200);
     const { rows } = await t.db.query<{ expire: Date }>('SELECT expire FROM sessions WHERE sid = $1', [sid]);
     const slid = rows[0]!.expire.getTime() - Date.now();
