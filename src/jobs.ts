@@ -58,5 +58,3 @@ export function createJobs(services: Pick<Services, 'config' | 'sessionStore' | 
     },
   };
 }
-
-export type Jobs = ReturnType<typeof createJobs>;

@@ -69,18 +69,26 @@ export function useTurns({ setMessages, setChats, fail, onChatCreated, onFinishe
     };
   };
 
+  const remember = (s: Session) => (id: string) => (s.lastEventId = id);
+  /** Follows the session's chat from the last event it got (GET .../stream with Last-Event-ID). */
+  const attach = (s: Session) =>
+    stream(
+      `/api/chats/${s.chatId}/stream`,
+      { method: 'GET', lastEventId: s.lastEventId, signal: s.controller.signal, onEventId: remember(s) },
+      handlersFor(s),
+    );
+
+  /** Reads a session's reply from `first`, then re-attaches after every dropped connection. */
   async function read(s: Session, first: () => ReturnType<typeof stream>) {
     session.current?.controller.abort();
     session.current = s;
     setGenerating(true);
-    const onEventId = (id: string) => (s.lastEventId = id);
     try {
       let result = await first();
       while (result === 'dropped' && !s.controller.signal.aborted && s.chatId) {
         await sleep(RETRY_MS);
         if (s.controller.signal.aborted) break;
-        const resume = { method: 'GET' as const, lastEventId: s.lastEventId, signal: s.controller.signal, onEventId };
-        result = await stream(`/api/chats/${s.chatId}/stream`, resume, handlersFor(s)).catch(() => 'dropped' as const);
+        result = await attach(s).catch(() => 'dropped' as const);
       }
     } catch (err) {
       if (!s.controller.signal.aborted) fail(err);
@@ -101,21 +109,13 @@ export function useTurns({ setMessages, setChats, fail, onChatCreated, onFinishe
     /** Sends (POST), edits (PATCH) or regenerates, and reads the reply. */
     run(path: string, method: 'POST' | 'PATCH', body: unknown, chatId: string | null) {
       const s: Session = { controller: new AbortController(), chatId };
-      const onEventId = (id: string) => (s.lastEventId = id);
-      return read(s, () => stream(path, { method, body, signal: s.controller.signal, onEventId }, handlersFor(s)));
+      return read(s, () => stream(path, { method, body, signal: s.controller.signal, onEventId: remember(s) }, handlersFor(s)));
     },
 
     /** Follows a reply still being written, from the text already shown. */
     follow(chatId: string, partial: Message) {
       const s: Session = { controller: new AbortController(), chatId, lastEventId: `${partial.id}:${partial.content.length}` };
-      const onEventId = (id: string) => (s.lastEventId = id);
-      return read(s, () =>
-        stream(
-          `/api/chats/${chatId}/stream`,
-          { method: 'GET', lastEventId: s.lastEventId, signal: s.controller.signal, onEventId },
-          handlersFor(s),
-        ),
-      );
+      return read(s, () => attach(s));
     },
 
     /** Stops reading (the reply goes on, on the server). */

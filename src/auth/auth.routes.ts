@@ -1,11 +1,11 @@
 import type { Request, RequestHandler, Response } from 'express';
 import type { Config } from '../config.js';
-import { AppError, UnauthorizedError } from '../http/errors.js';
+import { AppError } from '../http/errors.js';
 import { isCrossSite } from '../http/request-guards.js';
 import { routeFor } from '../http/route.js';
 import * as R from '../openapi/response.schemas.js';
 import { ChangePasswordBody, DeleteAccountBody, LoginBody, RegisterBody, SessionIdParams } from './auth.schema.js';
-import type { AuthService } from './auth.service.js';
+import { invalidCredentials, type AuthService } from './auth.service.js';
 import type { PassportInstance } from './passport.js';
 import { clientIp, endSession, logIn } from './session-helpers.js';
 import type { PublicUser } from './users.repo.js';
@@ -167,7 +167,7 @@ function authenticate(passport: PassportInstance, req: Request, res: Response): 
   return new Promise((resolve, reject) => {
     const run = passport.authenticate('local', { session: false }, (err: unknown, user: PublicUser | false) => {
       if (err) reject(err instanceof Error ? err : new Error('authentication failed'));
-      else if (!user) reject(new UnauthorizedError('invalid_credentials', 'Wrong email or password.'));
+      else if (!user) reject(invalidCredentials());
       else resolve(user);
     }) as RequestHandler;
     run(req, res, reject);

@@ -5,6 +5,8 @@ import type { PasswordHasher } from './password.js';
 import type { SessionStore, SessionSummary } from './session-store.js';
 import { createUsersRepo, type PublicUser } from './users.repo.js';
 
+/** A login that did not match an account and its password (which of the two is never said). */
+export const invalidCredentials = () => new UnauthorizedError('invalid_credentials', 'Wrong email or password.');
 const wrongPassword = () => new AppError(403, 'wrong_password', 'The password is not correct.');
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -56,7 +58,7 @@ export function createAuthService({ db, hasher, limits, sessions }: AuthServiceD
       const user = await verifyCredentials(email, password);
       if (!user) {
         await sleep(await attempt.failed());
-        throw new UnauthorizedError('invalid_credentials', 'Wrong email or password.');
+        throw invalidCredentials();
       }
       await attempt.succeeded();
       return user;

@@ -49,10 +49,6 @@ export class SessionCache {
     if (this.entries.size > MAX_ENTRIES) this.entries.delete(this.entries.keys().next().value!);
   }
 
-  userOf(sid: string): string | null | undefined {
-    return this.entries.get(sid)?.userId;
-  }
-
   forget(sid: string): void {
     this.entries.delete(sid);
   }

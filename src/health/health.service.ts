@@ -7,6 +7,8 @@ import type { ModelReachability, ModelStatus } from '../llm/model-status.js';
 
 /** Is this instance able to serve: the database answers, every migration is applied; and the model server? */
 export function createHealthService(db: Database, model: ChatModel, modelStatus: Pick<ModelStatus, 'status'>, logger?: Logger) {
+  const unreachable = (extra: Record<string, unknown>) =>
+    new AppError(503, 'database_unreachable', 'The database is unreachable.', { extra: { status: 'error', db: 'unreachable', ...extra } });
   const modelReport = (): { label: string; status: ModelReachability } => ({ label: model.label, status: modelStatus.status() });
   return {
     async health(): Promise<{ status: 'ok'; db: 'ok'; model: { label: string; status: ModelReachability } }> {
@@ -14,9 +16,7 @@ export function createHealthService(db: Database, model: ChatModel, modelStatus:
         await db.query('SELECT 1');
       } catch (err) {
         logger?.warn({ err }, 'health check: database unreachable');
-        throw new AppError(503, 'database_unreachable', 'The database is unreachable.', {
-          extra: { status: 'error', db: 'unreachable', model: modelReport() },
-        });
+        throw unreachable({ model: modelReport() });
       }
       return { status: 'ok', db: 'ok', model: modelReport() };
     },
@@ -26,9 +26,7 @@ export function createHealthService(db: Database, model: ChatModel, modelStatus:
       try {
         pending = await pendingMigrations(db);
       } catch {
-        throw new AppError(503, 'database_unreachable', 'The database is unreachable.', {
-          extra: { status: 'error', db: 'unreachable', migrations: 'unknown' },
-        });
+        throw unreachable({ migrations: 'unknown' });
       }
       if (pending.length > 0) {
         throw new AppError(503, 'migrations_pending', `${pending.length} migration(s) are not applied yet.`, {

@@ -20,12 +20,12 @@ const BODY_PARSER_ERRORS: Record<string, AppError> = {
 };
 
 /** Express and its parsers mark client faults with a 4xx `status` (e.g. a path that cannot be decoded). */
-const clientFault = (err: unknown): AppError | undefined => {
-  const status = (err as { status?: unknown; statusCode?: unknown } | null)?.status ?? (err as { statusCode?: unknown } | null)?.statusCode;
-  return typeof status === 'number' && status >= 400 && status < 500
-    ? new AppError(400, 'bad_request', 'The request is malformed (for example its URL encoding).')
-    : undefined;
+const isClientFault = (err: unknown): boolean => {
+  const { status, statusCode } = (err ?? {}) as { status?: unknown; statusCode?: unknown };
+  const code = status ?? statusCode;
+  return err instanceof URIError || (typeof code === 'number' && code >= 400 && code < 500);
 };
+const badRequest = () => new AppError(400, 'bad_request', 'The request is malformed (for example its URL encoding).');
 
 function isBodyParserError(err: unknown): err is BodyParserError {
   return typeof err === 'object' && err !== null && typeof (err as BodyParserError).type === 'string';
@@ -43,7 +43,7 @@ export function errorHandler(translators: readonly ErrorTranslator[] = []): Erro
   const toAppError = (err: unknown): AppError | undefined => {
     if (err instanceof AppError) return err;
     if (isBodyParserError(err) && BODY_PARSER_ERRORS[err.type]) return BODY_PARSER_ERRORS[err.type];
-    if (err instanceof URIError || clientFault(err)) return clientFault(err) ?? clientFault({ status: 400 });
+    if (isClientFault(err)) return badRequest();
     for (const translate of translators) {
       const known = translate(err);
       if (known) return known;
