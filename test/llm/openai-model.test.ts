@@ -1,3 +1,6 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import zlib from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeOpenAI, type FakeOpenAI } from '../helpers/fake-openai.js';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';
@@ -74,5 +77,37 @@ describe('retries (OPENAI_MAX_RETRIES)', () => {
     expect(res.body.assistantMessage).toMatchObject({ status: 'error', content: 'half an answer' });
     expect(res.body.userMessage.content).toBe('cut me off');
     expect(fake.completions().length).toBe(before + 1);
+  });
+});
+
+describe('the lean transport under the SDK (src/llm/lean-fetch.ts)', () => {
+  it('reads compressed answers, streamed and not, as fetch would', async () => {
+    const sse = [
+      `data: ${JSON.stringify({ id: 'c1', object: 'chat.completion.chunk', created: 1, model: 'zip-model', choices: [{ index: 0, delta: { content: 'Zipped ' } }] })}`,
+      `data: ${JSON.stringify({ id: 'c1', object: 'chat.completion.chunk', created: 1, model: 'zip-model', choices: [{ index: 0, delta: { content: 'hello' } }] })}`,
+      'data: [DONE]',
+    ].join('\n\n');
+    const server = http.createServer((req, res) => {
+      const zipped = (body: string, type: string) => {
+        res.writeHead(200, { 'content-type': type, 'content-encoding': 'gzip' });
+        res.end(zlib.gzipSync(body + '\n\n'));
+      };
+      req.resume();
+      if (req.url === '/v1/models') return zipped(JSON.stringify({ object: 'list', data: [{ id: 'zip-model', object: 'model' }] }), 'application/json');
+      return zipped(sse, 'text/event-stream');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const t = await appWith({ OPENAI_BASE_URL: `http://127.0.0.1:${port}/v1`, OPENAI_MODELS: 'auto', OPENAI_MODEL: undefined });
+      expect(await t.modelStatus.refresh()).toBe('ok');
+      const { agent } = await signUp(t.app);
+      expect((await agent.get('/api/models')).body).toEqual({ models: [{ id: 'zip-model' }], default: 'zip-model' });
+      const res = await agent.post('/api/chats').send({ message: 'zip?' });
+      expect(res.status).toBe(201);
+      expect(res.body.messages[1]).toMatchObject({ content: 'Zipped hello', status: 'complete' });
+    } finally {
+      server.close();
+    }
   });
 });

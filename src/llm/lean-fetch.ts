@@ -1,0 +1,125 @@
+import http from 'node:http';
+import https from 'node:https';
+import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
+import { Readable } from 'node:stream';
+import zlib from 'node:zlib';
+
+/**
+ * The `fetch` the `openai` SDK is given: plain `node:http(s)` on a keep-alive agent. The SDK reads a
+ * response's `body` as an async iterable when it is one, so a stream is the socket's own
+ * `IncomingMessage` (no WHATWG Request, Headers or ReadableStreams per call, which cost ~40 KB each
+ * under undici's fetch). Only what the SDK uses is implemented: string URLs, string bodies, headers,
+ * abort signals, JSON/text responses and compressed ones.
+ */
+export type LeanFetch = (url: string | URL | Request, init?: RequestInit) => Promise<Response>;
+
+/** The response headers, read-only, with the `Headers` methods the SDK calls. */
+class ResponseHeaders {
+  constructor(private readonly raw: IncomingHttpHeaders) {}
+  get(name: string): string | null {
+    const value = this.raw[name.toLowerCase()];
+    if (value === undefined) return null;
+    return Array.isArray(value) ? value.join(', ') : value;
+  }
+  has(name: string): boolean {
+    return this.raw[name.toLowerCase()] !== undefined;
+  }
+  *entries(): IterableIterator<[string, string]> {
+    for (const name of Object.keys(this.raw)) yield [name, this.get(name)!];
+  }
+  [Symbol.iterator]() {
+    return this.entries();
+  }
+  forEach(callback: (value: string, name: string) => void): void {
+    for (const [name, value] of this.entries()) callback(value, name);
+  }
+}
+
+function abortError(): Error {
+  const error = new Error('The operation was aborted.');
+  error.name = 'AbortError';
+  return error;
+}
+
+function decoded(res: IncomingMessage): Readable {
+  switch (res.headers['content-encoding']) {
+    case 'gzip':
+    case 'x-gzip':
+      return res.pipe(zlib.createGunzip());
+    case 'deflate':
+      return res.pipe(zlib.createInflate());
+    case 'br':
+      return res.pipe(zlib.createBrotliDecompress());
+    default:
+      return res;
+  }
+}
+
+async function readText(body: Readable): Promise<string> {
+  let text = '';
+  body.setEncoding('utf8');
+  for await (const piece of body) text += piece as string;
+  return text;
+}
+
+function toResponse(url: string, res: IncomingMessage, signal: AbortSignal | null | undefined): Response {
+  const body = decoded(res);
+  if (body !== res) res.on('error', (err) => body.destroy(err));
+  // A stop while the body streams ends the iteration with an AbortError, as fetch's body would.
+  const onAbort = () => body.destroy(abortError());
+  signal?.addEventListener('abort', onAbort, { once: true });
+  body.once('close', () => signal?.removeEventListener('abort', onAbort));
+  const status = res.statusCode ?? 0;
+  const response = {
+    ok: status >= 200 && status < 300,
+    status,
+    statusText: res.statusMessage ?? '',
+    url,
+    headers: new ResponseHeaders(res.headers),
+    body,
+    bodyUsed: false,
+    text: () => readText(body),
+    json: async () => JSON.parse(await readText(body)) as unknown,
+  };
+  // The SDK uses the fields above only; it never needs the rest of the WHATWG Response.
+  return response as unknown as Response;
+}
+
+function headerObject(headers: RequestInit['headers']): Record<string, string> {
+  const out: Record<string, string> = {};
+  (headers instanceof Headers ? headers : new Headers(headers)).forEach((value, name) => (out[name] = value));
+  return out;
+}
+
+export function createLeanFetch(options: { maxSockets?: number } = {}): LeanFetch {
+  const agentOptions = { keepAlive: true, maxSockets: options.maxSockets ?? Infinity, scheduling: 'lifo' as const };
+  const agents = { 'http:': new http.Agent(agentOptions), 'https:': new https.Agent(agentOptions) };
+
+  return (input, init = {}) =>
+    new Promise<Response>((resolve, reject) => {
+      const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
+      const signal = init.signal;
+      if (signal?.aborted) return reject(abortError());
+      const target = new URL(url);
+      const transport = target.protocol === 'https:' ? https : http;
+      const agent = target.protocol === 'https:' ? agents['https:'] : agents['http:'];
+      const body = init.body;
+      if (body !== undefined && body !== null && typeof body !== 'string') {
+        return reject(new TypeError('This transport sends string bodies only.'));
+      }
+      const headers = headerObject(init.headers);
+      headers['accept-encoding'] ??= 'gzip, deflate, br';
+      if (body) headers['content-length'] = String(Buffer.byteLength(body));
+      const req = transport.request(target, { method: init.method ?? 'GET', headers, agent }, (res) => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve(toResponse(url, res, signal));
+      });
+      const onAbort = () => req.destroy(abortError());
+      signal?.addEventListener('abort', onAbort, { once: true });
+      req.once('error', (err) => {
+        signal?.removeEventListener('abort', onAbort);
+        reject(err);
+      });
+      req.end(body ?? undefined);
+    });
+}
