@@ -54,13 +54,20 @@ export function createChatsService(db: Database, turns: TurnsService, limits: Pi
       const { message, clientMessageId, ...settings } = input;
       if (message === undefined) {
         await limits.chatCreated(userId);
-        return { chat: await chats.insert(userId, settings) };
+        const chat = await chats.insert(userId, settings);
+        turns.learn(userId, chat);
+        return { chat };
       }
       await turns.admit(userId); // before the chat exists: a refused send leaves no empty chat behind
       // A retry of a create-with-message that already made its chat continues in that chat.
       const existing = clientMessageId && (await messages.findChatIdByClientId(userId, clientMessageId));
       if (!existing) await limits.chatCreated(userId);
-      const chatId = existing || (await chats.insert(userId, settings)).id;
+      let chatId = existing;
+      if (!chatId) {
+        const chat = await chats.insert(userId, settings);
+        turns.learn(userId, chat);
+        chatId = chat.id;
+      }
       const turn = await turns.send(userId, chatId, message, clientMessageId, { admitted: true });
       return { chat: turn.chat, turn };
     },
@@ -68,6 +75,7 @@ export function createChatsService(db: Database, turns: TurnsService, limits: Pi
     async updateChat(userId: string, chatId: string, changes: ChatSettings): Promise<Chat> {
       const chat = await chats.update(userId, chatId, changes);
       if (!chat) throw new NotFoundError('Chat not found.', 'chat_not_found');
+      turns.forget(chat.id);
       return chat;
     },
 

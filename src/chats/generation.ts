@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import { isDatabaseOutage, retryThroughOutage } from '../db/outage.js';
 import { AppError, databaseUnavailable, internalError } from '../http/errors.js';
 import type { ChatModel, ChatTurn, TokenUsage } from '../llm/chat-model.js';
+import type { EarlyCall } from '../llm/early-call.js';
 import type { ModelCallReport } from '../observability/metrics.js';
 import { emptyReply, toUpstreamError } from '../llm/model-errors.js';
 import type { Message } from './messages.repo.js';
@@ -27,6 +28,8 @@ export interface GenerationInput {
   buildTurns: () => Promise<ChatTurn[]>;
   /** Told how the model call went (for metrics). */
   report?: (report: ModelCallReport) => void;
+  /** The call already sent for these very turns (see early-start.ts): used instead of a new one. */
+  early?: EarlyCall;
 }
 
 /**
@@ -42,7 +45,7 @@ export class Generation {
   private stopped = false;
   private readonly startedAt = performance.now();
   private firstTextAt?: number;
-  private readonly controller = new AbortController();
+  private readonly controller: AbortController;
   private readonly listeners = new Set<Listener>();
   private lastEvent?: Extract<GenerationEvent, { type: 'done' | 'error' }>;
   readonly finished: Promise<GenerationOutcome>;
@@ -54,6 +57,7 @@ export class Generation {
     private readonly logger?: Logger,
   ) {
     this.answeredBy = input.model;
+    this.controller = input.early?.controller ?? new AbortController();
     this.finished = this.run();
   }
 
@@ -114,8 +118,10 @@ export class Generation {
     const flusher = new ProgressFlusher(() => this.flush());
     let error: AppError | undefined;
     try {
-      const turns = await this.input.buildTurns();
-      for await (const chunk of this.model.stream({ model: this.input.model, turns, signal: this.controller.signal })) {
+      const chunks =
+        this.input.early?.chunks ??
+        this.model.stream({ model: this.input.model, turns: await this.input.buildTurns(), signal: this.controller.signal });
+      for await (const chunk of chunks) {
         if (chunk.type === 'text') this.append(chunk.text);
         else {
           this.usage = chunk.usage;

@@ -4,15 +4,17 @@ import type { Database } from '../db/database.js';
 import { AppError, ConflictError, NotFoundError } from '../http/errors.js';
 import type { ChatModel, ChatTurn } from '../llm/chat-model.js';
 import { fitToContext } from '../llm/context-window.js';
+import type { EarlyCall } from '../llm/early-call.js';
 import type { Bus } from '../bus/bus.js';
 import type { Limits } from '../limits/limits.js';
 import type { Metrics } from '../observability/metrics.js';
 import { createChatsRepo, type Chat } from './chats.repo.js';
+import { createEarlyStart, modelFor as modelOf } from './early-start.js';
 import { Generation } from './generation.js';
 import { createMessagesRepo, type Message } from './messages.repo.js';
 import { createLiveReplies, inProgress, type LocalTurn, type Turn } from './live-replies.js';
 import { createRepliesRepo } from './replies.repo.js';
-import { settledReply } from './reply-source.js';
+import { repeatOfSend } from './repeat-send.js';
 import { storeTurnAndLaunch } from './send-turn.js';
 import { waitUntilEnded } from './stop-wait.js';
 import { createTitleWriter } from './title-writer.js';
@@ -42,6 +44,7 @@ export function createTurnsService({ db, model, bus, config, limits, logger, met
   const turnsRepo = createTurnsRepo(db);
   const live = createLiveReplies({ bus, replies, messages, logger });
   const titles = createTitleWriter(chats, model, config.titleModel, logger);
+  const early = createEarlyStart({ model, config, bus });
 
   async function requireChat(userId: string, chatId: string): Promise<Chat> {
     const chat = await chats.findForUser(userId, chatId);
@@ -49,8 +52,7 @@ export function createTurnsService({ db, model, bus, config, limits, logger, met
     return chat;
   }
 
-  // A chat may name a model that was later removed from OPENAI_MODELS: fall back to the default.
-  const modelFor = (chat: Chat) => (chat.model && model.models.includes(chat.model) ? chat.model : model.defaultModel);
+  const modelFor = (chat: Chat) => modelOf(model, chat);
 
   /** The conversation up to (not including) `placeholder`, for answers that did not read it already. */
   async function readHistory(chatId: string, placeholder: Message): Promise<ChatTurn[]> {
@@ -64,13 +66,13 @@ export function createTurnsService({ db, model, bus, config, limits, logger, met
     chat: Chat,
     userMessage: Message,
     placeholder: Message,
-    options: { clientMessageId?: string; history?: ChatTurn[] } = {},
+    options: { clientMessageId?: string; history?: ChatTurn[]; early?: EarlyCall } = {},
   ): LocalTurn {
     const buildTurns = async () => {
       const turns = options.history ?? (await readHistory(chat.id, placeholder));
       return fitToContext(chat.systemPrompt ?? config.systemPrompt, turns, modelFor(chat), config.context);
     };
-    const input = { assistantMessageId: placeholder.id, userId, model: modelFor(chat), report: metrics?.modelCall, buildTurns };
+    const input = { assistantMessageId: placeholder.id, userId, model: modelFor(chat), report: metrics?.modelCall, buildTurns, early: options.early };
     const generation = new Generation(input, model, replies, logger);
     const turn = { chat, userMessage, assistantMessageId: placeholder.id, generation, source: generation };
     live.track({ turn, userId, clientMessageId: options.clientMessageId });
@@ -84,6 +86,7 @@ export function createTurnsService({ db, model, bus, config, limits, logger, met
    */
   async function reanswer(userId: string, chat: Chat, userMessage: Message, options: { edit?: string; clientMessageId?: string } = {}) {
     if (live.has(chat.id)) throw inProgress();
+    early.forget(chat.id);
     const placeholder = await db.withTransaction(async (tx) => {
       if (!(await turnsRepo.lockChat(userId, chat.id, tx))) throw new NotFoundError('Chat not found.', 'chat_not_found');
       await live.takeOver(chat.id, tx);
@@ -97,36 +100,21 @@ export function createTurnsService({ db, model, bus, config, limits, logger, met
     return launch(userId, chat, asked, placeholder, { clientMessageId: options.clientMessageId });
   }
 
-  /** A repeat of a send (same clientMessageId): the first result, or an answer if it never got one. */
-  async function repeat(userId: string, chatId: string, content: string, clientMessageId: string): Promise<Turn> {
-    const chat = await requireChat(userId, chatId);
-    const previous = await messages.findByClientId(chatId, clientMessageId);
-    if (!previous) throw inProgress(); // stored a moment ago by a send that then rolled back
-    if (previous.content !== content) {
-      throw new ConflictError('client_message_id_reused', 'This clientMessageId was already used for a different message.');
-    }
-    const reply = await messages.findReplyTo(previous.id);
-    if (reply?.status === 'streaming') throw inProgress(); // being answered by another instance
-    if (reply) return { chat, userMessage: previous, assistantMessageId: reply.id, source: settledReply(reply) };
-    const last = await messages.findLast(chat.id);
-    if (last?.id !== previous.id) {
-      throw new ConflictError(
-        'message_superseded',
-        'This message was sent before and the conversation has moved on since; send it again as a new message.',
-      );
-    }
-    return reanswer(userId, chat, previous, { clientMessageId });
-  }
+  const repeat = repeatOfSend({ requireChat, messages, reanswer });
 
   /** Stores a new user message and its streaming reply in one statement, and starts the reply. */
   const sendStored = storeTurnAndLaunch({
     db,
     model,
     live,
+    early,
     repeat,
-    launch(userId, stored, content, autoTitle, clientMessageId) {
+    launch(userId, stored, content, autoTitle, clientMessageId, startedEarly) {
       const { chat, userMessage, placeholder, history, titled } = stored;
-      const turn = launch(userId, chat, userMessage, placeholder, { clientMessageId, history: [...history, { role: 'user', content }] });
+      const asked: ChatTurn[] = [...history, { role: 'user', content }];
+      const started = early.confirm(startedEarly, chat, asked);
+      const turn = launch(userId, chat, userMessage, placeholder, { clientMessageId, history: asked, early: started });
+      early.stored(userId, chat, [...asked], placeholder.id, turn.generation.finished, clientMessageId);
       if (titled) titles.improve(chat.id, autoTitle, content, turn.generation);
       return turn;
     },
@@ -171,7 +159,11 @@ export function createTurnsService({ db, model, bus, config, limits, logger, met
     },
 
     /** Before a chat is deleted: ends its generation, here or elsewhere. */
-    abandon: (chatId: string): Promise<void> => live.abandon(chatId),
+    abandon: (chatId: string): Promise<void> => (early.forget(chatId), live.abandon(chatId)),
+
+    /** A new chat (sent to early from its first message) / one whose settings changed. */
+    learn: (userId: string, chat: Chat): void => early.learn(userId, chat),
+    forget: (chatId: string): void => early.forget(chatId),
 
     /** Stops the generation in progress, here or on another instance. Undefined: nothing was running. */
     async stop(userId: string, chatId: string): Promise<{ assistantMessage: Message | null } | undefined> {

@@ -1,0 +1,119 @@
+import { randomUUID } from 'node:crypto';
+import type { Bus } from '../bus/bus.js';
+import type { ChatConfig } from '../config.js';
+import type { ChatModel, ChatTurn } from '../llm/chat-model.js';
+import { fitToContext } from '../llm/context-window.js';
+import { samePrompt, startEarlyCall, type EarlyCall } from '../llm/early-call.js';
+import type { Chat } from './chats.repo.js';
+
+/** What this instance last saw of a chat it served: enough to build the next send's prompt alone. */
+interface KnownChat {
+  userId: string;
+  settings: Pick<Chat, 'model' | 'systemPrompt'>;
+  /** The conversation as the store statement reads it: messages with text, in order. */
+  turns: ChatTurn[];
+  chars: number;
+  /** The send that was last stored (a retry of it is not sent early: it repeats, it does not ask). */
+  lastClientMessageId?: string;
+  /** The reply being generated now: no send may be started early until it ends. */
+  replyId?: string;
+}
+
+const MAX_CHATS = 1000;
+/** Long conversations are not kept: their sends read the history from the database, as before. */
+const MAX_CHARS = 256 * 1024;
+
+/** A chat's model while the server still offers it, else the default (a chat may outlive its model). */
+export const modelFor = (model: ChatModel, chat: Pick<Chat, 'model'>): string =>
+  chat.model && model.models.includes(chat.model) ? chat.model : model.defaultModel;
+
+/**
+ * Starts a send's model call while its turn is being stored (issue 17: the first token no longer waits
+ * for the commit). Only for a chat this instance served last and knows is idle, so the call is never
+ * sent for a send the store then refuses (unknown chat, a reply in progress, a repeat); the limits are
+ * checked before. Other instances' turns and changes evict a chat here through the bus. Whatever the
+ * cache believed, the stored turn decides: the early call is used only when it asked exactly the prompt
+ * the stored conversation gives; otherwise it is aborted before any of its text is shown.
+ */
+export function createEarlyStart({ model, config, bus }: { model: ChatModel; config: ChatConfig; bus: Bus }) {
+  const known = new Map<string, KnownChat>();
+  const me = randomUUID();
+
+  bus.subscribe((m) => {
+    if (m.t === 'chat-changed' && m.by !== me && typeof m.id === 'string') known.delete(m.id);
+  });
+  const announce = (chatId: string) => bus.publish({ t: 'chat-changed', id: chatId, by: me });
+  const remember = (chatId: string, entry: KnownChat) => {
+    known.delete(chatId); // re-inserted last: the Map's order is the eviction order
+    if (entry.chars > MAX_CHARS) return;
+    known.set(chatId, entry);
+    if (known.size > MAX_CHATS) known.delete(known.keys().next().value!);
+  };
+  const promptFor = (settings: KnownChat['settings'], turns: readonly ChatTurn[]) =>
+    fitToContext(settings.systemPrompt ?? config.systemPrompt, turns, modelFor(model, settings), config.context);
+
+  return {
+    /** A new, empty chat of this user's. */
+    learn(userId: string, chat: Chat): void {
+      remember(chat.id, { userId, settings: chat, turns: [], chars: 0 });
+    },
+
+    /** The chat changed some other way (settings, edit, regenerate, deletion): forget it everywhere. */
+    forget(chatId: string): void {
+      known.delete(chatId);
+      announce(chatId);
+    },
+
+    /** The model call for this send, started now, when the chat is known and idle; else undefined. */
+    start(userId: string, chatId: string, content: string, clientMessageId?: string): EarlyCall | undefined {
+      const chat = known.get(chatId);
+      if (!chat || chat.userId !== userId || chat.replyId) return undefined;
+      if (clientMessageId && chat.lastClientMessageId === clientMessageId) return undefined;
+      let turns: ChatTurn[];
+      try {
+        turns = promptFor(chat.settings, [...chat.turns, { role: 'user', content }]);
+      } catch {
+        return undefined; // context_too_long: the normal path says so
+      }
+      return startEarlyCall(model, modelFor(model, chat.settings), turns);
+    },
+
+    /** The early call if it asked what the stored turn asks (`history` ends with the new message). */
+    confirm(early: EarlyCall | undefined, chat: Chat, history: readonly ChatTurn[]): EarlyCall | undefined {
+      if (!early) return undefined;
+      try {
+        if (early.model === modelFor(model, chat) && samePrompt(early.turns, promptFor(chat, history))) return early;
+      } catch {
+        // context_too_long: the generation reports it
+      }
+      early.abort();
+      return undefined;
+    },
+
+    /** A turn was stored here: remember the chat, and its reply's text when it ends. */
+    stored(
+      userId: string,
+      chat: Chat,
+      history: ChatTurn[],
+      replyId: string,
+      finished: Promise<{ assistantMessage: { content: string } | null }>,
+      clientMessageId?: string,
+    ): void {
+      const chars = history.reduce((n, t) => n + t.content.length, 0);
+      const entry: KnownChat = { userId, settings: chat, turns: history, chars, lastClientMessageId: clientMessageId, replyId };
+      remember(chat.id, entry);
+      announce(chat.id);
+      void finished.then(({ assistantMessage }) => {
+        if (known.get(chat.id) !== entry) return;
+        entry.replyId = undefined;
+        if (assistantMessage?.content) {
+          entry.turns.push({ role: 'assistant', content: assistantMessage.content });
+          entry.chars += assistantMessage.content.length;
+          if (entry.chars > MAX_CHARS) known.delete(chat.id);
+        }
+      });
+    },
+  };
+}
+
+export type EarlyStart = ReturnType<typeof createEarlyStart>;

@@ -1,0 +1,110 @@
+import request from 'supertest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { BusMessage } from '../../src/bus/bus.js';
+import { startFakeOpenAI, type FakeOpenAI } from '../helpers/fake-openai.js';
+import { listen, openSse } from '../helpers/sse.js';
+import { startTestApp, type TestApp } from '../helpers/test-app.js';
+import { PASSWORD, sessionCookie, uniqueEmail } from '../helpers/users.js';
+import { eventually } from '../helpers/wait.js';
+
+/**
+ * A send in a chat this instance knows starts its model call while the turn is stored
+ * (src/chats/early-start.ts). What the model was asked is checked against what was stored; the early
+ * call is used only when they match, and no text of it is ever shown otherwise.
+ */
+let fake: FakeOpenAI;
+let a: TestApp;
+let b: TestApp;
+
+beforeAll(async () => {
+  fake = await startFakeOpenAI();
+  a = await startTestApp({ fake });
+  b = await startTestApp({ instanceOf: a });
+});
+afterAll(async () => {
+  await b?.close();
+  await a?.close();
+  await fake?.close();
+});
+
+async function user() {
+  const registered = await request(a.app).post('/api/auth/register').send({ email: uniqueEmail(), password: PASSWORD }).expect(201);
+  const cookie = sessionCookie(registered)!;
+  const on = (t: TestApp) => ({
+    post: (path: string, body: object) => request(t.app).post(path).set('Cookie', cookie).send(body),
+    get: (path: string) => request(t.app).get(path).set('Cookie', cookie),
+  });
+  return { cookie, a: on(a), b: on(b) };
+}
+
+const contents = (messages: { content: string }[]) => messages.map((m) => m.content);
+
+describe('the early start of a send', () => {
+  it('asks the model the stored conversation, once, for every send of a known chat', async () => {
+    const u = await user();
+    const chat = (await u.a.post('/api/chats', {}).expect(201)).body.chat.id as string;
+    const before = fake.completions().length;
+    for (const content of ['one', 'two', 'three']) {
+      const res = await u.a.post(`/api/chats/${chat}/message`, { content }).expect(201);
+      expect(res.body.assistantMessage).toMatchObject({ content: `Echo: ${content}`, status: 'complete' });
+    }
+    const calls = fake.completions().slice(before);
+    expect(calls).toHaveLength(3);
+    expect(calls.map((c) => c.body.messages)).toEqual([
+      [{ role: 'user', content: 'one' }],
+      [
+        { role: 'user', content: 'one' },
+        { role: 'assistant', content: 'Echo: one' },
+        { role: 'user', content: 'two' },
+      ],
+      [
+        { role: 'user', content: 'one' },
+        { role: 'assistant', content: 'Echo: one' },
+        { role: 'user', content: 'two' },
+        { role: 'assistant', content: 'Echo: two' },
+        { role: 'user', content: 'three' },
+      ],
+    ]);
+  });
+
+  it('drops an early call that asked a stale conversation: its text is never shown or stored, the right call answers', async () => {
+    const u = await user();
+    const chat = (await u.a.post('/api/chats', {}).expect(201)).body.chat.id as string;
+    await u.a.post(`/api/chats/${chat}/message`, { content: 'first' }).expect(201);
+    // Changed behind the instance's back (as a migration or an operator might): its cache is stale.
+    await a.db.query(`UPDATE chats SET system_prompt = 'Answer in French.' WHERE id = $1`, [chat]);
+    const before = fake.completions().length;
+    fake.enqueue({ kind: 'reply', content: 'STALE answer' }, { kind: 'reply', content: 'Bonne réponse' });
+    const res = await u.a.post(`/api/chats/${chat}/message`, { content: 'second' }).expect(201);
+    expect(res.body.assistantMessage.content).toBe('Bonne réponse');
+    const [early, right] = fake.completions().slice(before);
+    expect(early!.body.messages![0]).toEqual({ role: 'user', content: 'first' });
+    expect(right!.body.messages![0]).toEqual({ role: 'system', content: 'Answer in French.' });
+    const stored = (await u.a.get(`/api/chats/${chat}`).expect(200)).body.messages;
+    expect(contents(stored)).toEqual(['first', 'Echo: first', 'second', 'Bonne réponse']);
+  });
+
+  it('is not tried for a chat another instance has started a reply in: 409 and no model call', async () => {
+    const u = await user();
+    const chat = (await u.a.post('/api/chats', {}).expect(201)).body.chat.id as string;
+    await u.b.post(`/api/chats/${chat}/message`, { content: 'on B' }).expect(201); // B knows the chat now
+    const heard: BusMessage[] = [];
+    const unsubscribe = b.bus.subscribe((m) => heard.push(m));
+    const server = await listen(a.app);
+    try {
+      fake.enqueue({ kind: 'reply', content: 'slow answer', chunks: ['slow ', 'answer'], chunkDelayMs: 300 });
+      const stream = await openSse(`${server.url}/api/chats/${chat}/message`, { cookie: u.cookie, body: { content: 'on A' } });
+      await stream.waitFor((e) => e.event === 'delta');
+      await eventually(() => heard.some((m) => m.t === 'chat-changed' && m.id === chat), 5000, 'B to hear of A’s turn');
+      const calls = fake.completions().length;
+      const res = await u.b.post(`/api/chats/${chat}/message`, { content: 'on B again' });
+      expect(res.status).toBe(409);
+      expect(res.body.error.code).toBe('generation_in_progress');
+      await stream.ended;
+      expect(fake.completions().length).toBe(calls);
+    } finally {
+      unsubscribe();
+      await server.close();
+    }
+  });
+});
