@@ -10,7 +10,7 @@ import { createApp } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
 import { openDatabase } from '../src/db/database.js';
 import { migrate } from '../src/db/migrate.js';
-import { fitToContext } from '../src/llm/context-window.js';
+import { fitToContext, loadTokenizer } from '../src/llm/context-window.js';
 import { createLogger } from '../src/logger.js';
 import { buildServices } from '../src/services.js';
 import { startFakeOpenAI } from '../test/helpers/fake-openai.js';
@@ -137,6 +137,7 @@ const history = Array.from({ length: 100 }, (_, i) => ({
   role: (i % 2 ? 'assistant' : 'user') as 'user' | 'assistant',
   content: `Message ${i}: ${'a fairly ordinary sentence about rivers, budgets and recipes. '.repeat(6)}`,
 }));
+await loadTokenizer();
 const coldStart = performance.now();
 fitToContext('You are helpful.', history, 'gpt-4o-mini', config.chat.context);
 const coldMs = performance.now() - coldStart;

@@ -27,7 +27,7 @@ try {
   progress('stream rows done');
   if (rows.has(6)) lines.push(...(await heavyUserRows(fake, db.url)));
   if (rows.has(7)) lines.push(...(await loginRows(fake, db.url)));
-  if (rows.has(8)) lines.push(...contextRows());
+  if (rows.has(8)) lines.push(...(await contextRows()));
   if (rows.has(11)) lines.push(...(await instanceRows(fake, db.url)));
 } finally {
   await db.drop();

@@ -4,7 +4,7 @@ import { performance } from 'node:perf_hooks';
 import bcrypt from 'bcrypt';
 import pg from 'pg';
 import type { ChatTurn } from '../../src/llm/chat-model.js';
-import { fitToContext } from '../../src/llm/context-window.js';
+import { fitToContext, loadTokenizer } from '../../src/llm/context-window.js';
 import type { FakeOpenAI } from '../../test/helpers/fake-openai.js';
 import { seedHeavyUser } from '../../test/helpers/seed.js';
 import { PASSWORD, login, progress, startApp, stop } from './app-process.js';
@@ -96,7 +96,8 @@ export async function loginRows(fake: FakeOpenAI, dbUrl: string): Promise<string
 }
 
 /** Row 8: budgeting a 100-message history before each send, each send adding one message. */
-export function contextRows(): string[] {
+export async function contextRows(): Promise<string[]> {
+  await loadTokenizer();
   const history: ChatTurn[] = Array.from({ length: 100 }, (_, i) => ({
     role: i % 2 ? 'assistant' : 'user',
     content: `Message ${i}: ${'a few words about rivers, budgets and engines '.repeat(8)}`,

@@ -1,5 +1,6 @@
 import type { Database } from '../db/database.js';
 import type { Limits } from '../limits/limits.js';
+import { loadTokenizer } from '../llm/context-window.js';
 import { NotFoundError } from '../http/errors.js';
 import { encodeCursor } from './chat-cursor.js';
 import { createArchiveRepo, type ExportedChat } from './archive.repo.js';
@@ -25,6 +26,7 @@ export function createChatsService(db: Database, turns: TurnsService, limits: Pi
       userId: string,
       query: { limit: number; cursor?: ChatCursor; archived: boolean },
     ): Promise<{ chats: Chat[]; nextCursor: string | null }> {
+      void loadTokenizer(); // the user is about to chat: load it now rather than at their first send
       const page = await chats.listPage(userId, { archived: query.archived, limit: query.limit + 1, after: query.cursor });
       const hasMore = page.length > query.limit;
       const list = page.slice(0, query.limit);

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Bus } from '../bus/bus.js';
 import type { ChatConfig } from '../config.js';
 import type { ChatModel, ChatTurn } from '../llm/chat-model.js';
-import { fitToContext } from '../llm/context-window.js';
+import { fitToContext, loadTokenizer, tokenizerLoaded } from '../llm/context-window.js';
 import { samePrompt, startEarlyCall, type EarlyCall } from '../llm/early-call.js';
 import type { Chat } from './chats.repo.js';
 
@@ -69,6 +69,7 @@ export function createEarlyStart({ model, config, bus }: { model: ChatModel; con
       const chat = known.get(chatId);
       if (!chat || chat.userId !== userId || chat.replyId) return undefined;
       if (clientMessageId && chat.lastClientMessageId === clientMessageId) return undefined;
+      if (!tokenizerLoaded()) return void loadTokenizer();
       let turns: ChatTurn[];
       try {
         turns = promptFor(chat.settings, [...chat.turns, { role: 'user', content }]);

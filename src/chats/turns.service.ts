@@ -3,7 +3,7 @@ import type { ChatConfig } from '../config.js';
 import type { Database } from '../db/database.js';
 import { AppError, ConflictError, NotFoundError } from '../http/errors.js';
 import type { ChatModel, ChatTurn } from '../llm/chat-model.js';
-import { fitToContext } from '../llm/context-window.js';
+import { fitToContext, loadTokenizer } from '../llm/context-window.js';
 import type { EarlyCall } from '../llm/early-call.js';
 import type { Bus } from '../bus/bus.js';
 import type { Limits } from '../limits/limits.js';
@@ -70,6 +70,7 @@ export function createTurnsService({ db, model, bus, config, limits, logger, met
   ): LocalTurn {
     const buildTurns = async () => {
       const turns = options.history ?? (await readHistory(chat.id, placeholder));
+      await loadTokenizer();
       return fitToContext(chat.systemPrompt ?? config.systemPrompt, turns, modelFor(chat), config.context);
     };
     const input = { assistantMessageId: placeholder.id, userId, model: modelFor(chat), report: metrics?.modelCall, buildTurns, early: options.early };

@@ -1,4 +1,3 @@
-import { countTokens } from 'gpt-tokenizer';
 import type { ChatConfig } from '../config.js';
 import type { ChatTurn } from './chat-model.js';
 import { contextTooLong } from './model-errors.js';
@@ -21,6 +20,21 @@ const KNOWN_WINDOWS: [prefix: string, tokens: number][] = [
 const TOKENS_PER_MESSAGE = 4;
 
 type ContextConfig = ChatConfig['context'];
+
+// The tokenizer's tables take ~70 MB of memory: loaded when a user is about to chat, not at start, so an
+// idle server (or one only serving the web client and logins) stays small.
+let countTokens: ((text: string) => number) | undefined;
+let loading: Promise<void> | undefined;
+
+/** Loads the tokenizer once; resolves at once when it is loaded. fitToContext needs it. */
+export function loadTokenizer(): Promise<void> {
+  loading ??= import('gpt-tokenizer').then((tokenizer) => {
+    countTokens = tokenizer.countTokens;
+  });
+  return loading;
+}
+
+export const tokenizerLoaded = (): boolean => countTokens !== undefined;
 
 export function contextWindowOf(model: string, config: ContextConfig): number {
   const configured = config.perModel[model];
@@ -46,6 +60,7 @@ class TokenCountCache {
       this.counts.set(text, known);
       return known;
     }
+    if (!countTokens) throw new Error('fitToContext before loadTokenizer()');
     const tokens = countTokens(text);
     if (text.length > this.maxChars / 10) return tokens; // a huge text would evict everything else
     this.counts.set(text, tokens);
