@@ -1,5 +1,6 @@
 import type { InstanceIdentity } from '../bus/bus.js';
 import type { Queryable } from '../db/database.js';
+import { prepared } from '../db/prepared.js';
 import type { TokenUsage } from '../llm/chat-model.js';
 import { MESSAGE_COLUMNS, one, toMessage, unlessDuplicate, type Message, type MessageRow, type MessageStatus } from './messages.repo.js';
 
@@ -40,6 +41,13 @@ const charging = (n: number) => `charged AS (
     completion_tokens = usage_daily.completion_tokens + EXCLUDED.completion_tokens,
     replies = usage_daily.replies + 1
 )`;
+/** Ends a reply and charges its call (the send's second statement, prepared). */
+const END_REPLY_SQL = prepared(
+  'end-reply',
+  `WITH ${charging(7)}
+   UPDATE messages SET content = $2, status = $3, model = $4, prompt_tokens = $5, completion_tokens = $6,
+     heartbeat_at = NULL WHERE id = $1 RETURNING ${MESSAGE_COLUMNS}`,
+);
 const chargeParams = (charge: Charge | undefined) => [
   charge?.userId ?? null,
   charge?.model ?? '',
@@ -78,20 +86,15 @@ export function createRepliesRepo(db: Queryable) {
 
     /** Ends the reply with its text and status and charges the call, in one statement. */
     async end(id: string, ending: ReplyEnding, charge?: Charge): Promise<Message | undefined> {
-      const { rows } = await db.query<MessageRow>(
-        `WITH ${charging(7)}
-         UPDATE messages SET content = $2, status = $3, model = $4, prompt_tokens = $5, completion_tokens = $6,
-           heartbeat_at = NULL WHERE id = $1 RETURNING ${MESSAGE_COLUMNS}`,
-        [
+      const { rows } = await db.query<MessageRow>(END_REPLY_SQL, [
           id,
           ending.content,
           ending.status,
           ending.model,
           ending.usage?.promptTokens ?? null,
           ending.usage?.completionTokens ?? null,
-          ...chargeParams(charge),
-        ],
-      );
+        ...chargeParams(charge),
+      ]);
       return one(rows);
     },
 

@@ -1,5 +1,6 @@
 import type { InstanceIdentity } from '../bus/bus.js';
 import type { Queryable } from '../db/database.js';
+import { prepared } from '../db/prepared.js';
 import type { ChatTurn } from '../llm/chat-model.js';
 import { CHAT_COLUMNS, toChat, type Chat, type ChatRow } from './chats.repo.js';
 import { MESSAGE_COLUMNS, UNIQUE_VIOLATION, toMessage, type Message, type MessageRow } from './messages.repo.js';
@@ -31,7 +32,9 @@ interface StoreTurnRow {
  * streaming reply row, and gives an untitled chat its automatic title. A second streaming reply or a
  * reused clientMessageId violates a unique index, which undoes the whole statement.
  */
-export const STORE_TURN_SQL = `
+export const STORE_TURN_SQL = prepared(
+  'store-turn',
+  `
 WITH chat AS (
   -- The chat's row lock orders this send with a regenerate or an edit of the same chat.
   SELECT id, title, model FROM chats WHERE id = $1 AND user_id = $2 FOR UPDATE
@@ -56,7 +59,8 @@ WITH chat AS (
 )
 SELECT row_to_json(touched) AS chat, row_to_json(asked) AS user_message, row_to_json(reply) AS placeholder,
        history.turns AS history, touched.titled
-FROM touched, asked, reply, history`;
+FROM touched, asked, reply, history`,
+);
 
 // row_to_json gives bigint ids as JSON numbers and timestamps as strings; the mappers expect pg's types.
 const fromJson = <R extends MessageRow & { created_at: string }>(row: R): MessageRow => ({

@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import type { Logger } from 'pino';
 import { lockDataDir } from './data-dir-lock.js';
+import { preparedName } from './prepared.js';
 
 /** Anything that can run a query: the pool itself or a client inside a transaction. */
 export interface Queryable {
@@ -81,7 +82,11 @@ function wrapPool(kind: Database['kind'], pool: pg.Pool, logger: Logger | undefi
   return {
     kind,
     pool,
-    query: (text, values) => pool.query(text, values),
+    query: (text, values) => {
+      // Not on PGlite: after a failed statement its wire server and pg disagree on what is prepared.
+      const name = kind === 'postgres' ? preparedName(text) : undefined;
+      return name ? pool.query({ name, text, values }) : pool.query(text, values);
+    },
     async withTransaction(work) {
       const client = await pool.connect();
       // A checked-out client whose connection dies emits 'error'; unheard, it would crash the process.
