@@ -26,10 +26,13 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
+const pick = (from: NodeJS.ProcessEnv, name: string): Record<string, string> => (from[name] ? { [name]: from[name] } : {});
+
 export function spawnNode(script: string, env: Record<string, string>, nodeArgs: string[] = []): ChildProcess {
   return spawn(NODE, [...nodeArgs, '--import', TSX, path.join(ROOT, script)], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
+    // MALLOC_ARENA_MAX reaches the app (glibc's arenas: row 10 compares with and without).
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...pick(process.env, 'MALLOC_ARENA_MAX'), ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
 }
