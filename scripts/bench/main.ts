@@ -13,9 +13,10 @@ import { DURATION } from './load.js';
 import { streamRows } from './rows-streams.js';
 import { throughputRows } from './rows-throughput.js';
 import { instanceRows } from './rows-instances.js';
+import { embeddedRows } from './rows-embedded.js';
 import { contextRows, heavyUserRows, loginRows } from './rows-users.js';
 
-const rows = new Set((process.env.BENCH_ROWS ?? '1,2,3,4,5,6,7,8,9,10,11').split(',').map(Number));
+const rows = new Set((process.env.BENCH_ROWS ?? '1,2,3,4,5,6,7,8,9,10,11,12').split(',').map(Number));
 const nodeVersion = execFileSync(NODE, ['--version']).toString().trim();
 const lines: string[] = [];
 const fake = await startFakeOpenAI();
@@ -29,6 +30,7 @@ try {
   if (rows.has(7)) lines.push(...(await loginRows(fake, db.url)));
   if (rows.has(8)) lines.push(...(await contextRows()));
   if (rows.has(11)) lines.push(...(await instanceRows(fake, db.url)));
+  if (rows.has(12)) lines.push(...(await embeddedRows()));
 } finally {
   await db.drop();
   await fake.close();

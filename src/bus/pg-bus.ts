@@ -1,6 +1,5 @@
 import pg from 'pg';
 import type { Logger } from 'pino';
-import { createClient } from 'redis';
 import { BUS_CHANNEL, listenerSet, type Bus, type BusMessage, type InstanceIdentity } from './bus.js';
 
 const RECONNECT_MS = [100, 250, 500, 1000, 2000, 5000];
@@ -70,7 +69,8 @@ export async function openPgBus({ sessionUrl, redisUrl, logger }: PgBusOptions):
   });
 
   // Redis pub/sub: a publisher and a subscriber connection (a subscribed Redis connection can do nothing else).
-  const redis = redisUrl ? createClient({ url: redisUrl }) : undefined;
+  // Loaded only when used: the client costs ~5 MB of heap.
+  const redis = redisUrl ? (await import('redis')).createClient({ url: redisUrl }) : undefined;
   const redisSubscriber = redis?.duplicate();
   for (const c of [redis, redisSubscriber]) c?.on('error', (err: unknown) => logger?.warn({ err }, 'redis bus connection failed'));
   if (redis && redisSubscriber) {

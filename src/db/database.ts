@@ -1,6 +1,9 @@
+import { existsSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
+import v8 from 'node:v8';
+import vm from 'node:vm';
 import pg from 'pg';
 import type { Logger } from 'pino';
 import { lockDataDir } from './data-dir-lock.js';
@@ -26,6 +29,12 @@ export type DatabaseTarget =
   /** `template`: a dumped PGlite data directory to start a new database from, skipping initdb. */
   | { kind: 'pglite'; dataDir: string; template?: Blob };
 
+/** One full collection, now (no --expose-gc needed): for a one-off release of a large dead allocation. */
+function collectGarbage(): void {
+  v8.setFlagsFromString('--expose-gc');
+  (vm.runInNewContext('gc') as () => void)();
+}
+
 export async function openDatabase(target: DatabaseTarget, logger?: Logger): Promise<Database> {
   if (target.kind === 'postgres') {
     const pool = new pg.Pool({ connectionString: target.url, max: 10, connectionTimeoutMillis: 10_000 });
@@ -45,13 +54,22 @@ async function openEmbedded(dataDir: string, template: Blob | undefined, logger?
   const inMemory = dataDir === 'memory://';
   if (!inMemory) await fs.mkdir(path.resolve(dataDir), { recursive: true });
   const unlock = inMemory ? async () => undefined : await lockDataDir(path.resolve(dataDir));
-  const engine = await PGlite.create({
+  const options = {
     dataDir: inMemory ? 'memory://' : path.resolve(dataDir, 'pglite'),
     loadDataDir: template,
     // PostgreSQL's 128 MB of shared buffers live in PGlite's WebAssembly memory, resident for good:
     // 16 MB halves the idle footprint, and one process's data is served well from the OS cache anyway.
     postgresqlconf: ['shared_buffers=16MB'],
-  });
+  };
+  const fresh = !inMemory && !template && !existsSync(path.join(options.dataDir, 'PG_VERSION'));
+  let engine = await PGlite.create(options);
+  if (fresh) {
+    // initdb grows the engine's WebAssembly memory to ~600 MB, and WebAssembly memory never shrinks:
+    // a first start reopens the new database, so it idles as small as any later start.
+    await engine.close();
+    engine = await PGlite.create(options);
+    collectGarbage(); // the first engine's memory is only returned when V8 collects it
+  }
   // A new random password per process: the loopback port is no way in for anyone else.
   const password = randomBytes(24).toString('base64url');
   const server = await servePGlite(engine, password);

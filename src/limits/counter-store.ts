@@ -1,4 +1,3 @@
-import { createClient } from 'redis';
 import type { Queryable } from '../db/database.js';
 
 export interface Counter {
@@ -50,6 +49,7 @@ export function createPgCounterStore(db: Queryable): CounterStore {
 const PREFIX = 'gpt-backend:limits:';
 
 export async function createRedisCounterStore(url: string): Promise<CounterStore> {
+  const { createClient } = await import('redis'); // loaded only when used (~5 MB of heap)
   const client = createClient({ url });
   client.on('error', () => undefined); // reconnects by itself; a failed command still rejects
   await client.connect();
