@@ -45,6 +45,8 @@ const summary = await new Promise((resolve, reject) =>
     {
       collection: path.join(root, 'docs/gpt-backend.postman_collection.json'),
       envVar: [{ key: 'baseUrl', value: baseUrl }],
+      workingDir: root, // the upload step's file
+      insecureFileRead: false,
       reporters: ['cli'],
     },
     (err, result) => (err ? reject(err) : resolve(result)),

@@ -27,7 +27,7 @@ const REQUEST_ID = /^[\w.-]{1,64}$/;
 /** Builds the app from the services (src/services.ts) without listening, so every test gets a fresh one. */
 export function createApp(services: Services, { clientDir }: AppOptions = {}): Express {
   const { config, logger, metrics, sessionStore, passport, model } = services;
-  const routes = apiRoutes({ maxChars: config.chat.messageMaxChars, models: model.models });
+  const routes = apiRoutes({ maxChars: config.chat.messageMaxChars, models: model.models, uploadMaxBytes: config.attachments.uploadMaxBytes });
   const deps = { ...services, openApiDocument: buildOpenApiDocument(routes, APP_VERSION) };
   const app = express();
   app.set('trust proxy', config.trustProxy);
@@ -50,7 +50,7 @@ export function createApp(services: Services, { clientDir }: AppOptions = {}): E
   app.use(checkOrigin(config.corsOrigins, config.publicUrl));
   if (config.corsOrigins.length > 0) app.use(corsFor(config.corsOrigins));
   app.use(requireWellFormedUrl);
-  app.use(requireJson);
+  app.use(requireJson(new Set(routes.filter((r) => r.upload).map((r) => r.path))));
   // Routes with a larger body limit (imports; fixed paths) parse their own body, after the auth check.
   const ownBodyLimit = new Set(routes.filter((r) => r.bodyLimit).map((r) => r.path));
   const json = jsonBody(JSON_BODY_LIMIT);

@@ -46,3 +46,22 @@ export function describeWeakSecret(secret: string | undefined): string | undefin
   }
   return undefined;
 }
+
+export interface AttachmentsConfig {
+  uploadMaxBytes: number;
+  userStorageBytes: number;
+  /** Models that take images: names, or prefixes ending in `*` (`*` alone: every model). */
+  visionModels: string[];
+}
+
+/** OpenAI's models that accept images (VISION_MODELS' default). */
+export const KNOWN_VISION_MODELS = 'gpt-4o*,chatgpt-4o*,gpt-4.1*,gpt-4.5*,gpt-4-turbo*,gpt-5*,o1,o1-2*,o3,o3-2*,o3-pro*,o4-mini*';
+
+export const attachmentsConfig = (e: { UPLOAD_MAX_MB: number; USER_STORAGE_MB: number; VISION_MODELS?: string }): AttachmentsConfig => ({
+  uploadMaxBytes: e.UPLOAD_MAX_MB * 1024 * 1024,
+  userStorageBytes: e.USER_STORAGE_MB * 1024 * 1024,
+  visionModels: (e.VISION_MODELS ?? KNOWN_VISION_MODELS)
+    .split(',')
+    .map((m) => m.trim())
+    .filter(Boolean),
+});

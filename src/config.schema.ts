@@ -83,6 +83,9 @@ export const EnvSchema = z.object({
   IMPORTS_PER_DAY: intInRange(1, 10_000, 10),
   IMPORT_MB_PER_DAY: intInRange(1, 100_000, 100),
   USER_MESSAGES_MB: intInRange(1, 1_000_000, 200),
+  UPLOAD_MAX_MB: intInRange(1, 1024, 20),
+  USER_STORAGE_MB: intInRange(1, 10_000_000, 500),
+  VISION_MODELS: optionalString,
   DAILY_TOKEN_LIMIT: intInRange(0, 1_000_000_000, 200_000),
   METRICS_TOKEN: z.preprocess(emptyAsUndefined, z.string().min(16, 'must be at least 16 characters').optional()),
   SHUTDOWN_GRACE_MS: intInRange(0, 600_000, 10_000),
@@ -95,5 +98,6 @@ export const EnvSchema = z.object({
   SESSION_PRUNE_INTERVAL_SECONDS: intInRange(1, 86_400, 900),
   RATE_LIMIT_PRUNE_INTERVAL_SECONDS: intInRange(1, 86_400, 600),
   ORPHAN_SWEEP_INTERVAL_SECONDS: intInRange(1, 3600, 5),
+  ATTACHMENT_SWEEP_INTERVAL_SECONDS: intInRange(1, 86_400, 3600),
   LOG_LEVEL: z.preprocess(emptyAsUndefined, z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info')),
 });

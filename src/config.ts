@@ -1,4 +1,4 @@
-import { describeWeakSecret, modelList, parseContextTokens, parseTrustProxy } from './config.parsers.js';
+import { attachmentsConfig, describeWeakSecret, modelList, parseContextTokens, parseTrustProxy, type AttachmentsConfig } from './config.parsers.js';
 import { EnvSchema } from './config.schema.js';
 
 /**
@@ -51,12 +51,14 @@ export interface Config {
   metricsToken?: string;
   shutdownGraceMs: number;
   /** How often each background job runs (src/jobs.ts). */
-  jobs: { sessionPruneMs: number; rateLimitPruneMs: number; orphanSweepMs: number; modelProbeMs: number };
+  jobs: { sessionPruneMs: number; rateLimitPruneMs: number; orphanSweepMs: number; modelProbeMs: number; attachmentSweepMs: number };
   /** Worker processes (node:cluster); more than 1 needs DATABASE_URL. */
   workers: number;
   bcryptRounds: number;
   model: ModelConfig;
   chat: ChatConfig;
+  /** Uploads (UPLOAD_MAX_MB, USER_STORAGE_MB) and which models see images (VISION_MODELS). */
+  attachments: AttachmentsConfig;
   logLevel: string;
   /** Express "trust proxy": false, a hop count, or a list of trusted proxy addresses/subnets. */
   trustProxy: false | number | string[];
@@ -139,6 +141,7 @@ export function loadConfig(env: Env, randomSecret: () => string): Config {
       rateLimitPruneMs: e.RATE_LIMIT_PRUNE_INTERVAL_SECONDS * 1000,
       orphanSweepMs: e.ORPHAN_SWEEP_INTERVAL_SECONDS * 1000,
       modelProbeMs: e.MODEL_PROBE_INTERVAL_SECONDS * 1000,
+      attachmentSweepMs: e.ATTACHMENT_SWEEP_INTERVAL_SECONDS * 1000,
     },
     workers: e.WEB_CONCURRENCY,
     publicUrl: e.PUBLIC_URL,
@@ -190,6 +193,7 @@ export function loadConfig(env: Env, randomSecret: () => string): Config {
         replyReserveTokens: e.REPLY_RESERVE_TOKENS,
       },
     },
+    attachments: attachmentsConfig(e),
     logLevel: e.LOG_LEVEL,
     trustProxy: parseTrustProxy(e.TRUST_PROXY),
   });

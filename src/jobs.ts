@@ -12,8 +12,11 @@ interface Job {
  * `start` (after listening) runs each job on its interval (config: *_INTERVAL_SECONDS); `stop` on shutdown.
  * Nothing else in the app starts a timer of its own.
  */
-export function createJobs(services: Pick<Services, 'config' | 'sessionStore' | 'limits' | 'turns' | 'modelStatus'>, logger?: Logger) {
-  const { config, sessionStore, limits, turns, modelStatus } = services;
+export function createJobs(
+  services: Pick<Services, 'config' | 'sessionStore' | 'limits' | 'turns' | 'modelStatus' | 'attachments'>,
+  logger?: Logger,
+) {
+  const { config, sessionStore, limits, turns, modelStatus, attachments } = services;
   const sweepOrphans = async () => {
     const ended = await turns.endAbandonedReplies();
     if (ended > 0) logger?.warn({ ended }, 'ended replies left streaming by a stopped process');
@@ -28,6 +31,8 @@ export function createJobs(services: Pick<Services, 'config' | 'sessionStore' | 
     { name: 'rate-limit-prune', everyMs: config.jobs.rateLimitPruneMs, run: () => limits.pruneExpired() },
     // Is the model server there (health), and which models does it offer (OPENAI_MODELS=auto)?
     { name: 'model-probe', everyMs: config.jobs.modelProbeMs, run: () => modelStatus.refresh() },
+    // Uploads never sent with a message, after a day (sent ones go with their message).
+    { name: 'attachment-sweep', everyMs: config.jobs.attachmentSweepMs, run: () => attachments.sweepUnsent() },
   ];
   const timers: NodeJS.Timeout[] = [];
 

@@ -1,3 +1,4 @@
+import { attachmentRoutes } from './attachments/attachments.routes.js';
 import { authRoutes } from './auth/auth.routes.js';
 import { chatRoutes } from './chats/chats.routes.js';
 import type { ChatSchemaLimits } from './chats/chats.schema.js';
@@ -19,11 +20,12 @@ export type RouteDeps = Services & { openApiDocument: object };
  * THE route table: every route of the API, each declared once by its feature. The app mounts exactly
  * these; the OpenAPI document and the Postman collection are generated from them.
  */
-export function apiRoutes(limits: ChatSchemaLimits): Route<RouteDeps>[] {
+export function apiRoutes(limits: ChatSchemaLimits & { uploadMaxBytes: number }): Route<RouteDeps>[] {
   return [
     ...healthRoutes,
     ...authRoutes,
     ...chatRoutes(limits),
+    ...attachmentRoutes(limits.uploadMaxBytes),
     ...modelRoutes,
     ...searchRoutes,
     ...portabilityRoutes,

@@ -4,6 +4,7 @@ import { createPassport, type PassportInstance } from './auth/passport.js';
 import { createPasswordHasher, type PasswordHasher } from './auth/password.js';
 import { SessionCache } from './auth/session-cache.js';
 import { SessionStore } from './auth/session-store.js';
+import { createAttachmentsService, type AttachmentsService } from './attachments/attachments.service.js';
 import type { Bus } from './bus/bus.js';
 import { openBus } from './bus/open-bus.js';
 import { createChatsService, type ChatsService } from './chats/chats.service.js';
@@ -37,6 +38,7 @@ export interface Services {
   auth: AuthService;
   limits: Limits;
   usage: UsageService;
+  attachments: AttachmentsService;
   turns: TurnsService;
   chats: ChatsService;
   search: SearchService;
@@ -77,8 +79,9 @@ export async function buildServices(config: Config, db: Database, { logger, wrap
   const limits = await openLimits(config.limits, db, usage);
   const sessionStore = new SessionStore(db, config.session, new SessionCache(config.session.cacheMs, bus));
   const auth = createAuthService({ db, hasher, limits, sessions: sessionStore });
-  const turns = createTurnsService({ db, model, bus, config: config.chat, limits, logger, metrics });
-  const chats = createChatsService(db, turns, limits);
+  const attachments = createAttachmentsService(db, config.attachments);
+  const turns = createTurnsService({ db, model, bus, config: config.chat, limits, attachments, logger, metrics });
+  const chats = createChatsService(db, turns, limits, attachments);
 
   return {
     config,
@@ -93,11 +96,12 @@ export async function buildServices(config: Config, db: Database, { logger, wrap
     auth,
     limits,
     usage,
+    attachments,
     turns,
     chats,
     search: createSearchService(db),
-    sharing: createSharingService(db, chats),
-    portability: createPortabilityService(chats, limits, model.models),
+    sharing: createSharingService(db, chats, attachments),
+    portability: createPortabilityService(chats, limits, model.models, attachments),
     health: createHealthService(db, model, modelStatus, logger),
     async close(graceMs = 0) {
       await turns.drain(graceMs);

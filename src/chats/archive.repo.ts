@@ -1,4 +1,5 @@
 import type { Queryable } from '../db/database.js';
+import type { TurnAttachment } from '../llm/chat-model.js';
 import { CHAT_COLUMNS, toChat, type Chat, type ChatRow } from './chats.repo.js';
 
 export interface ExportedMessage {
@@ -9,6 +10,8 @@ export interface ExportedMessage {
   promptTokens: number | null;
   completionTokens: number | null;
   createdAt: string;
+  /** The files sent with it; `data` (base64) only in exports with files and imports restoring them. */
+  attachments: (TurnAttachment & { data?: string })[];
 }
 
 /** A chat as exported: everything but its id (an import gives it a new one), with its messages. */
@@ -23,6 +26,7 @@ interface ExportRow {
   prompt_tokens: number | null;
   completion_tokens: number | null;
   created_at: Date;
+  attachments: TurnAttachment[] | null;
 }
 
 /** Whole chats in and out (export and import): the chats feature's bulk side. */
@@ -36,7 +40,7 @@ export function createArchiveRepo(db: Queryable) {
         [userId, chatId ?? null],
       );
       const { rows: messages } = await db.query<ExportRow>(
-        `SELECT m.chat_id, m.role, m.content, m.status, m.model, m.prompt_tokens, m.completion_tokens, m.created_at
+        `SELECT m.chat_id, m.role, m.content, m.status, m.model, m.prompt_tokens, m.completion_tokens, m.created_at, m.attachments
          FROM messages m JOIN chats c ON c.id = m.chat_id
          WHERE c.user_id = $1 AND ($2::uuid IS NULL OR c.id = $2) AND m.status <> 'streaming'
          ORDER BY m.chat_id, m.id`,
@@ -53,6 +57,7 @@ export function createArchiveRepo(db: Queryable) {
           promptTokens: m.prompt_tokens,
           completionTokens: m.completion_tokens,
           createdAt: m.created_at.toISOString(),
+          attachments: m.attachments ?? [],
         });
         byChat.set(m.chat_id, list);
       }
@@ -69,8 +74,8 @@ export function createArchiveRepo(db: Queryable) {
       return Number(rows[0]?.bytes ?? 0);
     },
 
-    /** Adds one imported chat (new ids; timestamps kept) with all its messages in one statement. */
-    async importChat(userId: string, chat: ExportedChat, tx: Queryable): Promise<string> {
+    /** Adds one imported chat (new ids; timestamps kept) with all its messages in one statement; their new ids in order. */
+    async importChat(userId: string, chat: ExportedChat, tx: Queryable): Promise<{ chatId: string; messageIds: string[] }> {
       const { rows } = await tx.query<{ id: string }>(
         `INSERT INTO chats (user_id, title, system_prompt, model, pinned, archived, created_at, updated_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
@@ -78,10 +83,12 @@ export function createArchiveRepo(db: Queryable) {
       );
       const chatId = rows[0]!.id;
       const m = chat.messages;
+      let messageIds: string[] = [];
       if (m.length > 0) {
-        await tx.query(
+        const inserted = await tx.query<{ id: string }>(
           `INSERT INTO messages (chat_id, role, content, status, model, prompt_tokens, completion_tokens, created_at)
-           SELECT $1, * FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::int[], $7::int[], $8::timestamptz[])`,
+           SELECT $1, * FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::int[], $7::int[], $8::timestamptz[])
+           RETURNING id`,
           [
             chatId,
             m.map((x) => x.role),
@@ -93,10 +100,17 @@ export function createArchiveRepo(db: Queryable) {
             m.map((x) => x.createdAt),
           ],
         );
+        // Identity ids grow in insertion order, which is the messages' order.
+        messageIds = inserted.rows.map((r) => r.id).sort((a, b) => (BigInt(a) < BigInt(b) ? -1 : 1));
       }
       // The message trigger made the chat "active now"; keep the imported activity time instead.
       await tx.query('UPDATE chats SET updated_at = $2 WHERE id = $1', [chatId, chat.updatedAt]);
-      return chatId;
+      return { chatId, messageIds };
+    },
+
+    /** Lists a message's (restored) attachments on it, as every payload shows them. */
+    async setAttachments(messageId: string, attachments: readonly TurnAttachment[], tx: Queryable): Promise<void> {
+      await tx.query('UPDATE messages SET attachments = $2::jsonb WHERE id = $1', [messageId, JSON.stringify(attachments)]);
     },
   };
 }

@@ -17,6 +17,13 @@ export const messageContent = (maxChars: number) =>
 
 const ClientMessageId = z.uuid('clientMessageId must be a UUID.');
 
+/** Files uploaded with POST /api/uploads, sent with the message (each once; listed twice counts once). */
+export const MAX_ATTACHMENTS = 10;
+const Attachments = z
+  .array(z.uuid('Attachment ids are UUIDs (from POST /api/uploads).'))
+  .max(MAX_ATTACHMENTS, `At most ${MAX_ATTACHMENTS} attachments per message.`)
+  .transform((ids) => [...new Set(ids)]);
+
 // A blank title means "untitled": the first message will name the chat.
 const Title = storableText()
   .trim()
@@ -41,7 +48,7 @@ export interface ChatSchemaLimits {
 }
 
 export const sendMessageBody = ({ maxChars }: ChatSchemaLimits) =>
-  z.strictObject({ content: messageContent(maxChars), clientMessageId: ClientMessageId.optional() });
+  z.strictObject({ content: messageContent(maxChars), clientMessageId: ClientMessageId.optional(), attachments: Attachments.optional() });
 
 export const createChatBody = ({ maxChars, models }: ChatSchemaLimits) =>
   z.strictObject({
@@ -50,6 +57,11 @@ export const createChatBody = ({ maxChars, models }: ChatSchemaLimits) =>
     model: modelChoice(models).optional(),
     message: messageContent(maxChars).optional(),
     clientMessageId: ClientMessageId.optional(),
+    attachments: Attachments.optional(),
+  })
+  .refine((body) => !body.attachments?.length || body.message !== undefined, {
+    message: 'Attachments are sent with a message.',
+    path: ['attachments'],
   });
 
 export const updateChatBody = ({ models }: ChatSchemaLimits) =>

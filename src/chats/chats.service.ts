@@ -1,4 +1,5 @@
 import type { Database } from '../db/database.js';
+import type { AttachmentsService } from '../attachments/attachments.service.js';
 import type { Limits } from '../limits/limits.js';
 import { loadTokenizer } from '../llm/context-window.js';
 import { NotFoundError } from '../http/errors.js';
@@ -13,10 +14,16 @@ export type { ExportedChat } from './archive.repo.js';
 export interface NewChatInput extends ChatSettings {
   message?: string;
   clientMessageId?: string;
+  attachments?: readonly string[];
 }
 
 /** The user's chats: listing, reading, settings, deletion, whole-chat export and import. Turns run the model. */
-export function createChatsService(db: Database, turns: TurnsService, limits: Pick<Limits, 'chatCreated'>) {
+export function createChatsService(
+  db: Database,
+  turns: TurnsService,
+  limits: Pick<Limits, 'chatCreated'>,
+  attachments: Pick<AttachmentsService, 'upload' | 'link'>,
+) {
   const chats = createChatsRepo(db);
   const messages = createMessagesRepo(db);
   const archive = createArchiveRepo(db);
@@ -53,7 +60,7 @@ export function createChatsService(db: Database, turns: TurnsService, limits: Pi
 
     /** Without a message: the new chat. With one: the turn that sends it (the chat titled from it). */
     async createChat(userId: string, input: NewChatInput): Promise<{ chat: Chat; turn?: Turn }> {
-      const { message, clientMessageId, ...settings } = input;
+      const { message, clientMessageId, attachments, ...settings } = input;
       if (message === undefined) {
         await limits.chatCreated(userId);
         const chat = await chats.insert(userId, settings);
@@ -70,7 +77,7 @@ export function createChatsService(db: Database, turns: TurnsService, limits: Pi
         turns.learn(userId, chat);
         chatId = chat.id;
       }
-      const turn = await turns.send(userId, chatId, message, clientMessageId, { admitted: true });
+      const turn = await turns.send(userId, chatId, message, clientMessageId, { admitted: true, attachments });
       return { chat: turn.chat, turn };
     },
 
@@ -95,12 +102,28 @@ export function createChatsService(db: Database, turns: TurnsService, limits: Pi
     /** Bytes of message text the user keeps. */
     storedBytes: (userId: string): Promise<number> => archive.storedBytes(userId),
 
-    /** Adds exported chats as new ones (new ids, timestamps kept), all or none. */
-    importChats(userId: string, imported: readonly ExportedChat[]): Promise<string[]> {
+    /**
+     * Adds exported chats as new ones (new ids, timestamps kept), all or none. Files come back from their
+     * bytes (`data`), checked as uploads are (type, size, storage); without bytes they cannot.
+     */
+    importChats(userId: string, imported: readonly ExportedChat[]): Promise<{ chatIds: string[]; attachments: number }> {
       return db.withTransaction(async (tx) => {
-        const created: string[] = [];
-        for (const chat of imported) created.push(await archive.importChat(userId, chat, tx));
-        return created;
+        const chatIds: string[] = [];
+        let restored = 0;
+        for (const chat of imported) {
+          const { chatId, messageIds } = await archive.importChat(userId, chat, tx);
+          chatIds.push(chatId);
+          for (const [i, message] of chat.messages.entries()) {
+            const files = message.attachments.filter((a) => a.data !== undefined);
+            if (files.length === 0) continue;
+            const metas = [];
+            for (const file of files) metas.push(await attachments.upload(userId, { bytes: Buffer.from(file.data!, 'base64'), name: file.name }, tx));
+            await attachments.link(metas.map((a) => a.id), messageIds[i]!, tx);
+            await archive.setAttachments(messageIds[i]!, metas, tx);
+            restored += metas.length;
+          }
+        }
+        return { chatIds, attachments: restored };
       });
     },
   };

@@ -68,6 +68,8 @@ export function createEarlyStart({ model, config, bus }: { model: ChatModel; con
     start(userId: string, chatId: string, content: string, clientMessageId?: string): EarlyCall | undefined {
       const chat = known.get(chatId);
       if (!chat || chat.userId !== userId || chat.replyId) return undefined;
+      // Files are loaded from the database for the prompt: such a conversation is not sent early.
+      if (chat.turns.some((t) => t.attachments)) return undefined;
       if (clientMessageId && chat.lastClientMessageId === clientMessageId) return undefined;
       if (!tokenizerLoaded()) return void loadTokenizer();
       let turns: ChatTurn[];

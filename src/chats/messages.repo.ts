@@ -1,4 +1,5 @@
 import type { Queryable } from '../db/database.js';
+import type { TurnAttachment } from '../llm/chat-model.js';
 
 export type MessageStatus = 'streaming' | 'complete' | 'stopped' | 'error';
 
@@ -13,6 +14,8 @@ export interface Message {
   promptTokens: number | null;
   completionTokens: number | null;
   createdAt: string;
+  /** Files sent with a user message (empty otherwise). */
+  attachments: TurnAttachment[];
 }
 
 export interface MessageRow {
@@ -25,9 +28,10 @@ export interface MessageRow {
   prompt_tokens: number | null;
   completion_tokens: number | null;
   created_at: Date;
+  attachments: TurnAttachment[] | null;
 }
 
-export const MESSAGE_COLUMNS = 'id, chat_id, role, content, status, model, prompt_tokens, completion_tokens, created_at';
+export const MESSAGE_COLUMNS = 'id, chat_id, role, content, status, model, prompt_tokens, completion_tokens, created_at, attachments';
 const COLUMNS = MESSAGE_COLUMNS;
 export const UNIQUE_VIOLATION = '23505';
 
@@ -41,6 +45,7 @@ export const toMessage = (row: MessageRow): Message => ({
   promptTokens: row.prompt_tokens,
   completionTokens: row.completion_tokens,
   createdAt: row.created_at.toISOString(),
+  attachments: row.attachments ?? [],
 });
 
 export const one = (rows: MessageRow[]) => (rows[0] ? toMessage(rows[0]) : undefined);

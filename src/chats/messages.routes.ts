@@ -21,7 +21,8 @@ export function messageRoutes(limits: ChatSchemaLimits) {
       input: { params: ChatIdParams, body: sendMessageBody(limits) },
       responses: { 201: R.Turn, ...turnErrors },
       async handle({ input, deps, user, req, res }) {
-        const turn = await deps.turns.send(user.id, input.params.id, input.body.content, input.body.clientMessageId);
+        const { content, clientMessageId, attachments } = input.body;
+        const turn = await deps.turns.send(user.id, input.params.id, content, clientMessageId, { attachments });
         await answerTurn(req, res, turn, responder(deps));
       },
     }),

@@ -1,7 +1,7 @@
 import type { InstanceIdentity } from '../bus/bus.js';
 import type { Queryable } from '../db/database.js';
 import { prepared } from '../db/prepared.js';
-import type { ChatTurn } from '../llm/chat-model.js';
+import type { ChatTurn, TurnAttachment } from '../llm/chat-model.js';
 import { CHAT_COLUMNS, toChat, type Chat, type ChatRow } from './chats.repo.js';
 import { MESSAGE_COLUMNS, UNIQUE_VIOLATION, toMessage, type Message, type MessageRow } from './messages.repo.js';
 
@@ -39,11 +39,11 @@ WITH chat AS (
   -- The chat's row lock orders this send with a regenerate or an edit of the same chat.
   SELECT id, title, model FROM chats WHERE id = $1 AND user_id = $2 FOR UPDATE
 ), history AS (
-  SELECT coalesce(json_agg(json_build_object('role', role, 'content', content) ORDER BY id), '[]') AS turns
+  SELECT coalesce(json_agg(json_strip_nulls(json_build_object('role', role, 'content', content, 'attachments', attachments)) ORDER BY id), '[]') AS turns
   FROM messages WHERE chat_id = (SELECT id FROM chat) AND content <> ''
 ), asked AS (
-  INSERT INTO messages (chat_id, role, content, client_message_id)
-  SELECT id, 'user', $3, $4 FROM chat RETURNING ${MESSAGE_COLUMNS}
+  INSERT INTO messages (chat_id, role, content, client_message_id, attachments)
+  SELECT id, 'user', $3, $4, $10::jsonb FROM chat RETURNING ${MESSAGE_COLUMNS}
 ), reply AS (
   INSERT INTO messages (chat_id, role, content, reply_to, model, status, heartbeat_at, owner_pid, owner_started)
   -- The chat's own model while the server still offers it ($7), else the default ($5); owned by $8/$9.
@@ -80,9 +80,11 @@ export function createTurnsRepo(db: Queryable) {
       defaultModel: string;
       models: readonly string[];
       owner: InstanceIdentity | null;
-    }): Promise<StoreTurnResult> {
+      /** Checked and locked by the caller, in the transaction `tx`. */
+      attachments?: readonly TurnAttachment[];
+    }, tx: Queryable = db): Promise<StoreTurnResult> {
       try {
-        const { rows } = await db.query<StoreTurnRow>(STORE_TURN_SQL, [
+        const { rows } = await tx.query<StoreTurnRow>(STORE_TURN_SQL, [
           input.chatId,
           input.userId,
           input.content,
@@ -92,6 +94,7 @@ export function createTurnsRepo(db: Queryable) {
           input.models,
           input.owner?.pid ?? null,
           input.owner?.started ?? null,
+          input.attachments?.length ? JSON.stringify(input.attachments) : null,
         ]);
         const row = rows[0];
         if (!row) return { refused: 'chat_not_found' };

@@ -5,6 +5,7 @@ import { AppError, ConflictError, NotFoundError } from '../http/errors.js';
 import type { ChatModel, ChatTurn } from '../llm/chat-model.js';
 import { fitToContext, loadTokenizer } from '../llm/context-window.js';
 import type { EarlyCall } from '../llm/early-call.js';
+import type { AttachmentsService } from '../attachments/attachments.service.js';
 import type { Bus } from '../bus/bus.js';
 import type { Limits } from '../limits/limits.js';
 import type { Metrics } from '../observability/metrics.js';
@@ -30,6 +31,8 @@ export interface TurnsServiceDeps {
   config: ChatConfig;
   /** The per-minute rate and the daily budget, checked before anything that calls the model. */
   limits: Pick<Limits, 'beforeSend'>;
+  /** Files sent with messages: claimed by a send, loaded for the model. */
+  attachments: Pick<AttachmentsService, 'claim' | 'link' | 'seesImages' | 'forModel'>;
   logger?: Logger;
   metrics?: Pick<Metrics, 'modelCall'>;
 }
@@ -37,7 +40,7 @@ export interface TurnsServiceDeps {
 const STOP_WAIT_MS = 5000;
 
 /** Sending, regenerating, editing, stopping and following replies: everything that runs the model for a chat. */
-export function createTurnsService({ db, model, bus, config, limits, logger, metrics }: TurnsServiceDeps) {
+export function createTurnsService({ db, model, bus, config, limits, attachments, logger, metrics }: TurnsServiceDeps) {
   const chats = createChatsRepo(db);
   const messages = createMessagesRepo(db);
   const replies = createRepliesRepo(db);
@@ -57,7 +60,7 @@ export function createTurnsService({ db, model, bus, config, limits, logger, met
   /** The conversation up to (not including) `placeholder`, for answers that did not read it already. */
   async function readHistory(chatId: string, placeholder: Message): Promise<ChatTurn[]> {
     const history = (await messages.listForChat(chatId)).filter((m) => m.id !== placeholder.id && m.content);
-    return history.map(({ role, content }) => ({ role, content }));
+    return history.map(({ role, content, attachments: files }) => ({ role, content, ...(files.length > 0 ? { attachments: files } : {}) }));
   }
 
   /** Starts generating into `placeholder` (already stored, status streaming). */
@@ -69,8 +72,8 @@ export function createTurnsService({ db, model, bus, config, limits, logger, met
     options: { clientMessageId?: string; history?: ChatTurn[]; early?: EarlyCall } = {},
   ): LocalTurn {
     const buildTurns = async () => {
-      const turns = options.history ?? (await readHistory(chat.id, placeholder));
-      await loadTokenizer();
+      const stored = options.history ?? (await readHistory(chat.id, placeholder));
+      const [turns] = await Promise.all([attachments.forModel(stored, modelFor(chat), config.context), loadTokenizer()]);
       return fitToContext(chat.systemPrompt ?? config.systemPrompt, turns, modelFor(chat), config.context);
     };
     const input = { assistantMessageId: placeholder.id, userId, model: modelFor(chat), report: metrics?.modelCall, buildTurns, early: options.early };
@@ -110,9 +113,21 @@ export function createTurnsService({ db, model, bus, config, limits, logger, met
     live,
     early,
     repeat,
+    attach: {
+      /** The files of a send, locked in its transaction; images only for a model that sees them. */
+      async claim(userId, chatId, ids, tx) {
+        const claimed = await attachments.claim(userId, ids, tx);
+        if (claimed.some((a) => a.kind === 'image') && !attachments.seesImages(modelFor(await requireChat(userId, chatId)))) {
+          throw new AppError(400, 'model_cannot_see_images', "This chat's model cannot see images: pick a model that can, or attach text.");
+        }
+        return claimed;
+      },
+      link: attachments.link,
+    },
     launch(userId, stored, content, autoTitle, clientMessageId, startedEarly) {
       const { chat, userMessage, placeholder, history, titled } = stored;
-      const asked: ChatTurn[] = [...history, { role: 'user', content }];
+      const files = userMessage.attachments.length > 0 ? { attachments: userMessage.attachments } : {};
+      const asked: ChatTurn[] = [...history, { role: 'user', content, ...files }];
       const started = early.confirm(startedEarly, chat, asked);
       const turn = launch(userId, chat, userMessage, placeholder, { clientMessageId, history: asked, early: started });
       early.stored(userId, chat, [...asked], placeholder.id, turn.generation.finished, clientMessageId);
@@ -133,10 +148,10 @@ export function createTurnsService({ db, model, bus, config, limits, logger, met
       chatId: string,
       content: string,
       clientMessageId?: string,
-      options: { admitted?: boolean } = {},
+      options: { admitted?: boolean; attachments?: readonly string[] } = {},
     ): Promise<Turn> {
       if (!options.admitted) await limits.beforeSend(userId);
-      return sendStored(userId, chatId, content, clientMessageId);
+      return sendStored(userId, chatId, content, clientMessageId, options.attachments);
     },
 
     async regenerate(userId: string, chatId: string): Promise<Turn> {

@@ -6,20 +6,34 @@ import { AppError } from './errors.js';
 const STATE_CHANGING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 const JSON_TYPE = /^application\/json\s*(;|$)/i;
 
+const MULTIPART_TYPE = /^multipart\/form-data\s*;/i;
+
 /**
  * State-changing requests that carry a body (or a Content-Type) must be JSON. A cross-site HTML form
  * can only send form or text bodies, and a cross-site fetch sending JSON needs a CORS preflight, which
- * only CORS_ORIGINS pass: so no other site can drive this API with the user's cookie.
+ * only CORS_ORIGINS pass: so no other site can drive this API with the user's cookie. Upload routes
+ * (`uploadPaths`) take multipart/form-data instead, which a form can send: there, a browser's
+ * Sec-Fetch-Site must say the request came from this very origin (the Origin check covers the rest).
  */
-export const requireJson: RequestHandler = (req, _res, next) => {
-  if (!STATE_CHANGING.has(req.method)) return next();
-  const type = req.headers['content-type'];
-  const hasBody = req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
-  if ((hasBody || type !== undefined) && !JSON_TYPE.test(type ?? '')) {
-    return next(new AppError(415, 'unsupported_media_type', 'Send JSON, with Content-Type: application/json.'));
-  }
-  next();
-};
+export function requireJson(uploadPaths: ReadonlySet<string> = new Set()): RequestHandler {
+  return (req, _res, next) => {
+    if (!STATE_CHANGING.has(req.method)) return next();
+    const type = req.headers['content-type'];
+    if (req.method === 'POST' && uploadPaths.has(req.path) && MULTIPART_TYPE.test(type ?? '')) {
+      const site = req.get('sec-fetch-site');
+      if (site && site !== 'same-origin' && site !== 'none') {
+        return next(new AppError(403, 'origin_not_allowed', 'Uploads are only accepted from this app’s own pages.'));
+      }
+      return next();
+    }
+    const hasBody = req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
+    if ((hasBody || type !== undefined) && !JSON_TYPE.test(type ?? '')) {
+      const also = uploadPaths.has(req.path) ? ' (or multipart/form-data with a "file" part)' : '';
+      return next(new AppError(415, 'unsupported_media_type', `Send JSON, with Content-Type: application/json${also}.`));
+    }
+    next();
+  };
+}
 
 /**
  * A URL whose percent-encoding does not decode (a stray `%`, a cut sequence, bytes that are not UTF-8)

@@ -1,4 +1,5 @@
 import { Router, type Request, type RequestHandler, type Response } from 'express';
+import { fileUpload } from './file-upload.js';
 import { jsonBody } from './json-body.js';
 import type { z } from 'zod';
 import { currentUser, requireUser, type RequestUser } from './request-user.js';
@@ -26,6 +27,8 @@ export interface RouteSpec {
   streams?: boolean;
   /** A JSON body limit other than the app's default (imports carry whole histories). */
   bodyLimit?: string;
+  /** Takes one file as multipart/form-data, in the part named `field` (`req.file`), of at most `maxBytes`. */
+  upload?: { field: string; maxBytes: number };
 }
 
 export interface RouteContext<D, S extends InputSchemas> {
@@ -63,6 +66,7 @@ export function routerFor<D>(routes: readonly Route<D>[], deps: D): Router {
     const steps: RequestHandler[] = [];
     if (route.auth) steps.push(requireUser);
     if (route.bodyLimit) steps.push(jsonBody(route.bodyLimit));
+    if (route.upload) steps.push(fileUpload(route.upload.field, route.upload.maxBytes));
     steps.push(async (req, res) => {
       const input = parseInput(route.input, req);
       await route.handle({

@@ -1,7 +1,21 @@
+/** An attachment as a message lists it (see src/attachments). */
+export interface TurnAttachment {
+  id: string;
+  name: string;
+  mimeType: string;
+  size: number;
+  kind: 'image' | 'document';
+}
+
 /** One turn of the conversation as the model sees it. */
 export interface ChatTurn {
   role: 'system' | 'user' | 'assistant';
+  /** With any documents' text in labelled blocks, once the attachments are loaded. */
   content: string;
+  /** As stored: the message's attachments, not loaded yet. */
+  attachments?: readonly TurnAttachment[];
+  /** Once loaded: the images, as data URLs (sent as `image_url` parts). */
+  images?: readonly string[];
 }
 
 export interface TokenUsage {

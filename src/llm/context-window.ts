@@ -75,7 +75,12 @@ class TokenCountCache {
 }
 
 const tokenCounts = new TokenCountCache(20_000_000);
-const cost = (turn: ChatTurn) => tokenCounts.count(turn.content) + TOKENS_PER_MESSAGE;
+// What an image costs a vision model, about (OpenAI: 85 + 170 per 512 px tile; ~1,100 at 2048 px).
+const TOKENS_PER_IMAGE = 1100;
+const cost = (turn: ChatTurn) => tokenCounts.count(turn.content) + (turn.images?.length ?? 0) * TOKENS_PER_IMAGE + TOKENS_PER_MESSAGE;
+
+/** The tokens of a text (loadTokenizer() first). */
+export const tokensIn = (text: string): number => tokenCounts.count(text);
 
 /**
  * The turns to send: the system prompt (always), then the newest messages that fit the model's window

@@ -1,6 +1,7 @@
 import OpenAI from 'openai';
 import type { Logger } from 'pino';
-import type { ChatModel, ModelChunk, ModelRequest } from './chat-model.js';
+import type { ChatCompletionMessageParam } from 'openai/resources/chat/completions';
+import type { ChatModel, ChatTurn, ModelChunk, ModelRequest } from './chat-model.js';
 import { createLeanFetch } from './lean-fetch.js';
 import { streamInterrupted, toUpstreamError } from './model-errors.js';
 
@@ -17,6 +18,17 @@ export interface OpenAIModelOptions {
 }
 
 const OPENAI_API = 'https://api.openai.com/v1';
+
+/** A turn on the wire: text, or (with images) a text part and one `image_url` part per image. */
+function toMessage(turn: ChatTurn): ChatCompletionMessageParam {
+  if (turn.role === 'user' && turn.images?.length) {
+    return {
+      role: 'user',
+      content: [{ type: 'text', text: turn.content }, ...turn.images.map((url) => ({ type: 'image_url' as const, image_url: { url } }))],
+    };
+  }
+  return { role: turn.role, content: turn.content };
+}
 const PROBE_TIMEOUT_MS = 3000;
 
 export function createOpenAIModel(options: OpenAIModelOptions, logger?: Logger): ChatModel {
@@ -66,7 +78,7 @@ export function createOpenAIModel(options: OpenAIModelOptions, logger?: Logger):
       let streaming = false;
       try {
         const stream = await client.chat.completions.create(
-          { model, messages: [...turns], stream: true, stream_options: { include_usage: true } },
+          { model, messages: turns.map(toMessage), stream: true, stream_options: { include_usage: true } },
           { signal },
         );
         for await (const chunk of stream) {

@@ -21,6 +21,8 @@ export interface FlowStep {
   capture?: Record<string, string>;
   /** Runs before the request (Postman pre-request script). */
   before?: string;
+  /** Sends this file (a path from the repository's root) as multipart/form-data, in the part `file`. */
+  file?: string;
 }
 
 export const FLOW: FlowStep[] = [

@@ -27,6 +27,15 @@ export const Chat = z.strictObject({
   updatedAt: Timestamp,
 });
 
+export const Attachment = z.strictObject({
+  id: Id,
+  name: z.string(),
+  mimeType: z.string(),
+  size: z.number().int(),
+  kind: z.enum(['image', 'document']),
+});
+export const AttachmentBody = z.strictObject({ attachment: Attachment });
+
 export const Message = z.strictObject({
   id: Id,
   chatId: Id,
@@ -37,6 +46,8 @@ export const Message = z.strictObject({
   promptTokens: z.number().int().nullable(),
   completionTokens: z.number().int().nullable(),
   createdAt: Timestamp,
+  /** Files sent with a user message (empty otherwise). */
+  attachments: z.array(Attachment),
 });
 
 export const Usage = z.strictObject({ promptTokens: z.number().int(), completionTokens: z.number().int() });
@@ -84,14 +95,16 @@ export const SearchResults = z.strictObject({
 export const Share = z.strictObject({ token: z.string(), url: z.string(), sharedAt: Timestamp });
 export const SharedChat = z.strictObject({
   title: z.string().nullable(),
-  messages: z.array(z.strictObject({ role: z.enum(['user', 'assistant']), content: z.string(), createdAt: Timestamp })),
+  messages: z.array(
+    z.strictObject({ role: z.enum(['user', 'assistant']), content: z.string(), createdAt: Timestamp, attachments: z.array(Attachment) }),
+  ),
   sharedAt: Timestamp,
 });
 export const Export = z
   .object({ format: z.literal('gpt-backend-export'), version: z.literal(1), exportedAt: Timestamp, chats: z.array(z.unknown()) })
   .catchall(z.unknown());
 export const Imported = z.strictObject({
-  imported: z.strictObject({ chats: z.number().int(), messages: z.number().int() }),
+  imported: z.strictObject({ chats: z.number().int(), messages: z.number().int(), attachments: z.number().int() }),
   chatIds: z.array(Id),
 });
 export const UsageReport = z.strictObject({

@@ -7,7 +7,8 @@ export function chatToMarkdown(chat: ExportedChat, exportedAt: string): string {
   for (const m of chat.messages) {
     const who = m.role === 'user' ? '**You**' : `**Assistant**${m.model ? ` (${m.model})` : ''}`;
     const note = m.status === 'complete' ? '' : ` _[${m.status}]_`;
-    lines.push(`${who} · ${m.createdAt}${note}`, '', m.content, '', '---', '');
+    const files = m.attachments.map((a) => `📎 ${a.name} (${a.mimeType}, ${a.size} bytes)`);
+    lines.push(`${who} · ${m.createdAt}${note}`, '', m.content, '', ...(files.length > 0 ? [...files, ''] : []), '---', '');
   }
   return lines.join('\n');
 }

@@ -2,7 +2,7 @@ import type { Response } from 'express';
 import { ChatIdParams } from '../chats/chats.schema.js';
 import { routeFor } from '../http/route.js';
 import * as R from '../openapi/response.schemas.js';
-import { ExportQuery, ImportBody } from './portability.schema.js';
+import { ExportAllQuery, ExportQuery, ImportBody } from './portability.schema.js';
 import type { Download, PortabilityService } from './portability.service.js';
 
 const route = routeFor<{ portability: PortabilityService }>();
@@ -26,7 +26,7 @@ export const portabilityRoutes = [
     input: { params: ChatIdParams, query: ExportQuery },
     responses: { 200: R.Export, 404: R.ErrorBody },
     async handle({ input, deps, user, res }) {
-      sendDownload(res, await deps.portability.exportChat(user.id, input.params.id, input.query.format));
+      sendDownload(res, await deps.portability.exportChat(user.id, input.params.id, input.query.format, input.query.files));
     },
   }),
   route({
@@ -35,9 +35,10 @@ export const portabilityRoutes = [
     summary: 'Export all my data',
     tag,
     auth: true,
+    input: { query: ExportAllQuery },
     responses: { 200: R.Export },
-    async handle({ deps, user, res }) {
-      sendDownload(res, await deps.portability.exportAll(user));
+    async handle({ input, deps, user, res }) {
+      sendDownload(res, await deps.portability.exportAll(user, input.query.files));
     },
   }),
   route({

@@ -7,6 +7,16 @@ export const EXPORT_VERSION = 1;
 const Timestamp = z.iso.datetime({ offset: true });
 const Tokens = z.number().int().min(0).max(1_000_000_000).nullable().default(null);
 
+const ImportedAttachment = z.strictObject({
+  id: z.string().max(100).optional(),
+  name: storableText().max(255),
+  mimeType: z.string().max(100),
+  size: z.number().int().min(0),
+  kind: z.enum(['image', 'document']),
+  /** The bytes, base64 (exports with ?files=true): without them a file cannot come back. */
+  data: z.base64('attachments[].data must be base64.').optional(),
+});
+
 const ImportedMessage = z.strictObject({
   role: z.enum(['user', 'assistant']),
   content: storableText().max(1_000_000),
@@ -15,6 +25,7 @@ const ImportedMessage = z.strictObject({
   promptTokens: Tokens,
   completionTokens: Tokens,
   createdAt: Timestamp,
+  attachments: z.array(ImportedAttachment).max(10).default([]),
 });
 
 const ImportedChat = z.strictObject({
@@ -39,4 +50,10 @@ export const ImportBody = z.strictObject({
 
 export type ImportData = z.output<typeof ImportBody>;
 
-export const ExportQuery = z.object({ format: z.enum(['json', 'markdown']).default('json') });
+/** `files=true`: JSON exports carry each attachment's bytes (base64), so an import restores them. */
+const Files = z
+  .enum(['true', 'false'])
+  .default('false')
+  .transform((v) => v === 'true');
+export const ExportQuery = z.object({ format: z.enum(['json', 'markdown']).default('json'), files: Files });
+export const ExportAllQuery = z.object({ files: Files });

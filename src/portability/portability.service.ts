@@ -1,5 +1,6 @@
 import type { ChatsService } from '../chats/chats.service.js';
 import type { ExportedChat } from '../chats/chats.service.js';
+import type { AttachmentsService } from '../attachments/attachments.service.js';
 import { AppError } from '../http/errors.js';
 import type { RequestUser } from '../http/request-user.js';
 import type { Limits } from '../limits/limits.js';
@@ -37,12 +38,29 @@ export function createPortabilityService(
   chats: ChatsService,
   limits: Pick<Limits, 'beforeImport' | 'storageCapBytes'>,
   models: readonly string[],
+  attachments: Pick<AttachmentsService, 'bytesOf'>,
 ) {
   // A model this server does not offer is not kept: the chat uses the default, a message names none.
   const known = (model: string | null) => (model !== null && models.includes(model) ? model : null);
+
+  /** Adds each attachment's bytes (base64) to exported chats. */
+  async function withFiles(userId: string, exported: ExportedChat[]): Promise<ExportedChat[]> {
+    const ids = exported.flatMap((c) => c.messages.flatMap((m) => m.attachments.map((a) => a.id)));
+    if (ids.length === 0) return exported;
+    const bytes = await attachments.bytesOf(userId, ids);
+    return exported.map((chat) => ({
+      ...chat,
+      messages: chat.messages.map((m) => ({
+        ...m,
+        attachments: m.attachments.map((a) => ({ ...a, ...(bytes.has(a.id) ? { data: bytes.get(a.id)!.toString('base64') } : {}) })),
+      })),
+    }));
+  }
+
   return {
-    async exportChat(userId: string, chatId: string, format: 'json' | 'markdown'): Promise<Download> {
-      const chat = await chats.exportChat(userId, chatId);
+    async exportChat(userId: string, chatId: string, format: 'json' | 'markdown', files = false): Promise<Download> {
+      const exported = await chats.exportChat(userId, chatId);
+      const chat = files && format === 'json' ? (await withFiles(userId, [exported]))[0]! : exported;
       const document = envelope([chat]);
       if (format === 'markdown') {
         return {
@@ -53,8 +71,9 @@ export function createPortabilityService(
       return { filename: filenameFor(chat.title, 'json'), body: { json: document } };
     },
 
-    async exportAll(user: RequestUser): Promise<Download> {
-      const all = await chats.exportAll(user.id);
+    async exportAll(user: RequestUser, files = false): Promise<Download> {
+      const exported = await chats.exportAll(user.id);
+      const all = files ? await withFiles(user.id, exported) : exported;
       return {
         filename: 'gpt-backend-export.json',
         body: { json: envelope(all, { user: { email: user.email, createdAt: user.createdAt } }) },
@@ -62,7 +81,10 @@ export function createPortabilityService(
     },
 
     /** Adds every chat of an export as new chats, all or none. */
-    async importData(userId: string, data: ImportData): Promise<{ imported: { chats: number; messages: number }; chatIds: string[] }> {
+    async importData(
+      userId: string,
+      data: ImportData,
+    ): Promise<{ imported: { chats: number; messages: number; attachments: number }; chatIds: string[] }> {
       const bytes = textBytes(data);
       await limits.beforeImport(userId, bytes);
       const cap = limits.storageCapBytes();
@@ -76,11 +98,12 @@ export function createPortabilityService(
       const cleaned = data.chats.map((chat) => ({
         ...chat,
         model: known(chat.model),
-        messages: chat.messages.map((m) => ({ ...m, model: known(m.model) })),
+        // An imported file gets a new id (the export's is only a label).
+        messages: chat.messages.map((m) => ({ ...m, model: known(m.model), attachments: m.attachments.map((a) => ({ ...a, id: '' })) })),
       }));
-      const chatIds = await chats.importChats(userId, cleaned);
+      const { chatIds, attachments: files } = await chats.importChats(userId, cleaned);
       const messages = data.chats.reduce((n, c) => n + c.messages.length, 0);
-      return { imported: { chats: chatIds.length, messages }, chatIds };
+      return { imported: { chats: chatIds.length, messages, attachments: files }, chatIds };
     },
   };
 }

@@ -1,8 +1,10 @@
 import type { Queryable } from '../db/database.js';
+import type { TurnAttachment } from '../llm/chat-model.js';
 
 export interface ShareSnapshot {
   title: string | null;
-  messages: { role: 'user' | 'assistant'; content: string; createdAt: string }[];
+  /** `attachments`: absent in snapshots taken before attachments existed. */
+  messages: { role: 'user' | 'assistant'; content: string; createdAt: string; attachments?: TurnAttachment[] }[];
 }
 
 export function createSharesRepo(db: Queryable) {

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { AttachmentParams } from '../attachments/attachments.routes.js';
+import { sendAttachment } from '../attachments/send-file.js';
 import { ChatIdParams } from '../chats/chats.schema.js';
 import { routeFor } from '../http/route.js';
 import * as R from '../openapi/response.schemas.js';
@@ -44,6 +46,18 @@ export const sharingRoutes = [
     responses: { 200: R.SharedChat, 404: R.ErrorBody },
     async handle({ input, deps, res }) {
       res.set('Cache-Control', 'no-store').json(await deps.sharing.read(input.params.token));
+    },
+  }),
+  route({
+    method: 'get',
+    path: '/api/shared/:token/attachments/:id',
+    summary: "A file of a shared chat (no login; the share's own files only)",
+    tag,
+    auth: false,
+    input: { params: TokenParams.extend(AttachmentParams.shape) },
+    responses: { 200: undefined, 404: R.ErrorBody },
+    async handle({ input, deps, res }) {
+      sendAttachment(res, await deps.sharing.attachment(input.params.token, input.params.id), { shared: true });
     },
   }),
 ];

@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
+import type { AttachmentsService } from '../attachments/attachments.service.js';
 import type { ChatsService } from '../chats/chats.service.js';
 import type { Queryable } from '../db/database.js';
 import { NotFoundError } from '../http/errors.js';
@@ -12,8 +13,13 @@ const notShared = (message: string) => new NotFoundError(message, 'share_not_fou
  * Read-only snapshots at unguessable URLs. Sharing copies the chat as it is now (later messages are not
  * shared); the token is stored only as a hash, and a shared chat needs no login and opens nothing else.
  */
-export function createSharingService(db: Queryable, chats: ChatsService) {
+export function createSharingService(db: Queryable, chats: ChatsService, attachments: Pick<AttachmentsService, 'readShared'>) {
   const shares = createSharesRepo(db);
+  const find = async (token: string) => {
+    const found = await shares.find(hashToken(token));
+    if (!found) throw notShared('This shared chat does not exist or is no longer shared.');
+    return found;
+  };
   return {
     async share(userId: string, chatId: string): Promise<{ token: string; url: string; sharedAt: string }> {
       const { chat, messages } = await chats.getChat(userId, chatId, ALL_MESSAGES);
@@ -22,7 +28,7 @@ export function createSharingService(db: Queryable, chats: ChatsService) {
         title: chat.title,
         messages: messages
           .filter((m) => m.content && m.status !== 'streaming')
-          .map(({ role, content, createdAt }) => ({ role, content, createdAt })),
+          .map(({ role, content, createdAt, attachments: files }) => ({ role, content, createdAt, attachments: files })),
       };
       const sharedAt = await shares.put(chat.id, hashToken(token), snapshot);
       return { token, url: `/api/shared/${token}`, sharedAt: sharedAt.toISOString() };
@@ -34,9 +40,18 @@ export function createSharingService(db: Queryable, chats: ChatsService) {
     },
 
     async read(token: string): Promise<ShareSnapshot & { sharedAt: string }> {
-      const found = await shares.find(hashToken(token));
-      if (!found) throw notShared('This shared chat does not exist or is no longer shared.');
-      return { ...found.snapshot, sharedAt: found.sharedAt };
+      const { snapshot, sharedAt } = await find(token);
+      const messages = snapshot.messages.map((m) => ({ ...m, attachments: m.attachments ?? [] }));
+      return { ...snapshot, messages, sharedAt };
+    },
+
+    /** A file of a shared chat, under its token: only one its snapshot lists (and still stored). */
+    async attachment(token: string, id: string) {
+      const { snapshot } = await find(token);
+      return attachments.readShared(
+        snapshot.messages.flatMap((m) => (m.attachments ?? []).map((a) => a.id)),
+        id,
+      );
     },
   };
 }

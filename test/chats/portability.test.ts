@@ -48,7 +48,7 @@ describe('export', () => {
     const newcomer = await signUp(ctx.t.app);
     const imported = await newcomer.agent.post('/api/import').send(exported.body);
     expect(imported.status).toBe(201);
-    expect(imported.body.imported).toEqual({ chats: 2, messages: 4 });
+    expect(imported.body.imported).toEqual({ chats: 2, messages: 4, attachments: 0 });
 
     const again = await newcomer.agent.get('/api/export');
     const strip = (chats: unknown[]) => JSON.parse(JSON.stringify(chats));

@@ -1,0 +1,139 @@
+import type { Database, Queryable } from '../db/database.js';
+import type { TurnAttachment } from '../llm/chat-model.js';
+
+/** An attachment as every payload lists it. */
+export type AttachmentMeta = TurnAttachment;
+
+export interface NewAttachment extends Omit<AttachmentMeta, 'id'> {
+  sha256: Buffer;
+  bytes: Buffer;
+  modelBytes?: Buffer;
+  modelMime?: string;
+  text?: string;
+}
+
+interface MetaRow {
+  id: string;
+  name: string;
+  mime_type: string;
+  size: number;
+  kind: AttachmentMeta['kind'];
+}
+
+export interface ModelInput extends AttachmentMeta {
+  /** Images: the bytes to send (scaled down when it was needed) and their type. */
+  data: Buffer | null;
+  dataMime: string;
+  /** Documents: their text. */
+  text: string | null;
+}
+
+const META = 'a.id, a.name, a.mime_type, a.size, a.kind';
+const toMeta = (r: MetaRow): AttachmentMeta => ({ id: r.id, name: r.name, mimeType: r.mime_type, size: r.size, kind: r.kind });
+const BLOB_JOIN = 'JOIN attachment_blobs b ON b.user_id = a.user_id AND b.sha256 = a.sha256';
+
+export function createAttachmentsRepo(db: Database) {
+  return {
+    /**
+     * Stores an upload under the user's storage cap, in one transaction under the user's row lock (so
+     * parallel uploads cannot pass the cap together). Identical bytes are kept once: only new bytes count.
+     */
+    async insert(userId: string, file: NewAttachment, capBytes: number, tx?: Queryable): Promise<AttachmentMeta | 'over_quota'> {
+      const work = async (q: Queryable) => {
+        await q.query('SELECT 1 FROM users WHERE id = $1 FOR UPDATE', [userId]);
+        const { rows } = await q.query<{ known: boolean; used: string }>(
+          `SELECT EXISTS (SELECT 1 FROM attachment_blobs WHERE user_id = $1 AND sha256 = $2) AS known,
+                  (SELECT coalesce(sum(size), 0) FROM attachment_blobs WHERE user_id = $1) AS used`,
+          [userId, file.sha256],
+        );
+        if (!rows[0]!.known) {
+          if (Number(rows[0]!.used) + file.size > capBytes) return 'over_quota' as const;
+          await q.query(
+            `INSERT INTO attachment_blobs (user_id, sha256, bytes, size, model_bytes, model_mime, text)
+             VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+            [userId, file.sha256, file.bytes, file.size, file.modelBytes ?? null, file.modelMime ?? null, file.text ?? null],
+          );
+        }
+        const inserted = await q.query<MetaRow>(
+          `INSERT INTO attachments AS a (user_id, sha256, name, mime_type, kind, size) VALUES ($1, $2, $3, $4, $5, $6)
+           RETURNING ${META}`,
+          [userId, file.sha256, file.name, file.mimeType, file.kind, file.size],
+        );
+        return toMeta(inserted.rows[0]!);
+      };
+      return tx ? work(tx) : db.withTransaction(work);
+    },
+
+    /** The attachment and its bytes, if it is the user's (or, with `userId` null, anyone's: shares). */
+    async findWithBytes(id: string, userId: string | null): Promise<(AttachmentMeta & { bytes: Buffer }) | undefined> {
+      const { rows } = await db.query<MetaRow & { bytes: Buffer }>(
+        `SELECT ${META}, b.bytes FROM attachments a ${BLOB_JOIN} WHERE a.id = $1 AND ($2::uuid IS NULL OR a.user_id = $2)`,
+        [id, userId],
+      );
+      const row = rows[0];
+      return row && { ...toMeta(row), bytes: row.bytes };
+    },
+
+    /** The user's attachments among `ids`, locked for the transaction, with whether each was sent. */
+    async lockOwn(userId: string, ids: readonly string[], tx: Queryable): Promise<(AttachmentMeta & { sent: boolean })[]> {
+      const { rows } = await tx.query<MetaRow & { sent: boolean }>(
+        `SELECT ${META}, a.message_id IS NOT NULL AS sent FROM attachments a WHERE a.id = ANY($1::uuid[]) AND a.user_id = $2 FOR UPDATE`,
+        [ids, userId],
+      );
+      return rows.map((r) => ({ ...toMeta(r), sent: r.sent }));
+    },
+
+    async link(ids: readonly string[], messageId: string, tx: Queryable): Promise<void> {
+      await tx.query('UPDATE attachments SET message_id = $2 WHERE id = ANY($1::uuid[])', [ids, messageId]);
+    },
+
+    /** Deletes an unsent attachment: 'deleted', 'sent' (kept) or 'missing' (not the user's, or gone). */
+    async removeUnsent(userId: string, id: string): Promise<'deleted' | 'sent' | 'missing'> {
+      const { rows } = await db.query<{ sent: boolean }>(
+        `WITH found AS (SELECT id, message_id IS NOT NULL AS sent FROM attachments WHERE id = $1 AND user_id = $2),
+         gone AS (DELETE FROM attachments WHERE id IN (SELECT id FROM found WHERE NOT sent) RETURNING id)
+         SELECT sent FROM found`,
+        [id, userId],
+      );
+      return rows[0] === undefined ? 'missing' : rows[0].sent ? 'sent' : 'deleted';
+    },
+
+    /** What the model needs of these attachments: image bytes, document text. */
+    async modelInputs(ids: readonly string[]): Promise<Map<string, ModelInput>> {
+      const { rows } = await db.query<MetaRow & { data: Buffer | null; data_mime: string; text: string | null }>(
+        `SELECT ${META}, CASE WHEN a.kind = 'image' THEN coalesce(b.model_bytes, b.bytes) END AS data,
+                coalesce(b.model_mime, a.mime_type) AS data_mime, b.text
+         FROM attachments a ${BLOB_JOIN} WHERE a.id = ANY($1::uuid[])`,
+        [ids],
+      );
+      return new Map(rows.map((r) => [r.id, { ...toMeta(r), data: r.data, dataMime: r.data_mime, text: r.text }]));
+    },
+
+    /** The bytes of the user's attachments among `ids` (exports with files). */
+    async bytesOf(userId: string, ids: readonly string[]): Promise<Map<string, Buffer>> {
+      const { rows } = await db.query<{ id: string; bytes: Buffer }>(
+        `SELECT a.id, b.bytes FROM attachments a ${BLOB_JOIN} WHERE a.id = ANY($1::uuid[]) AND a.user_id = $2`,
+        [ids, userId],
+      );
+      return new Map(rows.map((r) => [r.id, r.bytes]));
+    },
+
+    /** Removes uploads never sent, older than `maxAgeMs`; how many. */
+    async sweepUnsent(maxAgeMs: number): Promise<number> {
+      const { rowCount } = await db.query(
+        `DELETE FROM attachments WHERE message_id IS NULL AND created_at < now() - make_interval(secs => $1::double precision / 1000)`,
+        [maxAgeMs],
+      );
+      return rowCount ?? 0;
+    },
+
+    async storedBytes(userId: string): Promise<number> {
+      const { rows } = await db.query<{ used: string }>('SELECT coalesce(sum(size), 0) AS used FROM attachment_blobs WHERE user_id = $1', [
+        userId,
+      ]);
+      return Number(rows[0]?.used ?? 0);
+    },
+  };
+}
+
+export type AttachmentsRepo = ReturnType<typeof createAttachmentsRepo>;
