@@ -91,11 +91,12 @@ export function ChatApp({ user, onLoggedOut }: { user: User; onLoggedOut: () => 
     setSidebarOpen(false);
     navigate(`/c/${id}${messageId ? `#m-${messageId}` : ''}`);
   };
-  const send = (content: string) => {
+  const send = (content: string, attachments: string[]) => {
     setError(null);
     const clientMessageId = crypto.randomUUID();
-    if (chatId) return turns.run(`/api/chats/${chatId}/message`, 'POST', { content, clientMessageId }, chatId);
-    return turns.run('/api/chats', 'POST', { message: content, clientMessageId, ...(draftModel ? { model: draftModel } : {}) }, null);
+    const files = attachments.length > 0 ? { attachments } : {};
+    if (chatId) return turns.run(`/api/chats/${chatId}/message`, 'POST', { content, clientMessageId, ...files }, chatId);
+    return turns.run('/api/chats', 'POST', { message: content, clientMessageId, ...files, ...(draftModel ? { model: draftModel } : {}) }, null);
   };
   const edit = (messageId: string, content: string) => {
     setError(null);
@@ -172,7 +173,7 @@ export function ChatApp({ user, onLoggedOut }: { user: User; onLoggedOut: () => 
           onModel={(model) =>
             chatId ? api(`/api/chats/${chatId}`, { method: 'PATCH', body: { model } }).then(refreshChats, fail) : setDraftModel(model)
           }
-          onSend={(content) => void send(content)}
+          onSend={(content, attachments) => void send(content, attachments)}
           onEdit={edit}
           onStop={() => chatId && api(`/api/chats/${chatId}/stop`, { method: 'POST' }).catch(fail)}
           onRegenerate={() => chatId && void turns.run(`/api/chats/${chatId}/regenerate`, 'POST', {}, chatId)}

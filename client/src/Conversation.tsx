@@ -1,5 +1,6 @@
-import { useEffect, useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
+import { useEffect, useRef, useState, type ClipboardEvent, type DragEvent, type KeyboardEvent, type ReactNode } from 'react';
 import type { Message } from './api';
+import { ACCEPT, PaperclipIcon, PendingFiles, usePendingFiles } from './Attachments';
 import { MessageView } from './MessageView';
 
 interface Props {
@@ -13,7 +14,8 @@ interface Props {
   model: string | null;
   onToggleSidebar(): void;
   onModel(model: string): void;
-  onSend(content: string): void;
+  /** `attachments`: ids of files already uploaded. */
+  onSend(content: string, attachments: string[]): void;
   /** Edit and answer again from a sent message. */
   onEdit(messageId: string, content: string): void;
   onStop(): void;
@@ -23,16 +25,44 @@ interface Props {
 export function Conversation(props: Props) {
   const { messages, generating } = props;
   const [draft, setDraft] = useState('');
+  const files = usePendingFiles();
+  const [fileNote, setFileNote] = useState<string | null>(null);
+  const picker = useRef<HTMLInputElement>(null);
+  const [dragging, setDragging] = useState(false);
   const end = useRef<HTMLDivElement>(null);
   useEffect(() => {
     // Braces matter: newer browsers return a promise from scrollIntoView, and an effect may only return a cleanup.
     void end.current?.scrollIntoView?.({ block: 'end' });
   }, [messages]);
 
+  const ready = draft.trim().length > 0 && !files.uploading && !files.failed;
   const submit = () => {
-    if (!draft.trim() || generating) return;
-    props.onSend(draft);
+    if (!ready || generating) return;
+    props.onSend(draft, files.ids);
     setDraft('');
+    files.clear();
+    setFileNote(null);
+  };
+  const addFiles = (list: FileList | File[] | null | undefined) => {
+    const picked = Array.from(list ?? []);
+    if (picked.length > 0) setFileNote(files.add(picked));
+  };
+  // Images pasted into the message box (screenshots) are attached; pasted text stays text.
+  const onPaste = (event: ClipboardEvent<HTMLTextAreaElement>) => {
+    const pasted = Array.from(event.clipboardData.files);
+    if (pasted.length === 0) return;
+    event.preventDefault();
+    addFiles(pasted);
+  };
+  const onDrop = (event: DragEvent) => {
+    event.preventDefault();
+    setDragging(false);
+    addFiles(event.dataTransfer.files);
+  };
+  const onDragOver = (event: DragEvent) => {
+    if (!event.dataTransfer.types.includes('Files')) return;
+    event.preventDefault();
+    setDragging(true);
   };
   // Enter sends; Shift+Enter (or an IME composition) writes a new line; Esc stops a reply being written.
   const onKeyDown = (event: KeyboardEvent<HTMLTextAreaElement>) => {
@@ -45,7 +75,7 @@ export function Conversation(props: Props) {
   const last = messages.at(-1);
 
   return (
-    <main className="conversation">
+    <main className={`conversation${dragging ? ' dragging' : ''}`} onDrop={onDrop} onDragOver={onDragOver} onDragLeave={() => setDragging(false)}>
       <header className="topbar">
         <button type="button" className="icon menu" aria-label="Show chats" onClick={props.onToggleSidebar}>
           ☰
@@ -80,6 +110,27 @@ export function Conversation(props: Props) {
             ↻ Regenerate
           </button>
         )}
+        <PendingFiles files={files.files} onRemove={files.remove} />
+        {fileNote && (
+          <p className="error" role="alert">
+            {fileNote}
+          </p>
+        )}
+        <input
+          ref={picker}
+          type="file"
+          multiple
+          hidden
+          accept={ACCEPT}
+          aria-label="Files to attach"
+          onChange={(e) => {
+            addFiles(e.target.files);
+            e.target.value = '';
+          }}
+        />
+        <button type="button" className="icon attach" aria-label="Attach files" title="Attach images or documents" onClick={() => picker.current?.click()}>
+          <PaperclipIcon />
+        </button>
         <textarea
           aria-label="Message"
           placeholder="Message (Enter to send, Shift+Enter for a new line)"
@@ -87,13 +138,14 @@ export function Conversation(props: Props) {
           value={draft}
           onChange={(e) => setDraft(e.target.value)}
           onKeyDown={onKeyDown}
+          onPaste={onPaste}
         />
         {generating ? (
           <button type="button" className="stop" onClick={props.onStop}>
             ■ Stop
           </button>
         ) : (
-          <button type="button" className="primary send" onClick={submit} disabled={!draft.trim()}>
+          <button type="button" className="primary send" onClick={submit} disabled={!ready}>
             Send
           </button>
         )}

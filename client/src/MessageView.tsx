@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import type { Message } from './api';
+import { MessageFiles } from './Attachments';
 import { Markdown } from './Markdown';
 
 const STATUS_NOTE: Partial<Record<Message['status'], string>> = {
@@ -37,7 +38,10 @@ export function MessageView({ message: m, canEdit, onEdit }: { message: Message;
           </div>
         </div>
       ) : m.role === 'user' ? (
-        <p className="user-text">{m.content}</p>
+        <>
+          <MessageFiles attachments={m.attachments ?? []} />
+          <p className="user-text">{m.content}</p>
+        </>
       ) : (
         <Markdown text={m.content} />
       )}

@@ -1,10 +1,11 @@
 import { useEffect, useState } from 'react';
-import { ApiError, api } from './api';
+import { ApiError, api, type Attachment } from './api';
+import { MessageFiles } from './Attachments';
 import { Markdown } from './Markdown';
 
 interface Snapshot {
   title: string | null;
-  messages: { role: 'user' | 'assistant'; content: string; createdAt: string }[];
+  messages: { role: 'user' | 'assistant'; content: string; createdAt: string; attachments: Attachment[] }[];
   sharedAt: string;
 }
 
@@ -34,7 +35,14 @@ export function SharedChat({ token }: { token: string }) {
       <div className="messages">
         {snapshot.messages.map((m, i) => (
           <article key={i} className={`message ${m.role}`}>
-            {m.role === 'user' ? <p className="user-text">{m.content}</p> : <Markdown text={m.content} />}
+            {m.role === 'user' ? (
+              <>
+                <MessageFiles attachments={m.attachments ?? []} shareToken={token} />
+                <p className="user-text">{m.content}</p>
+              </>
+            ) : (
+              <Markdown text={m.content} />
+            )}
           </article>
         ))}
       </div>

@@ -17,6 +17,15 @@ export interface Chat {
   updatedAt: string;
 }
 
+/** A file sent with a message (uploaded first with POST /api/uploads). */
+export interface Attachment {
+  id: string;
+  name: string;
+  mimeType: string;
+  size: number;
+  kind: 'image' | 'document';
+}
+
 export interface Message {
   id: string;
   chatId: string;
@@ -25,6 +34,7 @@ export interface Message {
   status: 'streaming' | 'complete' | 'stopped' | 'error';
   model: string | null;
   createdAt: string;
+  attachments: Attachment[];
 }
 
 export class ApiError extends Error {
@@ -60,6 +70,24 @@ export async function api<T>(path: string, options: { method?: string; body?: un
   if (!res.ok) throw await failure(res);
   return (res.status === 204 ? undefined : await res.json()) as T;
 }
+
+/** Uploads one file (multipart/form-data, the part `file`); the server types it by its bytes. */
+export async function uploadFile(file: File): Promise<Attachment> {
+  const form = new FormData();
+  form.append('file', file, file.name);
+  let res: Response;
+  try {
+    res = await fetch('/api/uploads', { method: 'POST', credentials: 'same-origin', body: form });
+  } catch {
+    throw OFFLINE();
+  }
+  if (!res.ok) throw await failure(res);
+  return ((await res.json()) as { attachment: Attachment }).attachment;
+}
+
+/** Where a file of a message is read: the owner's route, or a share's. */
+export const attachmentUrl = (id: string, shareToken?: string) =>
+  shareToken ? `/api/shared/${shareToken}/attachments/${id}` : `/api/attachments/${id}`;
 
 export interface StreamHandlers {
   onStart(data: { userMessage: Message; assistantMessageId: string; chat: Chat }): void;

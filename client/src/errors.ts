@@ -26,6 +26,17 @@ export function describeError(err: unknown): string {
       const first = (err.details?.[0] as { message?: string } | undefined)?.message;
       return first ?? 'Please check what you entered.';
     }
+    case 'unsupported_file_type':
+      return 'This type of file cannot be attached. Attach an image (PNG, JPEG, WebP, GIF), a PDF or a text file.';
+    case 'file_too_large':
+      return `${err.message} Attach a smaller file.`;
+    case 'file_empty':
+      return 'That file is empty.';
+    case 'model_cannot_see_images':
+      return "This chat's model cannot see images. Pick another model in the menu above, or remove the image.";
+    case 'attachment_not_found':
+    case 'attachment_already_sent':
+      return 'One of the files is no longer available: remove it and attach it again.';
     case 'invalid_credentials':
       return 'Wrong email or password.';
     case 'email_taken':

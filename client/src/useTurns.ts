@@ -54,6 +54,7 @@ export function useTurns({ setMessages, setChats, fail, onChatCreated, onFinishe
             status: 'streaming',
             model: null,
             createdAt: '',
+            attachments: [],
           };
           return [...list.filter((m) => BigInt(m.id) < BigInt(userMessage.id)), userMessage, shown ?? placeholder];
         });

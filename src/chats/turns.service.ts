@@ -117,7 +117,8 @@ export function createTurnsService({ db, model, bus, config, limits, attachments
       /** The files of a send, locked in its transaction; images only for a model that sees them. */
       async claim(userId, chatId, ids, tx) {
         const claimed = await attachments.claim(userId, ids, tx);
-        if (claimed.some((a) => a.kind === 'image') && !attachments.seesImages(modelFor(await requireChat(userId, chatId)))) {
+        const chat = claimed.some((a) => a.kind === 'image') ? await chats.findForUser(userId, chatId, tx) : undefined;
+        if (chat && !attachments.seesImages(modelFor(chat))) {
           throw new AppError(400, 'model_cannot_see_images', "This chat's model cannot see images: pick a model that can, or attach text.");
         }
         return claimed;

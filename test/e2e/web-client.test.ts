@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeOpenAI, type FakeOpenAI } from '../helpers/fake-openai.js';
 import { listen } from '../helpers/sse.js';
@@ -27,7 +28,7 @@ beforeAll(async () => {
   }
   fs.mkdirSync(ARTIFACTS, { recursive: true });
   fake = await startFakeOpenAI();
-  t = await startTestApp({ fake, clientDir: CLIENT_DIR, env: { OPENAI_MODELS: 'test-model,other-model' } });
+  t = await startTestApp({ fake, clientDir: CLIENT_DIR, env: { OPENAI_MODELS: 'test-model,other-model', VISION_MODELS: 'test-model' } });
   server = await listen(t.app);
   browser = await chromium.launch({
     executablePath: CHROMIUM,
@@ -479,5 +480,43 @@ describe('the web client: switching chats mid-reply', () => {
     await page.getByRole('button', { name: '■ Stop' }).waitFor({ timeout: 5000 });
     await expect.poll(() => lastReply(page).getAttribute('data-status'), { timeout: 10_000 }).toBe('complete');
     expect(await lastReply(page).textContent()).toContain(chunks.join('').trim());
+  });
+});
+
+describe('the web client: attachments', () => {
+  it('attaches an image and a document, shows them in the conversation (image enlarges), and keeps them across a reload', async () => {
+    const page = await newPage();
+    await register(page);
+    const image = await sharp({ create: { width: 64, height: 48, channels: 3, background: { r: 20, g: 120, b: 220 } } }).png().toBuffer();
+    await page.locator('input[type=file]').setInputFiles([
+      { name: 'blue.png', mimeType: 'image/png', buffer: image },
+      { name: 'notes.md', mimeType: 'text/markdown', buffer: Buffer.from('# Plan\n\nShip on Friday.') },
+    ]);
+    await expect.poll(() => page.locator('.pending-files .file-chip.ready').count(), { timeout: 10_000 }).toBe(2);
+    // A file the server refuses says why, and keeps the message from being sent until it is removed.
+    await page.locator('input[type=file]').setInputFiles({ name: 'page.png', mimeType: 'image/png', buffer: Buffer.from('<html><body>hi</body></html>') });
+    await expect.poll(() => page.locator('.pending-files .file-chip.failed').textContent(), { timeout: 10_000 }).toContain('cannot be attached');
+    await page.getByLabel('Message').fill('What colour is this, and when do we ship?');
+    expect(await page.getByRole('button', { name: 'Send' }).isDisabled()).toBe(true);
+    await page.getByRole('button', { name: 'Remove page.png' }).click();
+    await page.getByLabel('Message').press('Enter');
+    await expect.poll(() => lastReply(page).getAttribute('data-status'), { timeout: 10_000 }).toBe('complete');
+
+    const sent = fake.completions().at(-1)!.body.messages!.at(-1)!.content as unknown as { type: string; text?: string }[];
+    expect(sent.map((p) => p.type)).toEqual(['text', 'image_url']);
+    expect(sent[0]!.text).toContain('[Attached document: notes.md]');
+
+    const shown = async () => {
+      const img = page.locator('article.message.user img.message-image');
+      await img.waitFor();
+      await expect.poll(() => img.evaluate((el) => (el as HTMLImageElement).naturalWidth), { timeout: 5000 }).toBe(64);
+      expect(await page.locator('article.message.user a.file-chip.document').getAttribute('download')).toBe('notes.md');
+    };
+    await shown();
+    await shot(page, 'attachments');
+    await page.reload();
+    await shown();
+    await page.getByRole('button', { name: 'Enlarge blue.png' }).click();
+    await expect.poll(() => page.locator('dialog.lightbox').evaluate((d) => (d as HTMLDialogElement).open)).toBe(true);
   });
 });
