@@ -27,7 +27,11 @@ const REQUEST_ID = /^[\w.-]{1,64}$/;
 /** Builds the app from the services (src/services.ts) without listening, so every test gets a fresh one. */
 export function createApp(services: Services, { clientDir }: AppOptions = {}): Express {
   const { config, logger, metrics, sessionStore, passport, model } = services;
-  const routes = apiRoutes({ maxChars: config.chat.messageMaxChars, models: model.models, uploadMaxBytes: config.attachments.uploadMaxBytes });
+  const routes = apiRoutes({
+    maxChars: config.chat.messageMaxChars,
+    models: model.models,
+    uploadMaxBytes: config.attachments.uploadMaxBytes,
+  });
   const deps = { ...services, openApiDocument: buildOpenApiDocument(routes, APP_VERSION) };
   const app = express();
   app.set('trust proxy', config.trustProxy);

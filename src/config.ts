@@ -1,4 +1,11 @@
-import { attachmentsConfig, describeWeakSecret, modelList, parseContextTokens, parseTrustProxy, type AttachmentsConfig } from './config.parsers.js';
+import {
+  attachmentsConfig,
+  describeWeakSecret,
+  modelList,
+  parseContextTokens,
+  parseTrustProxy,
+  type AttachmentsConfig,
+} from './config.parsers.js';
 import { EnvSchema } from './config.schema.js';
 
 /**

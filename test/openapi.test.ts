@@ -15,7 +15,11 @@ let specs: RouteSpec[];
 beforeAll(async () => {
   fake = await startFakeOpenAI();
   t = await startTestApp({ fake });
-  specs = apiRoutes({ maxChars: t.config.chat.messageMaxChars, models: t.model.models, uploadMaxBytes: t.config.attachments.uploadMaxBytes });
+  specs = apiRoutes({
+    maxChars: t.config.chat.messageMaxChars,
+    models: t.model.models,
+    uploadMaxBytes: t.config.attachments.uploadMaxBytes,
+  });
 });
 afterAll(async () => {
   await t?.close();

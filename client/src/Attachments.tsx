@@ -5,7 +5,8 @@ import { describeError } from './errors';
 /** At most this many files on one message (as the API allows). */
 export const MAX_FILES = 10;
 /** What the file picker offers (the server decides by the bytes anyway). */
-export const ACCEPT = 'image/png,image/jpeg,image/webp,image/gif,application/pdf,text/*,.md,.markdown,.csv,.tsv,.json,.txt,.log,.py,.js,.ts,.tsx,.jsx,.java,.c,.h,.cpp,.cs,.go,.rs,.rb,.php,.sh,.sql,.yaml,.yml,.toml,.ini';
+export const ACCEPT =
+  'image/png,image/jpeg,image/webp,image/gif,application/pdf,text/*,.md,.markdown,.csv,.tsv,.json,.txt,.log,.py,.js,.ts,.tsx,.jsx,.java,.c,.h,.cpp,.cs,.go,.rs,.rb,.php,.sh,.sql,.yaml,.yml,.toml,.ini';
 
 export interface PendingFile {
   key: string;
@@ -19,12 +20,30 @@ export interface PendingFile {
 
 /** Icons as inline SVG (emoji fonts are not everywhere). */
 export const PaperclipIcon = () => (
-  <svg viewBox="0 0 24 24" width="18" height="18" aria-hidden="true" fill="none" stroke="currentColor" strokeWidth="2" strokeLinecap="round">
+  <svg
+    viewBox="0 0 24 24"
+    width="18"
+    height="18"
+    aria-hidden="true"
+    fill="none"
+    stroke="currentColor"
+    strokeWidth="2"
+    strokeLinecap="round"
+  >
     <path d="M21 11.5 12.5 20a5 5 0 0 1-7-7L14 4.5a3.5 3.5 0 0 1 5 5L10.5 18a2 2 0 0 1-3-3L15 7.5" />
   </svg>
 );
 const DocumentIcon = () => (
-  <svg viewBox="0 0 24 24" width="18" height="18" aria-hidden="true" fill="none" stroke="currentColor" strokeWidth="2" strokeLinejoin="round">
+  <svg
+    viewBox="0 0 24 24"
+    width="18"
+    height="18"
+    aria-hidden="true"
+    fill="none"
+    stroke="currentColor"
+    strokeWidth="2"
+    strokeLinejoin="round"
+  >
     <path d="M14 3H6v18h12V7z" />
     <path d="M14 3v4h4M9 12h6M9 16h6" />
   </svg>
@@ -39,7 +58,8 @@ export function usePendingFiles() {
   const previews = useRef(new Set<string>());
   useEffect(() => () => previews.current.forEach((url) => URL.revokeObjectURL(url)), []);
 
-  const update = (key: string, change: Partial<PendingFile>) => setFiles((all) => all.map((f) => (f.key === key ? { ...f, ...change } : f)));
+  const update = (key: string, change: Partial<PendingFile>) =>
+    setFiles((all) => all.map((f) => (f.key === key ? { ...f, ...change } : f)));
 
   const add = (picked: File[]) => {
     const room = MAX_FILES - files.length;
@@ -122,7 +142,13 @@ export function MessageFiles({ attachments, shareToken }: { attachments: Attachm
         ),
       )}
       {enlarged && (
-        <dialog ref={dialog} className="lightbox" aria-label={enlarged.name} onClose={() => setEnlarged(null)} onClick={() => dialog.current?.close()}>
+        <dialog
+          ref={dialog}
+          className="lightbox"
+          aria-label={enlarged.name}
+          onClose={() => setEnlarged(null)}
+          onClick={() => dialog.current?.close()}
+        >
           <img src={attachmentUrl(enlarged.id, shareToken)} alt={enlarged.name} />
           <button type="button" className="icon" aria-label="Close" onClick={() => dialog.current?.close()}>
             ×

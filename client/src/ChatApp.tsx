@@ -96,7 +96,12 @@ export function ChatApp({ user, onLoggedOut }: { user: User; onLoggedOut: () => 
     const clientMessageId = crypto.randomUUID();
     const files = attachments.length > 0 ? { attachments } : {};
     if (chatId) return turns.run(`/api/chats/${chatId}/message`, 'POST', { content, clientMessageId, ...files }, chatId);
-    return turns.run('/api/chats', 'POST', { message: content, clientMessageId, ...files, ...(draftModel ? { model: draftModel } : {}) }, null);
+    return turns.run(
+      '/api/chats',
+      'POST',
+      { message: content, clientMessageId, ...files, ...(draftModel ? { model: draftModel } : {}) },
+      null,
+    );
   };
   const edit = (messageId: string, content: string) => {
     setError(null);

@@ -75,7 +75,12 @@ export function Conversation(props: Props) {
   const last = messages.at(-1);
 
   return (
-    <main className={`conversation${dragging ? ' dragging' : ''}`} onDrop={onDrop} onDragOver={onDragOver} onDragLeave={() => setDragging(false)}>
+    <main
+      className={`conversation${dragging ? ' dragging' : ''}`}
+      onDrop={onDrop}
+      onDragOver={onDragOver}
+      onDragLeave={() => setDragging(false)}
+    >
       <header className="topbar">
         <button type="button" className="icon menu" aria-label="Show chats" onClick={props.onToggleSidebar}>
           ☰
@@ -128,7 +133,13 @@ export function Conversation(props: Props) {
             e.target.value = '';
           }}
         />
-        <button type="button" className="icon attach" aria-label="Attach files" title="Attach images or documents" onClick={() => picker.current?.click()}>
+        <button
+          type="button"
+          className="icon attach"
+          aria-label="Attach files"
+          title="Attach images or documents"
+          onClick={() => picker.current?.click()}
+        >
           <PaperclipIcon />
         </button>
         <textarea

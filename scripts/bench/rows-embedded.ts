@@ -18,7 +18,10 @@ async function idleRss(dataDir: string): Promise<number> {
   });
   try {
     for (let i = 0; i < 240; i++) {
-      const ok = await fetch(`http://127.0.0.1:${port}/api/health/live`).then((r) => r.ok, () => false);
+      const ok = await fetch(`http://127.0.0.1:${port}/api/health/live`).then(
+        (r) => r.ok,
+        () => false,
+      );
       if (ok) break;
       await sleep(250);
     }

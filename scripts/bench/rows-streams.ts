@@ -133,7 +133,13 @@ async function leakCheck(app: AppProcess, cookie: string, chats: string[], fake:
               if (n % 20 === 0)
                 setTimeout(abort, 60); // dropped connection
               else if (n % 20 === 10)
-                setTimeout(() => void fetch(`${app.url}/api/chats/${chatId}/stop`, { method: 'POST', headers: { Cookie: cookie } }).catch(() => failed++), 60);
+                setTimeout(
+                  () =>
+                    void fetch(`${app.url}/api/chats/${chatId}/stop`, { method: 'POST', headers: { Cookie: cookie } }).catch(
+                      () => failed++,
+                    ),
+                  60,
+                );
             },
           }).catch(() => failed++);
         }
@@ -203,7 +209,7 @@ export async function streamRows(fake: FakeOpenAI, dbUrl: string, rows: Set<numb
   if (rows.has(10)) {
     const leak = await withApp(fake, dbUrl, (app, cookie, chats) => leakCheck(app, cookie, chats, fake));
     lines.push(
-      `| 10 | after ${LEAK_STREAMS} streams (10% stopped or dropped${leak.failed ? `, ${leak.failed} requests failed` : ""}): RSS / live heap / open fds | ${f(leak.after.rss / MiB, 0)} / ${f(leak.after.heap / MiB, 1)} MiB / ${leak.after.handles} | before: ${f(leak.before.rss / MiB, 0)} / ${f(leak.before.heap / MiB, 1)} MiB / ${leak.before.handles} | ${pct(leak.after.rss, leak.before.rss)} / ${pct(leak.after.heap, leak.before.heap)} / ${leak.after.handles - leak.before.handles} | within +10% |`,
+      `| 10 | after ${LEAK_STREAMS} streams (10% stopped or dropped${leak.failed ? `, ${leak.failed} requests failed` : ''}): RSS / live heap / open fds | ${f(leak.after.rss / MiB, 0)} / ${f(leak.after.heap / MiB, 1)} MiB / ${leak.after.handles} | before: ${f(leak.before.rss / MiB, 0)} / ${f(leak.before.heap / MiB, 1)} MiB / ${leak.before.handles} | ${pct(leak.after.rss, leak.before.rss)} / ${pct(leak.after.heap, leak.before.heap)} / ${leak.after.handles - leak.before.handles} | within +10% |`,
     );
   }
   return lines;

@@ -95,7 +95,11 @@ export function createAttachmentsService(db: Database, config: AttachmentsConfig
         const attachment = found.get(id);
         if (!attachment) throw notFound();
         if (attachment.sent) {
-          throw new AppError(400, 'attachment_already_sent', 'This file was already sent with a message: upload it again to send it again.');
+          throw new AppError(
+            400,
+            'attachment_already_sent',
+            'This file was already sent with a message: upload it again to send it again.',
+          );
         }
         const { sent: _sent, ...meta } = attachment;
         return meta;
@@ -107,10 +111,14 @@ export function createAttachmentsService(db: Database, config: AttachmentsConfig
 
     /** The turns as the model gets them: images as data URLs, documents as text (see prompt-parts.ts). */
     forModel: (turns: readonly ChatTurn[], model: string, context: ChatConfig['context']): Promise<ChatTurn[]> =>
-      withAttachments(turns, { model, context, seesImages: seesImages(config.visionModels, model), inputs: repo.modelInputs }),
-    modelInputs: repo.modelInputs,
-    bytesOf: repo.bytesOf,
-    storedBytes: repo.storedBytes,
+      withAttachments(turns, {
+        model,
+        context,
+        seesImages: seesImages(config.visionModels, model),
+        inputs: (ids) => repo.modelInputs(ids),
+      }),
+    /** The bytes of the user's attachments among `ids` (exports with files). */
+    bytesOf: (userId: string, ids: readonly string[]): Promise<Map<string, Buffer>> => repo.bytesOf(userId, ids),
     /** Removes uploads never sent within a day (a background job). */
     sweepUnsent: (): Promise<number> => repo.sweepUnsent(UNSENT_MAX_AGE_MS),
   };

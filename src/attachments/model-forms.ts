@@ -39,8 +39,9 @@ async function imageForm(bytes: Buffer, mimeType: string): Promise<ModelForm> {
 
 async function pdfText(bytes: Buffer): Promise<string> {
   try {
+    // eslint-disable-next-line @typescript-eslint/no-unsafe-assignment -- unpdf's types resolve under the build's TypeScript, not the linter's
     const pdf = await getDocumentProxy(new Uint8Array(bytes));
-    const { text } = await extractText(pdf, { mergePages: false });
+    const { text } = (await extractText(pdf, { mergePages: false })) as { text: string[] };
     return text.map((page, i) => `[Page ${i + 1}]\n${page.trim()}`).join('\n\n');
   } catch {
     throw unreadable('PDF');

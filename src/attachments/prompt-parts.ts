@@ -34,7 +34,9 @@ export async function withAttachments(turns: readonly ChatTurn[], options: Promp
   const ids = turns.flatMap((t) => t.attachments?.map((a) => a.id) ?? []);
   if (ids.length === 0) return [...turns];
   const [inputs] = await Promise.all([options.inputs(ids), loadTokenizer()]);
-  const documentBudget = Math.floor((contextWindowOf(options.model, options.context) - options.context.replyReserveTokens) * DOCUMENT_SHARE);
+  const documentBudget = Math.floor(
+    (contextWindowOf(options.model, options.context) - options.context.replyReserveTokens) * DOCUMENT_SHARE,
+  );
   return turns.map((turn) => {
     if (!turn.attachments?.length) return turn;
     const documents = turn.attachments.filter((a) => a.kind === 'document').length;

@@ -51,18 +51,19 @@ export const sendMessageBody = ({ maxChars }: ChatSchemaLimits) =>
   z.strictObject({ content: messageContent(maxChars), clientMessageId: ClientMessageId.optional(), attachments: Attachments.optional() });
 
 export const createChatBody = ({ maxChars, models }: ChatSchemaLimits) =>
-  z.strictObject({
-    title: Title.optional(),
-    systemPrompt: SystemPrompt.optional(),
-    model: modelChoice(models).optional(),
-    message: messageContent(maxChars).optional(),
-    clientMessageId: ClientMessageId.optional(),
-    attachments: Attachments.optional(),
-  })
-  .refine((body) => !body.attachments?.length || body.message !== undefined, {
-    message: 'Attachments are sent with a message.',
-    path: ['attachments'],
-  });
+  z
+    .strictObject({
+      title: Title.optional(),
+      systemPrompt: SystemPrompt.optional(),
+      model: modelChoice(models).optional(),
+      message: messageContent(maxChars).optional(),
+      clientMessageId: ClientMessageId.optional(),
+      attachments: Attachments.optional(),
+    })
+    .refine((body) => !body.attachments?.length || body.message !== undefined, {
+      message: 'Attachments are sent with a message.',
+      path: ['attachments'],
+    });
 
 export const updateChatBody = ({ models }: ChatSchemaLimits) =>
   z

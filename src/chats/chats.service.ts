@@ -117,8 +117,13 @@ export function createChatsService(
             const files = message.attachments.filter((a) => a.data !== undefined);
             if (files.length === 0) continue;
             const metas = [];
-            for (const file of files) metas.push(await attachments.upload(userId, { bytes: Buffer.from(file.data!, 'base64'), name: file.name }, tx));
-            await attachments.link(metas.map((a) => a.id), messageIds[i]!, tx);
+            for (const file of files)
+              metas.push(await attachments.upload(userId, { bytes: Buffer.from(file.data!, 'base64'), name: file.name }, tx));
+            await attachments.link(
+              metas.map((a) => a.id),
+              messageIds[i]!,
+              tx,
+            );
             await archive.setAttachments(messageIds[i]!, metas, tx);
             restored += metas.length;
           }

@@ -87,12 +87,12 @@ export function createRepliesRepo(db: Queryable) {
     /** Ends the reply with its text and status and charges the call, in one statement. */
     async end(id: string, ending: ReplyEnding, charge?: Charge): Promise<Message | undefined> {
       const { rows } = await db.query<MessageRow>(END_REPLY_SQL, [
-          id,
-          ending.content,
-          ending.status,
-          ending.model,
-          ending.usage?.promptTokens ?? null,
-          ending.usage?.completionTokens ?? null,
+        id,
+        ending.content,
+        ending.status,
+        ending.model,
+        ending.usage?.promptTokens ?? null,
+        ending.usage?.completionTokens ?? null,
         ...chargeParams(charge),
       ]);
       return one(rows);

@@ -71,18 +71,21 @@ const fromJson = <R extends MessageRow & { created_at: string }>(row: R): Messag
 
 export function createTurnsRepo(db: Queryable) {
   return {
-    async storeTurn(input: {
-      userId: string;
-      chatId: string;
-      content: string;
-      clientMessageId: string | null;
-      autoTitle: string;
-      defaultModel: string;
-      models: readonly string[];
-      owner: InstanceIdentity | null;
-      /** Checked and locked by the caller, in the transaction `tx`. */
-      attachments?: readonly TurnAttachment[];
-    }, tx: Queryable = db): Promise<StoreTurnResult> {
+    async storeTurn(
+      input: {
+        userId: string;
+        chatId: string;
+        content: string;
+        clientMessageId: string | null;
+        autoTitle: string;
+        defaultModel: string;
+        models: readonly string[];
+        owner: InstanceIdentity | null;
+        /** Checked and locked by the caller, in the transaction `tx`. */
+        attachments?: readonly TurnAttachment[];
+      },
+      tx: Queryable = db,
+    ): Promise<StoreTurnResult> {
       try {
         const { rows } = await tx.query<StoreTurnRow>(STORE_TURN_SQL, [
           input.chatId,

@@ -8,6 +8,9 @@ import { toPostmanCollection } from './postman.js';
 /** The collection for the default configuration, as the file docs/ ships. */
 export function postmanCollectionJson(): string {
   const config = loadConfig({}, () => 'unused');
-  const document = buildOpenApiDocument(apiRoutes({ maxChars: config.chat.messageMaxChars, models: [DEMO_MODEL], uploadMaxBytes: config.attachments.uploadMaxBytes }), APP_VERSION);
+  const document = buildOpenApiDocument(
+    apiRoutes({ maxChars: config.chat.messageMaxChars, models: [DEMO_MODEL], uploadMaxBytes: config.attachments.uploadMaxBytes }),
+    APP_VERSION,
+  );
   return `${JSON.stringify(toPostmanCollection(document as Parameters<typeof toPostmanCollection>[0]), null, 2)}\n`;
 }

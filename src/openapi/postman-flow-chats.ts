@@ -113,7 +113,10 @@ export const CHAT_STEPS: FlowStep[] = [
     path: '/api/attachments/:id',
     vars: { id: '{{attachmentId}}' },
     status: 200,
-    checks: { 'its bytes': "pm.response.text().includes('Thursday')", 'never sniffed': "pm.response.headers.get('X-Content-Type-Options') === 'nosniff'" },
+    checks: {
+      'its bytes': "pm.response.text().includes('Thursday')",
+      'never sniffed': "pm.response.headers.get('X-Content-Type-Options') === 'nosniff'",
+    },
   },
   {
     name: 'Upload one more',

@@ -40,7 +40,13 @@ describe('POST /api/uploads', () => {
     const { agent } = await signUp(ctx.t.app);
     const image = await upload(agent, await png(40, 30), 'holiday.txt');
     expect(image.status).toBe(201);
-    expect(image.body.attachment).toEqual({ id: expect.any(String), name: 'holiday.txt', mimeType: 'image/png', size: expect.any(Number), kind: 'image' });
+    expect(image.body.attachment).toEqual({
+      id: expect.any(String),
+      name: 'holiday.txt',
+      mimeType: 'image/png',
+      size: expect.any(Number),
+      kind: 'image',
+    });
 
     for (const [bytes, name] of [
       ['<!DOCTYPE html><html><script>alert(1)</script></html>', 'cat.png'],
@@ -160,11 +166,16 @@ describe('sending files', () => {
     const pdf = (await upload(agent, await pdfSaying('Revenue grew 12 percent.', 'Costs fell.'), 'report.pdf')).body.attachment;
     const notes = (await upload(agent, Buffer.from('The launch is on Thursday.'), 'notes.md')).body.attachment;
     const chat = await newChat(agent, { model: 'text-only-model' });
-    await agent.post(`/api/chats/${chat}/message`).send({ content: 'Summarise.', attachments: [pdf.id, notes.id] }).expect(201);
+    await agent
+      .post(`/api/chats/${chat}/message`)
+      .send({ content: 'Summarise.', attachments: [pdf.id, notes.id] })
+      .expect(201);
     const { text, images } = lastAsked();
     expect(images).toEqual([]);
     expect(text.startsWith('Summarise.')).toBe(true);
-    expect(text).toContain('[Attached document: report.pdf]\n[Page 1]\nRevenue grew 12 percent.\n\n[Page 2]\nCosts fell.\n[End of document: report.pdf]');
+    expect(text).toContain(
+      '[Attached document: report.pdf]\n[Page 1]\nRevenue grew 12 percent.\n\n[Page 2]\nCosts fell.\n[End of document: report.pdf]',
+    );
     expect(text).toContain('[Attached document: notes.md]\nThe launch is on Thursday.\n[End of document: notes.md]');
   });
 
@@ -178,7 +189,9 @@ describe('sending files', () => {
       const res = await agent.post(`/api/chats/${chat}/message`).send({ content: 'Read it.', attachments: [doc] });
       expect(res.status).toBe(201);
       const { text } = lastAsked();
-      expect(text).toMatch(/\[Note: "appendix.txt" is too long for this model's context window: only its first [\d,]+ of [\d,]+ characters are included\.\]/);
+      expect(text).toMatch(
+        /\[Note: "appendix.txt" is too long for this model's context window: only its first [\d,]+ of [\d,]+ characters are included\.\]/,
+      );
       expect(text.length).toBeLessThan(long.length);
     } finally {
       await small.close();
@@ -198,7 +211,10 @@ describe('sending files', () => {
     expect(foreign.body.error.code).toBe('attachment_not_found');
 
     const mine = (await upload(owner.agent, Buffer.from('mine'), 'mine.txt')).body.attachment.id as string;
-    await owner.agent.post(`/api/chats/${chat}/message`).send({ content: 'first', attachments: [mine] }).expect(201);
+    await owner.agent
+      .post(`/api/chats/${chat}/message`)
+      .send({ content: 'first', attachments: [mine] })
+      .expect(201);
     const again = await owner.agent.post(`/api/chats/${chat}/message`).send({ content: 'again', attachments: [mine] });
     expect(again.status).toBe(400);
     expect(again.body.error.code).toBe('attachment_already_sent');
@@ -233,7 +249,10 @@ describe('limits and lifetime', () => {
       Number((await ctx.t.db.query<{ n: string }>('SELECT count(*) AS n FROM attachment_blobs WHERE user_id = $1', [user.id])).rows[0]!.n);
     const sent = (await upload(agent, Buffer.from('in a chat'), 'a.txt')).body.attachment.id as string;
     const chat = await newChat(agent);
-    await agent.post(`/api/chats/${chat}/message`).send({ content: 'keep', attachments: [sent] }).expect(201);
+    await agent
+      .post(`/api/chats/${chat}/message`)
+      .send({ content: 'keep', attachments: [sent] })
+      .expect(201);
     const unsent = (await upload(agent, Buffer.from('never sent'), 'b.txt')).body.attachment.id as string;
     expect(await blobs()).toBe(2);
 
@@ -258,7 +277,10 @@ describe('exports, imports and shares', () => {
     const bytes = await png(12, 12);
     const image = (await upload(from.agent, bytes, 'pic.png')).body.attachment;
     const chat = await newChat(from.agent);
-    await from.agent.post(`/api/chats/${chat}/message`).send({ content: 'look', attachments: [image.id] }).expect(201);
+    await from.agent
+      .post(`/api/chats/${chat}/message`)
+      .send({ content: 'look', attachments: [image.id] })
+      .expect(201);
 
     const plain = (await from.agent.get('/api/export')).body;
     expect(plain.chats[0].messages[0].attachments).toEqual([image]);
@@ -281,7 +303,10 @@ describe('exports, imports and shares', () => {
     const doc = (await upload(agent, Buffer.from('shared notes'), 'shared.txt')).body.attachment;
     const unshared = (await upload(agent, Buffer.from('private'), 'private.txt')).body.attachment.id as string;
     const chat = await newChat(agent);
-    await agent.post(`/api/chats/${chat}/message`).send({ content: 'see file', attachments: [doc.id] }).expect(201);
+    await agent
+      .post(`/api/chats/${chat}/message`)
+      .send({ content: 'see file', attachments: [doc.id] })
+      .expect(201);
     const { token } = (await agent.post(`/api/chats/${chat}/share`).expect(201)).body;
 
     const anonymous = request(ctx.t.app);

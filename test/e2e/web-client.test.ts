@@ -487,15 +487,21 @@ describe('the web client: attachments', () => {
   it('attaches an image and a document, shows them in the conversation (image enlarges), and keeps them across a reload', async () => {
     const page = await newPage();
     await register(page);
-    const image = await sharp({ create: { width: 64, height: 48, channels: 3, background: { r: 20, g: 120, b: 220 } } }).png().toBuffer();
+    const image = await sharp({ create: { width: 64, height: 48, channels: 3, background: { r: 20, g: 120, b: 220 } } })
+      .png()
+      .toBuffer();
     await page.locator('input[type=file]').setInputFiles([
       { name: 'blue.png', mimeType: 'image/png', buffer: image },
       { name: 'notes.md', mimeType: 'text/markdown', buffer: Buffer.from('# Plan\n\nShip on Friday.') },
     ]);
     await expect.poll(() => page.locator('.pending-files .file-chip.ready').count(), { timeout: 10_000 }).toBe(2);
     // A file the server refuses says why, and keeps the message from being sent until it is removed.
-    await page.locator('input[type=file]').setInputFiles({ name: 'page.png', mimeType: 'image/png', buffer: Buffer.from('<html><body>hi</body></html>') });
-    await expect.poll(() => page.locator('.pending-files .file-chip.failed').textContent(), { timeout: 10_000 }).toContain('cannot be attached');
+    await page
+      .locator('input[type=file]')
+      .setInputFiles({ name: 'page.png', mimeType: 'image/png', buffer: Buffer.from('<html><body>hi</body></html>') });
+    await expect
+      .poll(() => page.locator('.pending-files .file-chip.failed').textContent(), { timeout: 10_000 })
+      .toContain('cannot be attached');
     await page.getByLabel('Message').fill('What colour is this, and when do we ship?');
     expect(await page.getByRole('button', { name: 'Send' }).isDisabled()).toBe(true);
     await page.getByRole('button', { name: 'Remove page.png' }).click();
@@ -509,7 +515,7 @@ describe('the web client: attachments', () => {
     const shown = async () => {
       const img = page.locator('article.message.user img.message-image');
       await img.waitFor();
-      await expect.poll(() => img.evaluate((el) => (el as HTMLImageElement).naturalWidth), { timeout: 5000 }).toBe(64);
+      await expect.poll(() => img.evaluate((el) => (el as unknown as { naturalWidth: number }).naturalWidth), { timeout: 5000 }).toBe(64);
       expect(await page.locator('article.message.user a.file-chip.document').getAttribute('download')).toBe('notes.md');
     };
     await shown();
@@ -517,6 +523,6 @@ describe('the web client: attachments', () => {
     await page.reload();
     await shown();
     await page.getByRole('button', { name: 'Enlarge blue.png' }).click();
-    await expect.poll(() => page.locator('dialog.lightbox').evaluate((d) => (d as HTMLDialogElement).open)).toBe(true);
+    await expect.poll(() => page.locator('dialog.lightbox').evaluate((d) => (d as unknown as { open: boolean }).open)).toBe(true);
   });
 });

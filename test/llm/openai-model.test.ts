@@ -93,7 +93,8 @@ describe('the lean transport under the SDK (src/llm/lean-fetch.ts)', () => {
         res.end(zlib.gzipSync(body + '\n\n'));
       };
       req.resume();
-      if (req.url === '/v1/models') return zipped(JSON.stringify({ object: 'list', data: [{ id: 'zip-model', object: 'model' }] }), 'application/json');
+      if (req.url === '/v1/models')
+        return zipped(JSON.stringify({ object: 'list', data: [{ id: 'zip-model', object: 'model' }] }), 'application/json');
       return zipped(sse, 'text/event-stream');
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

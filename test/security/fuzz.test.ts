@@ -30,7 +30,11 @@ const own = { chatId: '', messageId: '' };
 beforeAll(async () => {
   fake = await startFakeOpenAI();
   t = await startTestApp({ fake });
-  specs = apiRoutes({ maxChars: t.config.chat.messageMaxChars, models: t.model.models, uploadMaxBytes: t.config.attachments.uploadMaxBytes });
+  specs = apiRoutes({
+    maxChars: t.config.chat.messageMaxChars,
+    models: t.model.models,
+    uploadMaxBytes: t.config.attachments.uploadMaxBytes,
+  });
 
   const v = await signUp(t.app);
   victimAgent = v.agent;
