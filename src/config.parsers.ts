@@ -60,8 +60,38 @@ export const KNOWN_VISION_MODELS = 'gpt-4o*,chatgpt-4o*,gpt-4.1*,gpt-4.5*,gpt-4-
 export const attachmentsConfig = (e: { UPLOAD_MAX_MB: number; USER_STORAGE_MB: number; VISION_MODELS?: string }): AttachmentsConfig => ({
   uploadMaxBytes: e.UPLOAD_MAX_MB * 1024 * 1024,
   userStorageBytes: e.USER_STORAGE_MB * 1024 * 1024,
-  visionModels: (e.VISION_MODELS ?? KNOWN_VISION_MODELS)
+  visionModels: commaList(e.VISION_MODELS ?? KNOWN_VISION_MODELS),
+});
+
+/** A comma-separated list, trimmed, without empty entries. */
+export const commaList = (value: string | undefined): string[] =>
+  (value ?? '')
     .split(',')
-    .map((m) => m.trim())
-    .filter(Boolean),
+    .map((item) => item.trim())
+    .filter(Boolean);
+
+export interface JobsConfig {
+  sessionPruneMs: number;
+  rateLimitPruneMs: number;
+  orphanSweepMs: number;
+  modelProbeMs: number;
+  attachmentSweepMs: number;
+}
+
+type JobIntervals = Record<
+  | 'SESSION_PRUNE_INTERVAL_SECONDS'
+  | 'RATE_LIMIT_PRUNE_INTERVAL_SECONDS'
+  | 'ORPHAN_SWEEP_INTERVAL_SECONDS'
+  | 'MODEL_PROBE_INTERVAL_SECONDS'
+  | 'ATTACHMENT_SWEEP_INTERVAL_SECONDS',
+  number
+>;
+
+/** How often each background job runs (src/jobs.ts), from its *_INTERVAL_SECONDS. */
+export const jobsConfig = (e: JobIntervals): JobsConfig => ({
+  sessionPruneMs: e.SESSION_PRUNE_INTERVAL_SECONDS * 1000,
+  rateLimitPruneMs: e.RATE_LIMIT_PRUNE_INTERVAL_SECONDS * 1000,
+  orphanSweepMs: e.ORPHAN_SWEEP_INTERVAL_SECONDS * 1000,
+  modelProbeMs: e.MODEL_PROBE_INTERVAL_SECONDS * 1000,
+  attachmentSweepMs: e.ATTACHMENT_SWEEP_INTERVAL_SECONDS * 1000,
 });

@@ -1,11 +1,5 @@
-import {
-  attachmentsConfig,
-  describeWeakSecret,
-  modelList,
-  parseContextTokens,
-  parseTrustProxy,
-  type AttachmentsConfig,
-} from './config.parsers.js';
+import * as parse from './config.parsers.js';
+import type { AttachmentsConfig, JobsConfig } from './config.parsers.js';
 import { EnvSchema } from './config.schema.js';
 
 /**
@@ -58,7 +52,7 @@ export interface Config {
   metricsToken?: string;
   shutdownGraceMs: number;
   /** How often each background job runs (src/jobs.ts). */
-  jobs: { sessionPruneMs: number; rateLimitPruneMs: number; orphanSweepMs: number; modelProbeMs: number; attachmentSweepMs: number };
+  jobs: JobsConfig;
   /** Worker processes (node:cluster); more than 1 needs DATABASE_URL. */
   workers: number;
   bcryptRounds: number;
@@ -104,7 +98,7 @@ export function loadConfig(env: Env, randomSecret: () => string): Config {
   const isProduction = e.NODE_ENV === 'production';
   const problems: string[] = [];
 
-  const secretProblem = describeWeakSecret(e.SESSION_SECRET);
+  const secretProblem = parse.describeWeakSecret(e.SESSION_SECRET);
   if (isProduction && secretProblem) problems.push(`SESSION_SECRET: ${secretProblem}`);
 
   const hasModelServer = e.OPENAI_API_KEY !== undefined || e.OPENAI_BASE_URL !== undefined;
@@ -143,19 +137,10 @@ export function loadConfig(env: Env, randomSecret: () => string): Config {
     },
     metricsToken: e.METRICS_TOKEN,
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
-    jobs: {
-      sessionPruneMs: e.SESSION_PRUNE_INTERVAL_SECONDS * 1000,
-      rateLimitPruneMs: e.RATE_LIMIT_PRUNE_INTERVAL_SECONDS * 1000,
-      orphanSweepMs: e.ORPHAN_SWEEP_INTERVAL_SECONDS * 1000,
-      modelProbeMs: e.MODEL_PROBE_INTERVAL_SECONDS * 1000,
-      attachmentSweepMs: e.ATTACHMENT_SWEEP_INTERVAL_SECONDS * 1000,
-    },
+    jobs: parse.jobsConfig(e),
     workers: e.WEB_CONCURRENCY,
     publicUrl: e.PUBLIC_URL,
-    corsOrigins: (e.CORS_ORIGINS ?? '')
-      .split(',')
-      .map((o) => o.trim())
-      .filter(Boolean),
+    corsOrigins: parse.commaList(e.CORS_ORIGINS),
     limits: {
       enabled: e.RATE_LIMITS === 'on',
       redisUrl: e.REDIS_URL,
@@ -181,7 +166,7 @@ export function loadConfig(env: Env, randomSecret: () => string): Config {
           kind: 'openai' as const,
           apiKey: e.OPENAI_API_KEY,
           baseURL: e.OPENAI_BASE_URL,
-          models: modelList(e.OPENAI_MODEL ?? DEFAULT_MODEL, e.OPENAI_MODELS === 'auto' ? undefined : e.OPENAI_MODELS),
+          models: parse.modelList(e.OPENAI_MODEL ?? DEFAULT_MODEL, e.OPENAI_MODELS === 'auto' ? undefined : e.OPENAI_MODELS),
           discover: e.OPENAI_MODELS === 'auto',
           defaultFromServer: e.OPENAI_MODEL === undefined && e.OPENAI_BASE_URL !== undefined,
           timeoutMs: e.OPENAI_TIMEOUT_MS,
@@ -196,12 +181,12 @@ export function loadConfig(env: Env, randomSecret: () => string): Config {
       heartbeatMs: e.SSE_HEARTBEAT_MS,
       context: {
         defaultTokens: e.DEFAULT_CONTEXT_TOKENS,
-        perModel: parseContextTokens(e.MODEL_CONTEXT_TOKENS),
+        perModel: parse.parseContextTokens(e.MODEL_CONTEXT_TOKENS),
         replyReserveTokens: e.REPLY_RESERVE_TOKENS,
       },
     },
-    attachments: attachmentsConfig(e),
+    attachments: parse.attachmentsConfig(e),
     logLevel: e.LOG_LEVEL,
-    trustProxy: parseTrustProxy(e.TRUST_PROXY),
+    trustProxy: parse.parseTrustProxy(e.TRUST_PROXY),
   });
 }

@@ -34,6 +34,7 @@ describe('background jobs (src/jobs.ts)', () => {
       { name: 'session-prune', everyMs: 1000 },
       { name: 'rate-limit-prune', everyMs: 2000 },
       { name: 'model-probe', everyMs: 60_000 },
+      { name: 'attachment-sweep', everyMs: 3_600_000 },
     ]);
   });
 

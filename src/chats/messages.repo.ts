@@ -1,5 +1,5 @@
 import type { Queryable } from '../db/database.js';
-import type { TurnAttachment } from '../llm/chat-model.js';
+import type { ChatTurn, TurnAttachment } from '../llm/chat-model.js';
 
 export type MessageStatus = 'streaming' | 'complete' | 'stopped' | 'error';
 
@@ -66,6 +66,12 @@ export function createMessagesRepo(db: Queryable) {
     async listForChat(chatId: string, tx: Queryable = db): Promise<Message[]> {
       const { rows } = await tx.query<MessageRow>(`SELECT ${COLUMNS} FROM messages WHERE chat_id = $1 ORDER BY id`, [chatId]);
       return rows.map(toMessage);
+    },
+
+    /** The conversation as the model reads it (messages with text, in order), but for `exceptId` (a reply being made). */
+    async conversation(chatId: string, exceptId: string, tx: Queryable = db): Promise<ChatTurn[]> {
+      const history = (await this.listForChat(chatId, tx)).filter((m) => m.id !== exceptId && m.content);
+      return history.map(({ role, content, attachments }) => ({ role, content, ...(attachments.length > 0 ? { attachments } : {}) }));
     },
 
     /** The `limit` messages before `beforeId` (or the newest), in conversation order, and whether older exist. */

@@ -16,6 +16,7 @@ import { createMessagesRepo, type Message } from './messages.repo.js';
 import { createLiveReplies, inProgress, type LocalTurn, type Turn } from './live-replies.js';
 import { createRepliesRepo } from './replies.repo.js';
 import { repeatOfSend } from './repeat-send.js';
+import { sendFiles } from './send-files.js';
 import { storeTurnAndLaunch } from './send-turn.js';
 import { waitUntilEnded } from './stop-wait.js';
 import { createTitleWriter } from './title-writer.js';
@@ -57,12 +58,6 @@ export function createTurnsService({ db, model, bus, config, limits, attachments
 
   const modelFor = (chat: Chat) => modelOf(model, chat);
 
-  /** The conversation up to (not including) `placeholder`, for answers that did not read it already. */
-  async function readHistory(chatId: string, placeholder: Message): Promise<ChatTurn[]> {
-    const history = (await messages.listForChat(chatId)).filter((m) => m.id !== placeholder.id && m.content);
-    return history.map(({ role, content, attachments: files }) => ({ role, content, ...(files.length > 0 ? { attachments: files } : {}) }));
-  }
-
   /** Starts generating into `placeholder` (already stored, status streaming). */
   function launch(
     userId: string,
@@ -72,7 +67,7 @@ export function createTurnsService({ db, model, bus, config, limits, attachments
     options: { clientMessageId?: string; history?: ChatTurn[]; early?: EarlyCall } = {},
   ): LocalTurn {
     const buildTurns = async () => {
-      const stored = options.history ?? (await readHistory(chat.id, placeholder));
+      const stored = options.history ?? (await messages.conversation(chat.id, placeholder.id));
       const [turns] = await Promise.all([attachments.forModel(stored, modelFor(chat), config.context), loadTokenizer()]);
       return fitToContext(chat.systemPrompt ?? config.systemPrompt, turns, modelFor(chat), config.context);
     };
@@ -120,18 +115,7 @@ export function createTurnsService({ db, model, bus, config, limits, attachments
     live,
     early,
     repeat,
-    attach: {
-      /** The files of a send, locked in its transaction; images only for a model that sees them. */
-      async claim(userId, chatId, ids, tx) {
-        const claimed = await attachments.claim(userId, ids, tx);
-        const chat = claimed.some((a) => a.kind === 'image') ? await chats.findForUser(userId, chatId, tx) : undefined;
-        if (chat && !attachments.seesImages(modelFor(chat))) {
-          throw new AppError(400, 'model_cannot_see_images', "This chat's model cannot see images: pick a model that can, or attach text.");
-        }
-        return claimed;
-      },
-      link: attachments.link,
-    },
+    attach: sendFiles(attachments, chats, modelFor),
     launch(userId, stored, content, autoTitle, clientMessageId, startedEarly) {
       const { chat, userMessage, placeholder, history, titled } = stored;
       const files = userMessage.attachments.length > 0 ? { attachments: userMessage.attachments } : {};

@@ -51,9 +51,24 @@ function operation(spec: RouteSpec): object {
     ...(spec.input.body
       ? { requestBody: { required: true, content: { 'application/json': { schema: toSchema(spec.input.body, 'input') } } } }
       : {}),
+    ...(spec.upload ? { requestBody: uploadBody(spec.upload.field, spec.upload.maxBytes) } : {}),
     responses,
   };
 }
+
+/** One file, as multipart/form-data. */
+const uploadBody = (field: string, maxBytes: number) => ({
+  required: true,
+  content: {
+    'multipart/form-data': {
+      schema: {
+        type: 'object',
+        required: [field],
+        properties: { [field]: { type: 'string', format: 'binary', description: `The file, at most ${maxBytes} bytes.` } },
+      },
+    },
+  },
+});
 
 /** The OpenAPI 3.1 document of the route table: the very zod schemas that validate the requests. */
 export function buildOpenApiDocument(routes: readonly RouteSpec[], version: string): object {

@@ -139,6 +139,7 @@ describe('GET /api/chats/:id', () => {
     ]);
     for (const m of res.body.messages) {
       expect(Object.keys(m).sort()).toEqual([
+        'attachments',
         'chatId',
         'completionTokens',
         'content',
@@ -150,6 +151,7 @@ describe('GET /api/chats/:id', () => {
         'status',
       ]);
       expect(m.status).toBe('complete');
+      expect(m.attachments).toEqual([]);
     }
   });
 
