@@ -94,6 +94,14 @@ export function createChatsRepo(db: Queryable) {
       return rowCount === 1;
     },
 
+    /** Deletes the chat if it has no message (a create-with-message whose send was refused). */
+    async deleteIfEmpty(userId: string, chatId: string): Promise<void> {
+      await db.query('DELETE FROM chats c WHERE id = $1 AND user_id = $2 AND NOT EXISTS (SELECT 1 FROM messages m WHERE m.chat_id = c.id)', [
+        chatId,
+        userId,
+      ]);
+    },
+
     async findForUser(userId: string, chatId: string, tx: Queryable = db): Promise<Chat | undefined> {
       const { rows } = await tx.query<ChatRow>(`SELECT ${COLUMNS} FROM chats WHERE id = $1 AND user_id = $2`, [chatId, userId]);
       return rows[0] && toChat(rows[0]);

@@ -77,8 +77,18 @@ export function createChatsService(
         turns.learn(userId, chat);
         chatId = chat.id;
       }
-      const turn = await turns.send(userId, chatId, message, clientMessageId, { admitted: true, attachments });
-      return { chat: turn.chat, turn };
+      try {
+        const turn = await turns.send(userId, chatId, message, clientMessageId, { admitted: true, attachments });
+        return { chat: turn.chat, turn };
+      } catch (err) {
+        // Refused before anything was stored (a file that is not the user's, an image for a model that
+        // cannot see…): no empty chat is left behind.
+        if (!existing) {
+          turns.forget(chatId);
+          await chats.deleteIfEmpty(userId, chatId);
+        }
+        throw err;
+      }
     },
 
     async updateChat(userId: string, chatId: string, changes: ChatSettings): Promise<Chat> {

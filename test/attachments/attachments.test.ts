@@ -210,6 +210,12 @@ describe('sending files', () => {
     expect(foreign.status).toBe(404);
     expect(foreign.body.error.code).toBe('attachment_not_found');
 
+    // A new chat whose first message is refused so is not left behind empty.
+    const before = (await owner.agent.get('/api/chats')).body.chats.length as number;
+    const created = await owner.agent.post('/api/chats').send({ message: 'x', attachments: [theirs] });
+    expect(created.status).toBe(404);
+    expect((await owner.agent.get('/api/chats')).body.chats).toHaveLength(before);
+
     const mine = (await upload(owner.agent, Buffer.from('mine'), 'mine.txt')).body.attachment.id as string;
     await owner.agent
       .post(`/api/chats/${chat}/message`)
