@@ -96,10 +96,10 @@ export function createChatsRepo(db: Queryable) {
 
     /** Deletes the chat if it has no message (a create-with-message whose send was refused). */
     async deleteIfEmpty(userId: string, chatId: string): Promise<void> {
-      await db.query('DELETE FROM chats c WHERE id = $1 AND user_id = $2 AND NOT EXISTS (SELECT 1 FROM messages m WHERE m.chat_id = c.id)', [
-        chatId,
-        userId,
-      ]);
+      await db.query(
+        'DELETE FROM chats c WHERE id = $1 AND user_id = $2 AND NOT EXISTS (SELECT 1 FROM messages m WHERE m.chat_id = c.id)',
+        [chatId, userId],
+      );
     },
 
     async findForUser(userId: string, chatId: string, tx: Queryable = db): Promise<Chat | undefined> {

@@ -18,7 +18,14 @@ afterAll(async () => {
 describe('migrations', () => {
   it('apply once, even when two instances start at the same time', async () => {
     const [a, b] = await Promise.all([migrate(db), migrate(db)]);
-    expect([...a, ...b]).toEqual(['001_initial', '002_streaming', '003_security', '004_chat_management', '005_turn_engine', '006_attachments']);
+    expect([...a, ...b]).toEqual([
+      '001_initial',
+      '002_streaming',
+      '003_security',
+      '004_chat_management',
+      '005_turn_engine',
+      '006_attachments',
+    ]);
     expect(await migrate(db)).toEqual([]);
     const { rows } = await db.query('SELECT version FROM schema_migrations ORDER BY version');
     expect(rows).toEqual(['001', '002', '003', '004', '005', '006'].map((version) => ({ version })));
