@@ -386,37 +386,43 @@ describe('the web client: chat menu, sharing, settings', () => {
     await shot(page, 'settings-desktop');
   });
 
-  it('has no serious or critical accessibility problems on the login, chat, settings and shared pages (axe-core)', async () => {
-    const axeSource = fs.readFileSync(path.join(ROOT, 'node_modules/axe-core/axe.min.js'), 'utf8');
-    // axe is injected as a script, which the app's strict CSP forbids: this context bypasses it.
-    const context = await browser.newContext({ viewport: { width: 1200, height: 800 }, bypassCSP: true });
-    const page = await context.newPage();
-    page.on('dialog', (dialog) => void dialog.accept());
-    const audit = async (what: string) => {
-      await page.addScriptTag({ content: axeSource });
-      const result = (await page.evaluate('axe.run(document, { resultTypes: ["violations"] })')) as {
-        violations: { id: string; impact: string }[];
+  it.each(['light', 'dark'] as const)(
+    'has no serious or critical accessibility problems on the login, chat, settings and shared pages, %s scheme (axe-core)',
+    async (colorScheme) => {
+      const axeSource = fs.readFileSync(path.join(ROOT, 'node_modules/axe-core/axe.min.js'), 'utf8');
+      // axe is injected as a script, which the app's strict CSP forbids: this context bypasses it.
+      const context = await browser.newContext({ viewport: { width: 1200, height: 800 }, bypassCSP: true, colorScheme });
+      const page = await context.newPage();
+      page.on('dialog', (dialog) => void dialog.accept());
+      const audit = async (what: string) => {
+        await page.addScriptTag({ content: axeSource });
+        const result = (await page.evaluate('axe.run(document, { resultTypes: ["violations"] })')) as {
+          violations: { id: string; impact: string }[];
+        };
+        const bad = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => v.id);
+        expect(bad, what).toEqual([]);
       };
-      const bad = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => v.id);
-      expect(bad, what).toEqual([]);
-    };
-    await page.goto(server.url);
-    await page.getByRole('button', { name: 'Log in' }).waitFor();
-    await audit('login page');
-    await register(page);
-    await chatWithReply(page, 'Accessible chat');
-    await audit('chat page');
-    await page.getByLabel('Chat menu').click();
-    await page.locator('.menu-items').getByText('Share a link', { exact: true }).click();
-    const link = await page.getByLabel('Link to the shared chat').inputValue();
-    await page.getByRole('link', { name: /@example\.com/ }).click();
-    await page.getByRole('heading', { name: 'Settings' }).waitFor();
-    await audit('settings page');
-    await page.goto(link);
-    await page.getByRole('heading', { name: 'Accessible chat' }).waitFor();
-    await audit('shared page');
-    await context.close();
-  });
+      await page.goto(server.url);
+      await page.getByRole('button', { name: 'Log in' }).waitFor();
+      await audit(`login page (${colorScheme})`);
+      await register(page);
+      await chatWithReply(page, 'Accessible chat');
+      // With a file about to be sent: the paperclip, the chip and its remove button are audited too.
+      await page.locator('input[type=file]').setInputFiles({ name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('notes') });
+      await page.locator('.pending-files .file-chip.ready').waitFor();
+      await audit(`chat page (${colorScheme})`);
+      await page.getByLabel('Chat menu').click();
+      await page.locator('.menu-items').getByText('Share a link', { exact: true }).click();
+      const link = await page.getByLabel('Link to the shared chat').inputValue();
+      await page.getByRole('link', { name: /@example\.com/ }).click();
+      await page.getByRole('heading', { name: 'Settings' }).waitFor();
+      await audit(`settings page (${colorScheme})`);
+      await page.goto(link);
+      await page.getByRole('heading', { name: 'Accessible chat' }).waitFor();
+      await audit(`shared page (${colorScheme})`);
+      await context.close();
+    },
+  );
 
   it('fits the settings page on a phone-width screen', async () => {
     const page = await newPage({ width: 390, height: 844 });
