@@ -19,7 +19,7 @@ const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 let fake: FakeOpenAI;
 let t: TestApp;
-let server: { url: string; close(): Promise<void> };
+let server: Awaited<ReturnType<typeof listen>>;
 let browser: Browser;
 
 beforeAll(async () => {
@@ -266,6 +266,28 @@ describe('the web client as a product', () => {
     await expect.poll(() => lastReply(page).getAttribute('data-status'), { timeout: 10_000 }).toBe('complete');
     expect(await lastReply(page).textContent()).toContain(chunks.join('').trim());
     await expect.poll(() => page.getByRole('button', { name: '■ Stop' }).count()).toBe(0);
+  });
+
+  it('resumes a reply after a dropped connection from where it was (Last-Event-ID), repeating nothing', async () => {
+    const page = await newPage();
+    await register(page);
+    const resumed: string[] = [];
+    page.on('request', (req) => {
+      if (req.url().endsWith('/stream')) resumed.push(req.headers()['last-event-id'] ?? '');
+    });
+    const chunks = Array.from({ length: 14 }, (_, i) => `word${i} `);
+    fake.enqueue({ kind: 'reply', content: chunks.join(''), chunks, chunkDelayMs: 250 });
+    await page.getByLabel('Message').fill('Count slowly');
+    await page.getByLabel('Message').press('Enter');
+    await expect.poll(() => lastReply(page).textContent(), { timeout: 5000 }).toContain('word1 ');
+    server.dropConnections(); // the stream's connection fails mid-reply
+    await expect.poll(() => lastReply(page).getAttribute('data-status'), { timeout: 15_000 }).toBe('complete');
+    const text = (await lastReply(page).textContent()) ?? '';
+    expect(text).toContain(chunks.join('').trim());
+    expect(text.split('word3 ').length).toBe(2); // each piece once
+    // It re-attached with the id of the last event it had: that reply, at the length shown.
+    expect(resumed.length).toBeGreaterThan(0);
+    expect(resumed.at(-1)).toMatch(/^\d+:\d+$/);
   });
 
   it('searches (Ctrl+K), opens the chat at the message found, copies a message, and edits one to answer it again', async () => {

@@ -3,12 +3,14 @@ import type { AddressInfo } from 'node:net';
 import type { Express } from 'express';
 
 /** Serves an app on an ephemeral loopback port, for clients that need a real streaming connection. */
-export async function listen(app: Express): Promise<{ url: string; close(): Promise<void> }> {
+export async function listen(app: Express): Promise<{ url: string; close(): Promise<void>; dropConnections(): void }> {
   const server = http.createServer(app);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
+    /** Cuts every open connection, as a network failure would (the server keeps listening). */
+    dropConnections: () => server.closeAllConnections(),
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
