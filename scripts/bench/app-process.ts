@@ -32,7 +32,13 @@ export function spawnNode(script: string, env: Record<string, string>, nodeArgs:
   return spawn(NODE, [...nodeArgs, '--import', TSX, path.join(ROOT, script)], {
     cwd: ROOT,
     // MALLOC_ARENA_MAX reaches the app (glibc's arenas: row 10 compares with and without).
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...pick(process.env, 'MALLOC_ARENA_MAX'), ...env },
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? '',
+      ...pick(process.env, 'MALLOC_ARENA_MAX'),
+      ...pick(process.env, 'BENCH_MEMORY_DETAIL'),
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
 }

@@ -3,10 +3,16 @@
  * `heap-after-gc=<bytes>` on stdout, so rows 4 and 10 can tell live memory from not-yet-collected garbage.
  * Needs --expose-gc.
  */
+import v8 from 'node:v8';
+
 const collect = (globalThis as { gc?: () => void }).gc;
 process.on('SIGUSR2', () => {
   collect?.();
   collect?.();
-  process.stdout.write(`heap-after-gc=${process.memoryUsage().heapUsed}\n`);
+  const memory = process.memoryUsage();
+  const spaces = Object.fromEntries(v8.getHeapSpaceStatistics().map((s) => [s.space_name, Math.round(s.space_size / 1024)]));
+  // With BENCH_MEMORY_DETAIL, where the memory is (bytes; heap spaces in KB), on stderr, for reading by hand.
+  if (process.env.BENCH_MEMORY_DETAIL) process.stderr.write(`memory ${JSON.stringify({ ...memory, spaces })}\n`);
+  process.stdout.write(`heap-after-gc=${memory.heapUsed}\n`);
 });
 await import('../../src/main.js');

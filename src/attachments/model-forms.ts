@@ -1,5 +1,3 @@
-import sharp from 'sharp';
-import { extractText, getDocumentProxy } from 'unpdf';
 import { AppError } from '../http/errors.js';
 import { textOf, type Sniffed } from './sniff.js';
 
@@ -15,9 +13,15 @@ export interface ModelForm {
   text?: string;
 }
 
+// sharp (libvips, ~30 MB resident once loaded) and unpdf are loaded at the first upload that needs
+// them, not at start: most processes, and every idle one, never convert a file.
+const loadSharp = () => import('sharp').then((module) => module.default);
+const loadUnpdf = () => import('unpdf');
+
 const unreadable = (what: string) => new AppError(415, 'unsupported_file_type', `This ${what} could not be read.`);
 
 async function imageForm(bytes: Buffer, mimeType: string): Promise<ModelForm> {
+  const sharp = await loadSharp();
   let width: number | undefined;
   let height: number | undefined;
   try {
@@ -38,6 +42,7 @@ async function imageForm(bytes: Buffer, mimeType: string): Promise<ModelForm> {
 }
 
 async function pdfText(bytes: Buffer): Promise<string> {
+  const { extractText, getDocumentProxy } = await loadUnpdf();
   try {
     // eslint-disable-next-line @typescript-eslint/no-unsafe-assignment -- unpdf's types resolve under the build's TypeScript, not the linter's
     const pdf = await getDocumentProxy(new Uint8Array(bytes));

@@ -1,5 +1,3 @@
-import { fileTypeFromBuffer } from 'file-type';
-
 /** What an upload is, decided by its bytes (never by the client's Content-Type or file name). */
 export type Sniffed = { kind: 'image' | 'document'; mimeType: string };
 
@@ -39,6 +37,7 @@ function isJson(text: string): boolean {
 
 /** The allowed type of these bytes, or undefined (415): PNG, JPEG, WebP, GIF, PDF, UTF-8 text. */
 export async function sniff(bytes: Buffer, name: string): Promise<Sniffed | undefined> {
+  const { fileTypeFromBuffer } = await import('file-type'); // loaded at the first upload, not at start
   const detected = await fileTypeFromBuffer(bytes);
   if (detected) {
     if (IMAGES.has(detected.mime)) return { kind: 'image', mimeType: detected.mime };
