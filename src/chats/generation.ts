@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { isDatabaseOutage, retryThroughOutage } from '../db/outage.js';
 import { AppError, databaseUnavailable, internalError } from '../http/errors.js';
-import type { ChatModel, ChatTurn, TokenUsage } from '../llm/chat-model.js';
+import type { ChatModel, ChatTurn, ModelChunk, TokenUsage } from '../llm/chat-model.js';
 import type { EarlyCall } from '../llm/early-call.js';
 import type { ModelCallReport } from '../observability/metrics.js';
 import { emptyReply, toUpstreamError } from '../llm/model-errors.js';
@@ -46,19 +46,33 @@ export class Generation {
   private readonly startedAt = performance.now();
   private firstTextAt?: number;
   private readonly controller: AbortController;
+  /** How the call starts; taken (and let go) once it has, since it holds the whole conversation. */
+  private start?: Pick<GenerationInput, 'buildTurns' | 'early'>;
   private readonly listeners = new Set<Listener>();
   private lastEvent?: Extract<GenerationEvent, { type: 'done' | 'error' }>;
   readonly finished: Promise<GenerationOutcome>;
 
+  private readonly input: Omit<GenerationInput, 'buildTurns' | 'early'>;
+
   constructor(
-    private readonly input: GenerationInput,
+    { buildTurns, early, ...input }: GenerationInput,
     private readonly model: ChatModel,
     private readonly replies: RepliesRepo,
     private readonly logger?: Logger,
   ) {
+    this.input = input;
+    this.start = { buildTurns, early };
     this.answeredBy = input.model;
-    this.controller = input.early?.controller ?? new AbortController();
+    this.controller = early?.controller ?? new AbortController();
     this.finished = this.run();
+  }
+
+  /** The model's chunks: the early call's, or a call made now. */
+  private async call(): Promise<AsyncIterable<ModelChunk>> {
+    const { buildTurns, early } = this.start!;
+    this.start = undefined;
+    if (early) return early.chunks;
+    return this.model.stream({ model: this.input.model, turns: await buildTurns(), signal: this.controller.signal });
   }
 
   /**
@@ -118,10 +132,7 @@ export class Generation {
     const flusher = new ProgressFlusher(() => this.flush());
     let error: AppError | undefined;
     try {
-      const chunks =
-        this.input.early?.chunks ??
-        this.model.stream({ model: this.input.model, turns: await this.input.buildTurns(), signal: this.controller.signal });
-      for await (const chunk of chunks) {
+      for await (const chunk of await this.call()) {
         if (chunk.type === 'text') this.append(chunk.text);
         else {
           this.usage = chunk.usage;

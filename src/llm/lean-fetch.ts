@@ -91,35 +91,50 @@ function headerObject(headers: RequestInit['headers']): Record<string, string> {
   return out;
 }
 
+interface LeanRequest {
+  url: string;
+  method: string;
+  headers: Record<string, string>;
+  body: string | undefined;
+  signal: AbortSignal | null | undefined;
+}
+
+/** Sends one request. No closure is made here, so nothing holds the body once it is written. */
+function send(agent: http.Agent, { url, method, headers, body, signal }: LeanRequest): Promise<Response> {
+  if (signal?.aborted) return Promise.reject(abortError());
+  const target = new URL(url);
+  const req = (target.protocol === 'https:' ? https : http).request(target, { method, headers, agent });
+  req.end(body);
+  return responseTo(req, url, signal);
+}
+
+function responseTo(req: http.ClientRequest, url: string, signal: AbortSignal | null | undefined): Promise<Response> {
+  return new Promise<Response>((resolve, reject) => {
+    const onAbort = () => req.destroy(abortError());
+    signal?.addEventListener('abort', onAbort, { once: true });
+    req.once('response', (res: IncomingMessage) => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve(toResponse(url, res, signal));
+    });
+    req.once('error', (err) => {
+      signal?.removeEventListener('abort', onAbort);
+      reject(err);
+    });
+  });
+}
+
 export function createLeanFetch(options: { maxSockets?: number } = {}): LeanFetch {
   const agentOptions = { keepAlive: true, maxSockets: options.maxSockets ?? Infinity, scheduling: 'lifo' as const };
   const agents = { 'http:': new http.Agent(agentOptions), 'https:': new https.Agent(agentOptions) };
 
-  return (input, init = {}) =>
-    new Promise<Response>((resolve, reject) => {
-      const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
-      const signal = init.signal;
-      if (signal?.aborted) return reject(abortError());
-      const target = new URL(url);
-      const transport = target.protocol === 'https:' ? https : http;
-      const agent = target.protocol === 'https:' ? agents['https:'] : agents['http:'];
-      const body = init.body;
-      if (body !== undefined && body !== null && typeof body !== 'string') {
-        return reject(new TypeError('This transport sends string bodies only.'));
-      }
-      const headers = headerObject(init.headers);
-      headers['accept-encoding'] ??= 'gzip, deflate, br';
-      if (body) headers['content-length'] = String(Buffer.byteLength(body));
-      const req = transport.request(target, { method: init.method ?? 'GET', headers, agent }, (res) => {
-        signal?.removeEventListener('abort', onAbort);
-        resolve(toResponse(url, res, signal));
-      });
-      const onAbort = () => req.destroy(abortError());
-      signal?.addEventListener('abort', onAbort, { once: true });
-      req.once('error', (err) => {
-        signal?.removeEventListener('abort', onAbort);
-        reject(err);
-      });
-      req.end(body ?? undefined);
-    });
+  return (input, init = {}) => {
+    const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
+    const body = init.body ?? undefined;
+    if (body !== undefined && typeof body !== 'string') return Promise.reject(new TypeError('This transport sends string bodies only.'));
+    const headers = headerObject(init.headers);
+    headers['accept-encoding'] ??= 'gzip, deflate, br';
+    if (body) headers['content-length'] = String(Buffer.byteLength(body));
+    const agent = url.startsWith('https:') ? agents['https:'] : agents['http:'];
+    return send(agent, { url, method: init.method ?? 'GET', headers, body, signal: init.signal });
+  };
 }

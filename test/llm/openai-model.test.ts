@@ -1,5 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import v8 from 'node:v8';
+import vm from 'node:vm';
 import zlib from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeOpenAI, type FakeOpenAI } from '../helpers/fake-openai.js';
@@ -112,3 +114,31 @@ describe('the lean transport under the SDK (src/llm/lean-fetch.ts)', () => {
     }
   });
 });
+
+describe('memory held by a reply that streams', () => {
+  it('lets go of the conversation once it is sent, while the reply still streams', async () => {
+    const { createOpenAIModel } = await import('../../src/llm/openai-model.js');
+    const model = createOpenAIModel({ baseURL: fake.url, models: ['fake-model'], timeoutMs: 10_000, maxRetries: 0 });
+    fake.enqueue({ kind: 'reply', content: 'one two three', chunks: ['one ', 'two ', 'three'], chunkDelayMs: 300 });
+    // The conversation, referenced from here only weakly: whatever else still holds it keeps it alive.
+    const sent = (() => {
+      const turns = [{ role: 'user' as const, content: `a long conversation ${'x'.repeat(10_000)}` }];
+      return { ref: new WeakRef(turns), chunks: model.stream({ model: 'fake-model', turns })[Symbol.asyncIterator]() };
+    })();
+    const first = await sent.chunks.next();
+    expect(first.value).toEqual({ type: 'text', text: 'one ' });
+    await new Promise((resolve) => setTimeout(resolve, 0)); // WeakRefs are kept alive until the next task
+    collectGarbage();
+    expect(sent.ref.deref()).toBeUndefined();
+    let rest = '';
+    for (let next = await sent.chunks.next(); !next.done; next = await sent.chunks.next()) {
+      if (next.value.type === 'text') rest += next.value.text;
+    }
+    expect(rest).toBe('two three');
+  });
+});
+
+function collectGarbage(): void {
+  v8.setFlagsFromString('--expose-gc');
+  (vm.runInNewContext('gc') as () => void)();
+}
