@@ -47,9 +47,9 @@ describe('the architecture', () => {
     expect(importers.filter((f) => folderOf(f) !== 'llm')).toEqual([]);
   });
 
-  it('starts background timers only in src/jobs.ts (plus per-stream heartbeats and per-reply saves)', () => {
+  it('starts background timers only in src/jobs.ts (plus per-stream heartbeats and the saves of replies in progress)', () => {
     const withTimers = files.filter(({ text }) => /setInterval\(/.test(text)).map((f) => f.file);
-    expect(withTimers.sort()).toEqual(['chats/progress-flusher.ts', 'http/sse.ts', 'jobs.ts']);
+    expect(withTimers.sort()).toEqual(['chats/progress-saver.ts', 'http/sse.ts', 'jobs.ts']);
   });
 
   it('keeps every source file within the house limit of 200 lines', () => {

@@ -54,10 +54,15 @@ export interface AppProcess {
   heapAfterGc(): Promise<number>;
 }
 
-export async function startApp(env: Record<string, string>, nodeArgs: string[] = []): Promise<AppProcess> {
+/** Starts the app (or, with `script`, a baseline server that takes the same probe: see relay-baseline.ts). */
+export async function startApp(
+  env: Record<string, string>,
+  nodeArgs: string[] = [],
+  script = 'scripts/bench/app-with-gc.ts',
+): Promise<AppProcess> {
   const port = await freePort();
   const child = spawnNode(
-    'scripts/bench/app-with-gc.ts',
+    script,
     {
       PORT: String(port),
       LOG_LEVEL: 'warn',
@@ -158,6 +163,19 @@ export async function insertChats(dbUrl: string, userId: string, n: number): Pro
   );
   await client.end();
   return rows.map((r) => r.id);
+}
+
+/** `n` earlier messages (user and assistant in turn, ~700 characters each) in every one of `chats`. */
+export async function insertHistory(dbUrl: string, chats: string[], n: number): Promise<void> {
+  const client = new pg.Client({ connectionString: dbUrl });
+  await client.connect();
+  await client.query(
+    `INSERT INTO messages (chat_id, role, content)
+     SELECT c.id, CASE WHEN g % 2 = 1 THEN 'user' ELSE 'assistant' END, repeat('earlier message ' || g || ' ', 40)
+     FROM unnest($1::uuid[]) AS c (id), generate_series(1, $2::int) AS g`,
+    [chats, n],
+  );
+  await client.end();
 }
 
 export const progress = (what: string): void => {

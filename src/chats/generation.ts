@@ -6,11 +6,9 @@ import type { EarlyCall } from '../llm/early-call.js';
 import type { ModelCallReport } from '../observability/metrics.js';
 import { emptyReply, toUpstreamError } from '../llm/model-errors.js';
 import type { Message } from './messages.repo.js';
-import { ProgressFlusher } from './progress-flusher.js';
+import type { ProgressSaver } from './progress-saver.js';
 import type { RepliesRepo } from './replies.repo.js';
 import type { GenerationEvent, GenerationOutcome } from './reply-events.js';
-
-export type { GenerationEvent, GenerationOutcome } from './reply-events.js';
 
 /** How long the end of a reply is retried through a database outage before the client is answered. */
 const SETTLE_WAIT_MS = 1000;
@@ -51,13 +49,13 @@ export class Generation {
   private readonly listeners = new Set<Listener>();
   private lastEvent?: Extract<GenerationEvent, { type: 'done' | 'error' }>;
   readonly finished: Promise<GenerationOutcome>;
-
   private readonly input: Omit<GenerationInput, 'buildTurns' | 'early'>;
 
   constructor(
     { buildTurns, early, ...input }: GenerationInput,
     private readonly model: ChatModel,
     private readonly replies: RepliesRepo,
+    private readonly saver: ProgressSaver,
     private readonly logger?: Logger,
   ) {
     this.input = input;
@@ -129,7 +127,11 @@ export class Generation {
   }
 
   private async run(): Promise<GenerationOutcome> {
-    const flusher = new ProgressFlusher(() => this.flush());
+    const saving = this.saver.track({
+      id: this.input.assistantMessageId,
+      text: () => this.text,
+      onStopRequested: () => this.stopped || this.stop(),
+    });
     let error: AppError | undefined;
     try {
       for await (const chunk of await this.call()) {
@@ -144,7 +146,7 @@ export class Generation {
       error = err instanceof AppError ? err : isDatabaseOutage(err) ? databaseUnavailable() : toUpstreamError(err, this.input.model);
     } finally {
       this.releaseHeldSurrogate();
-      await flusher.stop();
+      await saving.done();
     }
     return this.settle(error);
   }
@@ -159,15 +161,6 @@ export class Generation {
     };
     this.input.report?.(report);
     this.logger?.info({ ...report, messageId: this.input.assistantMessageId, errorCode: error?.code }, 'model call');
-  }
-
-  private async flush(): Promise<void> {
-    try {
-      const stopRequested = await this.replies.saveProgress(this.input.assistantMessageId, this.text);
-      if (stopRequested && !this.stopped) this.stop();
-    } catch (err) {
-      this.logger?.warn({ err }, 'could not save the reply in progress');
-    }
   }
 
   /** Writes how the generation ended; a reply with no text at all is removed rather than left empty. */

@@ -75,13 +75,23 @@ export function createRepliesRepo(db: Queryable) {
       });
     },
 
-    /** Saves the text so far; answers whether someone asked (maybe on another instance) to stop. */
-    async saveProgress(id: string, content: string, tx: Queryable = db): Promise<boolean> {
-      const { rows } = await tx.query<{ stop_requested: boolean }>(
-        `UPDATE messages SET content = $2, heartbeat_at = now() WHERE id = $1 RETURNING stop_requested`,
-        [id, content],
+    /**
+     * Saves the text so far of several replies (a null text: unchanged, only marked alive), in one
+     * statement; a reply that has ended meanwhile is left alone. Answers those someone (maybe on another
+     * instance) asked to stop.
+     */
+    async saveProgress(ids: string[], contents: (string | null)[], tx: Queryable = db): Promise<string[]> {
+      const { rows } = await tx.query<{ id: string }>(
+        `WITH saved AS (
+           UPDATE messages m SET content = coalesce(v.content, m.content), heartbeat_at = now()
+           FROM unnest($1::bigint[], $2::text[]) AS v (id, content)
+           WHERE m.id = v.id AND m.status = 'streaming'
+           RETURNING m.id, m.stop_requested
+         )
+         SELECT id::text FROM saved WHERE stop_requested`,
+        [ids, contents],
       );
-      return rows[0]?.stop_requested ?? false;
+      return rows.map((row) => row.id);
     },
 
     /** Ends the reply with its text and status and charges the call, in one statement. */

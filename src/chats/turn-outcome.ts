@@ -1,4 +1,4 @@
-import type { GenerationOutcome } from './generation.js';
+import type { GenerationOutcome } from './reply-events.js';
 import type { Message } from './messages.repo.js';
 import type { Turn } from './turns.service.js';
 

@@ -12,6 +12,7 @@ import type { Metrics } from '../observability/metrics.js';
 import { createChatsRepo, type Chat } from './chats.repo.js';
 import { createEarlyStart, modelFor as modelOf } from './early-start.js';
 import { Generation } from './generation.js';
+import { ProgressSaver } from './progress-saver.js';
 import { createMessagesRepo, type Message } from './messages.repo.js';
 import { createLiveReplies, inProgress, type LocalTurn, type Turn } from './live-replies.js';
 import { createRepliesRepo } from './replies.repo.js';
@@ -47,6 +48,7 @@ export function createTurnsService({ db, model, bus, config, limits, attachments
   const replies = createRepliesRepo(db);
   const turnsRepo = createTurnsRepo(db);
   const live = createLiveReplies({ bus, replies, messages, logger });
+  const saver = new ProgressSaver(replies, logger); // one statement a tick saves all the replies streaming here
   const titles = createTitleWriter(chats, model, config.titleModel, logger);
   const early = createEarlyStart({ model, config, bus });
 
@@ -71,15 +73,8 @@ export function createTurnsService({ db, model, bus, config, limits, attachments
       const [turns] = await Promise.all([attachments.forModel(stored, modelFor(chat), config.context), loadTokenizer()]);
       return fitToContext(chat.systemPrompt ?? config.systemPrompt, turns, modelFor(chat), config.context);
     };
-    const input = {
-      assistantMessageId: placeholder.id,
-      userId,
-      model: modelFor(chat),
-      report: metrics?.modelCall,
-      buildTurns,
-      early: options.early,
-    };
-    const generation = new Generation(input, model, replies, logger);
+    const input = { assistantMessageId: placeholder.id, userId, model: modelFor(chat), report: metrics?.modelCall, buildTurns };
+    const generation = new Generation({ ...input, early: options.early }, model, replies, saver, logger);
     const turn = { chat, userMessage, assistantMessageId: placeholder.id, generation, source: generation };
     live.track({ turn, userId, clientMessageId: options.clientMessageId });
     return turn;
