@@ -25,6 +25,7 @@ export const EnvSchema = z.object({
       .optional(),
   ),
   DATA_DIR: z.preprocess(emptyAsUndefined, z.string().default('./data')),
+  PGLITE_OPTIMIZE: z.preprocess(emptyAsUndefined, z.enum(['memory', 'speed']).default('memory')),
   SESSION_SECRET: optionalString,
   SESSION_IDLE_DAYS: intInRange(1, 365, 7),
   SESSION_ABSOLUTE_DAYS: intInRange(1, 3650, 30),

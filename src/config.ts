@@ -40,7 +40,7 @@ export interface Config {
   /** The HTTP(S) server's own limits, and TLS when the app serves HTTPS itself. */
   server: { requestTimeoutMs: number; keepAliveTimeoutMs: number; tls?: { certFile: string; keyFile: string } };
   /** `sessionUrl`: a session-mode connection (past a transaction pooler) for the bus and liveness. */
-  database: { kind: 'postgres'; url: string; sessionUrl: string } | { kind: 'pglite'; dataDir: string };
+  database: { kind: 'postgres'; url: string; sessionUrl: string } | { kind: 'pglite'; dataDir: string; optimize: 'memory' | 'speed' };
   /** `cacheMs`: how long a session read is trusted in process (revocations reach every instance at once anyway). */
   session: { secret: string; secretIsEphemeral: boolean; idleMs: number; absoluteMs: number; cacheMs: number };
   /** Extra origins allowed to call the API from a browser (CORS, with credentials). */
@@ -127,7 +127,7 @@ export function loadConfig(env: Env, randomSecret: () => string): Config {
     },
     database: e.DATABASE_URL
       ? { kind: 'postgres' as const, url: e.DATABASE_URL, sessionUrl: e.DATABASE_SESSION_URL ?? e.DATABASE_URL }
-      : { kind: 'pglite' as const, dataDir: e.DATA_DIR },
+      : { kind: 'pglite' as const, dataDir: e.DATA_DIR, optimize: e.PGLITE_OPTIMIZE },
     session: {
       secret: e.SESSION_SECRET ?? randomSecret(),
       secretIsEphemeral: e.SESSION_SECRET === undefined,

@@ -9,7 +9,7 @@ describe('loadConfig', () => {
     const config = loadConfig({}, random);
     expect(config.env).toBe('development');
     expect(config.port).toBe(3000);
-    expect(config.database).toEqual({ kind: 'pglite', dataDir: './data' });
+    expect(config.database).toEqual({ kind: 'pglite', dataDir: './data', optimize: 'memory' });
     expect(config.bcryptRounds).toBe(12);
     expect(config.chat.messageMaxChars).toBe(32_000);
     expect(config.model).toEqual({ kind: 'demo' });
@@ -20,6 +20,11 @@ describe('loadConfig', () => {
   it('uses PostgreSQL when DATABASE_URL is set', () => {
     const config = loadConfig({ DATABASE_URL: 'postgres://u@db:5432/app' }, random);
     expect(config.database).toEqual({ kind: 'postgres', url: 'postgres://u@db:5432/app', sessionUrl: 'postgres://u@db:5432/app' });
+  });
+
+  it('compiles the embedded database for memory unless PGLITE_OPTIMIZE=speed', () => {
+    expect(loadConfig({ PGLITE_OPTIMIZE: 'speed' }, random).database).toMatchObject({ kind: 'pglite', optimize: 'speed' });
+    expect(() => loadConfig({ PGLITE_OPTIMIZE: 'fast' }, random)).toThrow(/PGLITE_OPTIMIZE/);
   });
 
   it('opens the bus and liveness session through DATABASE_SESSION_URL when set (past a transaction pooler)', () => {

@@ -31,12 +31,13 @@ const pick = (from: NodeJS.ProcessEnv, name: string): Record<string, string> => 
 export function spawnNode(script: string, env: Record<string, string>, nodeArgs: string[] = []): ChildProcess {
   return spawn(NODE, [...nodeArgs, '--import', TSX, path.join(ROOT, script)], {
     cwd: ROOT,
-    // MALLOC_ARENA_MAX reaches the app (glibc's arenas: row 10 compares with and without).
+    // MALLOC_ARENA_MAX (glibc's arenas: row 10 compares with and without) and PGLITE_OPTIMIZE (rows 9, 12) reach the app.
     env: {
       PATH: process.env.PATH ?? '',
       HOME: process.env.HOME ?? '',
       ...pick(process.env, 'MALLOC_ARENA_MAX'),
       ...pick(process.env, 'BENCH_MEMORY_DETAIL'),
+      ...pick(process.env, 'PGLITE_OPTIMIZE'),
       ...env,
     },
     stdio: ['ignore', 'pipe', 'inherit'],

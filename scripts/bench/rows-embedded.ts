@@ -13,7 +13,14 @@ async function idleRss(dataDir: string): Promise<number> {
   // The app as `npm start` runs it (plain JavaScript from dist/), no DATABASE_URL: PGlite in DATA_DIR.
   const child = spawn(NODE, [path.join(ROOT, 'dist/server/main.js')], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', PORT: String(port), DATA_DIR: dataDir, LOG_LEVEL: 'warn', NODE_ENV: 'development' },
+    env: {
+      PATH: process.env.PATH ?? '',
+      PORT: String(port),
+      DATA_DIR: dataDir,
+      LOG_LEVEL: 'warn',
+      NODE_ENV: 'development',
+      PGLITE_OPTIMIZE: process.env.PGLITE_OPTIMIZE ?? '',
+    },
     stdio: 'ignore',
   });
   try {

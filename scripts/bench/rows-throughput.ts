@@ -114,6 +114,7 @@ async function directSendRate(dbUrl: string, userId: string): Promise<number> {
           ['bench-model'],
           null,
           null,
+          null, // no files
         ]);
         // The reply's end as the app stores it (with its usage charged), through the app's own repository.
         const usage = { promptTokens: 11, completionTokens: 7 };

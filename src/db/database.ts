@@ -26,15 +26,19 @@ export interface Database extends Queryable {
 
 export type DatabaseTarget =
   | { kind: 'postgres'; url: string }
-  /** `template`: a dumped PGlite data directory to start a new database from, skipping initdb. */
-  | { kind: 'pglite'; dataDir: string; template?: Blob };
+  /**
+   * `template`: a dumped PGlite data directory to start a new database from, skipping initdb.
+   * `optimize`: 'memory' (the default) compiles PostgreSQL's WebAssembly with V8's baseline compiler
+   * only; 'speed' lets V8 optimise its hot functions too (~60 MB more resident; see openEmbedded).
+   */
+  | { kind: 'pglite'; dataDir: string; template?: Blob; optimize?: 'memory' | 'speed' };
 
 export async function openDatabase(target: DatabaseTarget, logger?: Logger): Promise<Database> {
   if (target.kind === 'postgres') {
     const pool = new pg.Pool({ connectionString: target.url, max: 10, connectionTimeoutMillis: 10_000 });
     return { ...wrapPool('postgres', pool, logger, () => pool.end()), url: target.url };
   }
-  return openEmbedded(target.dataDir, target.template, logger);
+  return openEmbedded(target, logger);
 }
 
 /**
@@ -43,12 +47,15 @@ export async function openDatabase(target: DatabaseTarget, logger?: Logger): Pro
  * exactly one connection: PGlite runs one query at a time anyway, and a single connection keeps
  * transactions from interleaving. (So never query the pool while holding a transaction's client.)
  */
-async function openEmbedded(dataDir: string, template: Blob | undefined, logger?: Logger): Promise<Database> {
-  // PostgreSQL's WebAssembly is compiled by V8's baseline compiler (Liftoff) only. Its optimising tier
-  // (TurboFan) recompiles the hot functions of a 9 MB module on background threads, whose malloc arenas
-  // then keep ~60 MB for good (idle RSS 220 → 160 MB); queries measured as fast either way. Read when
-  // the module is compiled, so set before PGlite loads; PostgreSQL mode never compiles WebAssembly.
-  v8.setFlagsFromString('--liftoff-only');
+async function openEmbedded(
+  { dataDir, template, optimize }: Extract<DatabaseTarget, { kind: 'pglite' }>,
+  logger?: Logger,
+): Promise<Database> {
+  // By default PostgreSQL's WebAssembly is compiled by V8's baseline compiler (Liftoff) only: its
+  // optimising tier (TurboFan) recompiles the hot functions of a 9 MB module on background threads, whose
+  // malloc arenas then keep ~60 MB for good (idle RSS ~220 → ~160 MB), and the benchmark's queries ran
+  // no faster with it (BENCHMARKS.md, rows 9 and 12). Read at compile time, so set before PGlite loads.
+  if (optimize !== 'speed') v8.setFlagsFromString('--liftoff-only');
   const [{ PGlite }, { servePGlite }] = await Promise.all([import('@electric-sql/pglite'), import('./pglite-server.js')]);
   const inMemory = dataDir === 'memory://';
   if (!inMemory) await fs.mkdir(path.resolve(dataDir), { recursive: true });

@@ -19,7 +19,7 @@ await db.close();`;
  */
 export function createDataDirInChild(options: NewDataDir): Promise<void> {
   const pglite = import.meta.resolve('@electric-sql/pglite');
-  const args = ['--liftoff-only', '--input-type=module', '--eval', CREATE, pglite, JSON.stringify(options)];
+  const args = ['--input-type=module', '--eval', CREATE, pglite, JSON.stringify(options)];
   return new Promise((resolve, reject) => {
     execFile(process.execPath, args, { env: process.env, maxBuffer: 1024 * 1024 }, (err, _stdout, stderr) => {
       if (!err) return resolve();
