@@ -29,7 +29,7 @@ export interface RunningTurn {
 export const inProgress = () =>
   new ConflictError('generation_in_progress', 'A reply is still being generated in this chat; wait for it or stop it.');
 
-/** A reply not saved for this long is abandoned, whoever owns it (a live generation saves twice a second). */
+/** A reply not saved for this long is abandoned, whoever owns it (a live one is saved at least every 5 s). */
 export const STALE_AFTER_MS = 30_000;
 
 /**
