@@ -26,7 +26,7 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
-const pick = (from: NodeJS.ProcessEnv, name: string): Record<string, string> => (from[name] ? { [name]: from[name] } : {});
+export const pick = (from: NodeJS.ProcessEnv, name: string): Record<string, string> => (from[name] ? { [name]: from[name] } : {});
 
 export function spawnNode(script: string, env: Record<string, string>, nodeArgs: string[] = []): ChildProcess {
   return spawn(NODE, [...nodeArgs, '--import', TSX, path.join(ROOT, script)], {

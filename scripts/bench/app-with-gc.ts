@@ -1,18 +1,4 @@
-/**
- * The app (src/main.ts) plus a probe for the benchmark: on SIGUSR2 it collects garbage twice and prints
- * `heap-after-gc=<bytes>` on stdout, so rows 4 and 10 can tell live memory from not-yet-collected garbage.
- * Needs --expose-gc.
- */
-import v8 from 'node:v8';
+/** The app (src/main.ts) behind the benchmark's memory probe (gc-probe.ts). Needs --expose-gc. */
+import './gc-probe.js';
 
-const collect = (globalThis as { gc?: () => void }).gc;
-process.on('SIGUSR2', () => {
-  collect?.();
-  collect?.();
-  const memory = process.memoryUsage();
-  const spaces = Object.fromEntries(v8.getHeapSpaceStatistics().map((s) => [s.space_name, Math.round(s.space_size / 1024)]));
-  // With BENCH_MEMORY_DETAIL, where the memory is (bytes; heap spaces in KB), on stderr, for reading by hand.
-  if (process.env.BENCH_MEMORY_DETAIL) process.stderr.write(`memory ${JSON.stringify({ ...memory, spaces })}\n`);
-  process.stdout.write(`heap-after-gc=${memory.heapUsed}\n`);
-});
 await import('../../src/main.js');

@@ -2,10 +2,11 @@
  * Row 4's floor: what an open stream costs in a bare node:http relay, with no framework, session,
  * database or SDK: each POST opens a streaming request to the model (node:http, keep-alive agent) and
  * relays its chunks to the client as SSE deltas. Runs as its own process (PORT, OPENAI_BASE_URL), with
- * the same probe as app-with-gc.ts (SIGUSR2: collect, print `heap-after-gc=<bytes>`), and answers
- * /api/health/ready so startApp() can start it like the app.
+ * the app's memory probe (gc-probe.ts), and answers /api/health/ready so startApp() can start it like
+ * the app.
  */
 import http from 'node:http';
+import './gc-probe.js';
 
 const base = process.env.OPENAI_BASE_URL!;
 const agent = new http.Agent({ keepAlive: true, maxSockets: Infinity });
@@ -30,10 +31,4 @@ const server = http.createServer((req, res) => {
 });
 server.listen(Number(process.env.PORT), '127.0.0.1');
 
-const collect = (globalThis as { gc?: () => void }).gc;
-process.on('SIGUSR2', () => {
-  collect?.();
-  collect?.();
-  process.stdout.write(`heap-after-gc=${process.memoryUsage().heapUsed}\n`);
-});
 process.on('SIGTERM', () => process.exit(0));

@@ -3,7 +3,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { NODE, ROOT, freePort, stop } from './app-process.js';
+import { NODE, ROOT, freePort, pick, stop } from './app-process.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const IDLE_MS = 5000;
@@ -19,7 +19,7 @@ async function idleRss(dataDir: string): Promise<number> {
       DATA_DIR: dataDir,
       LOG_LEVEL: 'warn',
       NODE_ENV: 'development',
-      PGLITE_OPTIMIZE: process.env.PGLITE_OPTIMIZE ?? '',
+      ...pick(process.env, 'PGLITE_OPTIMIZE'),
     },
     stdio: 'ignore',
   });

@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { RepliesRepo } from './replies.repo.js';
 
 /** How often growing replies are saved: a crash loses at most this much text. */
-export const SAVE_INTERVAL_MS = 500;
+const SAVE_INTERVAL_MS = 500;
 /** A reply whose text has not changed is still marked alive this often (see endAbandoned's staleness). */
 const HEARTBEAT_MS = 5000;
 

@@ -100,10 +100,11 @@ interface LeanRequest {
 }
 
 /** Sends one request. No closure is made here, so nothing holds the body once it is written. */
-function send(agent: http.Agent, { url, method, headers, body, signal }: LeanRequest): Promise<Response> {
+function send(agents: { http: http.Agent; https: https.Agent }, { url, method, headers, body, signal }: LeanRequest): Promise<Response> {
   if (signal?.aborted) return Promise.reject(abortError());
   const target = new URL(url);
-  const req = (target.protocol === 'https:' ? https : http).request(target, { method, headers, agent });
+  const secure = target.protocol === 'https:';
+  const req = (secure ? https : http).request(target, { method, headers, agent: secure ? agents.https : agents.http });
   req.end(body);
   return responseTo(req, url, signal);
 }
@@ -125,7 +126,7 @@ function responseTo(req: http.ClientRequest, url: string, signal: AbortSignal | 
 
 export function createLeanFetch(options: { maxSockets?: number } = {}): LeanFetch {
   const agentOptions = { keepAlive: true, maxSockets: options.maxSockets ?? Infinity, scheduling: 'lifo' as const };
-  const agents = { 'http:': new http.Agent(agentOptions), 'https:': new https.Agent(agentOptions) };
+  const agents = { http: new http.Agent(agentOptions), https: new https.Agent(agentOptions) };
 
   return (input, init = {}) => {
     const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
@@ -134,7 +135,6 @@ export function createLeanFetch(options: { maxSockets?: number } = {}): LeanFetc
     const headers = headerObject(init.headers);
     headers['accept-encoding'] ??= 'gzip, deflate, br';
     if (body) headers['content-length'] = String(Buffer.byteLength(body));
-    const agent = url.startsWith('https:') ? agents['https:'] : agents['http:'];
-    return send(agent, { url, method: init.method ?? 'GET', headers, body, signal: init.signal });
+    return send(agents, { url, method: init.method ?? 'GET', headers, body, signal: init.signal });
   };
 }
