@@ -1,4 +1,4 @@
-import { Suspense, lazy, useCallback, useEffect, useState } from 'react';
+import { Suspense, lazy, useCallback, useEffect, useRef, useState } from 'react';
 import { useLocation, useMatch, useNavigate } from 'react-router';
 import { ApiError, api, type Chat, type Message, type User } from './api';
 import { ChatMenu } from './ChatMenu';
@@ -27,6 +27,10 @@ export function ChatApp({ user, onLoggedOut }: { user: User; onLoggedOut: () => 
   const [error, setError] = useState<string | null>(null);
   const [models, setModels] = useState<Models | null>(null);
   const [draftModel, setDraftModel] = useState<string | null>(null);
+  // A model picked for an open chat shows at once; a send waits until the change is stored, so it is
+  // answered by the model on screen.
+  const [pickedModel, setPickedModel] = useState<{ chatId: string; model: string } | null>(null);
+  const modelSaved = useRef<Promise<unknown>>(Promise.resolve());
   const [sidebarOpen, setSidebarOpen] = useState(false);
   const [showArchived, setShowArchived] = useState(false);
 
@@ -91,8 +95,9 @@ export function ChatApp({ user, onLoggedOut }: { user: User; onLoggedOut: () => 
     setSidebarOpen(false);
     navigate(`/c/${id}${messageId ? `#m-${messageId}` : ''}`);
   };
-  const send = (content: string, attachments: string[]) => {
+  const send = async (content: string, attachments: string[]) => {
     setError(null);
+    await modelSaved.current;
     const clientMessageId = crypto.randomUUID();
     const files = attachments.length > 0 ? { attachments } : {};
     if (chatId) return turns.run(`/api/chats/${chatId}/message`, 'POST', { content, clientMessageId, ...files }, chatId);
@@ -123,6 +128,13 @@ export function ChatApp({ user, onLoggedOut }: { user: User; onLoggedOut: () => 
     };
   }, [chatId, chats]);
   const active = openChat?.id === chatId ? openChat : undefined;
+  const pickModel = (model: string) => {
+    if (!chatId) return setDraftModel(model);
+    setPickedModel({ chatId, model });
+    modelSaved.current = api(`/api/chats/${chatId}`, { method: 'PATCH', body: { model } })
+      .then(refreshChats, fail)
+      .finally(() => setPickedModel((p) => (p?.chatId === chatId && p.model === model ? null : p)));
+  };
   const deleteChat = async (chat: Chat) => {
     if (!window.confirm(`Delete “${chat.title ?? 'Untitled chat'}”?`)) return;
     await api(`/api/chats/${chat.id}`, { method: 'DELETE' }).catch(fail);
@@ -173,11 +185,9 @@ export function ChatApp({ user, onLoggedOut }: { user: User; onLoggedOut: () => 
           generating={turns.generating}
           error={error}
           models={models}
-          model={active?.model ?? draftModel ?? models?.default ?? null}
+          model={(pickedModel?.chatId === chatId ? pickedModel.model : active?.model) ?? draftModel ?? models?.default ?? null}
           onToggleSidebar={() => setSidebarOpen(!sidebarOpen)}
-          onModel={(model) =>
-            chatId ? api(`/api/chats/${chatId}`, { method: 'PATCH', body: { model } }).then(refreshChats, fail) : setDraftModel(model)
-          }
+          onModel={pickModel}
           onSend={(content, attachments) => void send(content, attachments)}
           onEdit={edit}
           onStop={() => chatId && api(`/api/chats/${chatId}/stop`, { method: 'POST' }).catch(fail)}

@@ -162,6 +162,8 @@ describe('the web client', () => {
     await expect.poll(() => lastReply(page).getAttribute('data-status'), { timeout: 5000 }).toBe('complete');
 
     await page.getByLabel('Model').selectOption('other-model');
+    // Shown at once, while the change is stored; a send made meanwhile waits for it (below).
+    expect(await page.getByLabel('Model').inputValue()).toBe('other-model');
     await page
       .getByRole('button', { name: /^Rename/ })
       .first()
