@@ -47,6 +47,18 @@ describe('npm start', () => {
     }
     expect(await server.exited).toBe(0);
   });
+
+  it('as `npm start` runs it (node --liftoff-only), warns that PGLITE_OPTIMIZE=speed needs Node started without the flag', async () => {
+    const env = { DATA_DIR: path.join(scratch.workDir, 'speed'), PGLITE_OPTIMIZE: 'speed', PORT: '0', LOG_LEVEL: 'info' };
+    const server = runEntry('src/main.ts', env, scratch.workDir, [], ['--liftoff-only']);
+    try {
+      await waitFor(() => server.output().stdout.includes('listening on'), 'the server to listen');
+      expect(server.output().stdout).toContain('PGLITE_OPTIMIZE=speed: Node.js was started with --liftoff-only');
+    } finally {
+      server.child.kill('SIGTERM');
+    }
+    expect(await server.exited).toBe(0);
+  });
 });
 
 describe('workers', () => {

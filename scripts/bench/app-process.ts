@@ -72,7 +72,8 @@ export async function startApp(
       SESSION_SECRET: 'bench-session-secret-0123456789-abcdef',
       ...env,
     },
-    ['--expose-gc', ...nodeArgs],
+    // BENCH_V8_FLAGS: V8 flags to try on the measured process (e.g. --max-semi-space-size=2).
+    ['--expose-gc', ...(process.env.BENCH_V8_FLAGS ?? '').split(' ').filter(Boolean), ...nodeArgs],
   );
   let output = '';
   const heapWaiters: ((bytes: number) => void)[] = [];

@@ -1,5 +1,6 @@
 /** Row 12: the embedded default's memory: the compiled app on PGlite, idle after start (first start and restart). */
 import { execFileSync, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -10,8 +11,9 @@ const IDLE_MS = 5000;
 
 async function idleRss(dataDir: string): Promise<number> {
   const port = await freePort();
-  // The app as `npm start` runs it (plain JavaScript from dist/), no DATABASE_URL: PGlite in DATA_DIR.
-  const child = spawn(NODE, [path.join(ROOT, 'dist/server/main.js')], {
+  // The app as `npm start` runs it (plain JavaScript from dist/, with its node flags), no DATABASE_URL:
+  // PGlite in DATA_DIR.
+  const child = spawn(NODE, startArgs(), {
     cwd: ROOT,
     env: {
       PATH: process.env.PATH ?? '',
@@ -38,6 +40,14 @@ async function idleRss(dataDir: string): Promise<number> {
   } finally {
     await stop(child);
   }
+}
+
+/** `npm start`'s command without its `node`: its flags and script. */
+function startArgs(): string[] {
+  const { scripts } = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } };
+  const [node, ...args] = scripts.start.split(/\s+/);
+  if (node !== 'node') throw new Error(`npm start is not a node command: ${scripts.start}`);
+  return args;
 }
 
 export async function embeddedRows(): Promise<string[]> {

@@ -54,8 +54,16 @@ async function openEmbedded(
   // By default PostgreSQL's WebAssembly is compiled by V8's baseline compiler (Liftoff) only: its
   // optimising tier (TurboFan) recompiles the hot functions of a 9 MB module on background threads, whose
   // malloc arenas then keep ~60 MB for good (idle RSS ~220 → ~160 MB), and the benchmark's queries ran
-  // no faster with it (BENCHMARKS.md, rows 9 and 12). Read at compile time, so set before PGlite loads.
+  // no faster with it (BENCHMARKS.md, rows 9 and 12). Read at compile time, so set before PGlite loads;
+  // Node 24 reads it only from its command line, hence `npm start`'s `node --liftoff-only`.
   if (optimize !== 'speed') v8.setFlagsFromString('--liftoff-only');
+  else {
+    v8.setFlagsFromString('--no-liftoff-only');
+    if (process.execArgv.includes('--liftoff-only'))
+      logger?.warn(
+        'PGLITE_OPTIMIZE=speed: Node.js was started with --liftoff-only, which Node 24 keeps whatever is set later; start it without that flag (node dist/server/main.js) to optimise the embedded database',
+      );
+  }
   const [{ PGlite }, { servePGlite }] = await Promise.all([import('@electric-sql/pglite'), import('./pglite-server.js')]);
   const inMemory = dataDir === 'memory://';
   if (!inMemory) await fs.mkdir(path.resolve(dataDir), { recursive: true });

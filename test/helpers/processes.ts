@@ -14,8 +14,8 @@ export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '
 const TSX_LOADER = import.meta.resolve('tsx');
 
 /** Runs `script` (relative to the project) in `cwd` with only `env` (plus PATH and HOME). */
-export function runEntry(script: string, env: Record<string, string>, cwd: string, args: string[] = []) {
-  const child = spawn(process.execPath, ['--import', TSX_LOADER, path.join(ROOT, script), ...args], {
+export function runEntry(script: string, env: Record<string, string>, cwd: string, args: string[] = [], nodeArgs: string[] = []) {
+  const child = spawn(process.execPath, [...nodeArgs, '--import', TSX_LOADER, path.join(ROOT, script), ...args], {
     cwd,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
   });
