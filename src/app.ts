@@ -45,8 +45,19 @@ export function createApp(services: Services, { clientDir }: AppOptions = {}): E
         res.setHeader('X-Request-Id', id);
         return id;
       },
-      // Who made the request; a log line never carries a cookie, a password or a session id.
-      customProps: (req) => ({ userId: (req as express.Request).user?.id }),
+      // A request's logger binds its id only; the request itself is serialised into its one line when it
+      // ends. Binding the request to the logger (pino-http's default) builds two child loggers and a
+      // serialised copy of the headers per request, held as long as the response: an open stream's.
+      quietReqLogger: true,
+      quietResLogger: true,
+      customSuccessObject: (req, _res, fields: object) => ({ req, ...fields }),
+      customErrorObject: (req, _res, _err, fields: object) => ({ req, ...fields }),
+      // Who made the request (known when it ends); a log line never carries a cookie, a password or a
+      // session id.
+      customProps: (req) => {
+        const userId = (req as express.Request).user?.id;
+        return userId ? { userId } : {};
+      },
     }),
   );
   app.use(metrics.httpTimer);

@@ -37,6 +37,7 @@ describe('logs', () => {
     const requestLine = logs().find((l) => l.req?.id === 'req-send-1' && l.res)!;
     expect(requestLine).toBeDefined();
     expect(requestLine.res.statusCode).toBe(201);
+    expect(requestLine).toMatchObject({ reqId: 'req-send-1', req: { method: 'POST', url: '/api/chats' } });
     expect(requestLine.responseTime).toEqual(expect.any(Number));
     expect(requestLine.userId).toBe(
       sent.body.chat && (await request(ctx.t.app).get('/api/auth/me').set('Cookie', loginCookie)).body.user.id,

@@ -15,7 +15,9 @@ export interface PgBusOptions {
 /**
  * One dedicated PostgreSQL session per instance: its pid and start time are the instance's identity
  * (recorded on the replies it generates, checked in pg_stat_activity by the others), and it carries
- * LISTEN/NOTIFY (publishing on the same connection keeps one instance's messages in order). Lost, it is
+ * LISTEN/NOTIFY (publishing on the same connection, one statement at a time, keeps one instance's
+ * messages in order; identical messages published together arrive once, as NOTIFY folds them within a
+ * transaction, which is harmless for the bus's idempotent messages). Lost, it is
  * made again with a new identity, which the listeners of onIdentityChange re-claim their replies with.
  */
 export async function openPgBus({ sessionUrl, redisUrl, logger }: PgBusOptions): Promise<Bus> {
@@ -78,14 +80,37 @@ export async function openPgBus({ sessionUrl, redisUrl, logger }: PgBusOptions):
     await redisSubscriber.subscribe(BUS_CHANNEL, deliver);
   }
 
+  // Published messages go out in order, a batch per statement: those published while one is in flight
+  // wait for it and then go together (no round trip each, and no queueing inside pg, which pg 9 drops).
+  let outbox: string[] = [];
+  let sending = false;
+  const sendOutbox = () => {
+    if (sending || outbox.length === 0) return;
+    const payloads = outbox;
+    outbox = [];
+    if (!client) return; // lost with the connection: followers catch up from the database
+    sending = true;
+    client
+      .query('SELECT pg_notify($1, payload) FROM unnest($2::text[]) AS payload', [BUS_CHANNEL, payloads])
+      // Never an unhandled rejection: a lost message is caught up from the database by followers.
+      .catch((err: unknown) => logger?.warn({ err }, 'could not publish on the bus'))
+      .finally(() => {
+        sending = false;
+        sendOutbox();
+      });
+  };
+
   return {
     identity: () => identity,
     onIdentityChange: (listener) => void identityListeners.add(listener),
     publish(message) {
       const payload = JSON.stringify(message);
-      const sent = redis ? redis.publish(BUS_CHANNEL, payload) : client?.query('SELECT pg_notify($1, $2)', [BUS_CHANNEL, payload]);
+      if (!redis) {
+        outbox.push(payload);
+        return sendOutbox();
+      }
       // A lost message is caught up from the database by followers; never an unhandled rejection.
-      void sent?.catch((err: unknown) => logger?.warn({ err }, 'could not publish on the bus'));
+      void redis.publish(BUS_CHANNEL, payload).catch((err: unknown) => logger?.warn({ err }, 'could not publish on the bus'));
     },
     subscribe: (listener) => listeners.add(listener),
     async close() {

@@ -37,6 +37,19 @@ describe('the OpenAI-compatible model', () => {
     expect(sent.headers.authorization).not.toMatch(/sk-/);
   });
 
+  it("sends the request's headers as any HTTP client would: Host, the key, the body's length, compression", async () => {
+    const t = await appWith({ OPENAI_BASE_URL: fake.url, OPENAI_API_KEY: 'key-for-the-headers-test' });
+    const { agent } = await signUp(t.app);
+    expect((await agent.post('/api/chats').send({ message: 'héllo' })).status).toBe(201);
+    const { headers, body } = fake.completions().at(-1)!;
+    expect(headers.host).toBe(new URL(fake.url).host);
+    expect(headers.authorization).toBe('Bearer key-for-the-headers-test');
+    expect(headers['content-type']).toBe('application/json');
+    expect(Number(headers['content-length'])).toBe(Buffer.byteLength(JSON.stringify(body)));
+    expect(headers['accept-encoding']).toMatch(/gzip/);
+    expect(headers['user-agent']).toMatch(/OpenAI/);
+  });
+
   it('answers 504 model_timeout when the model does not answer within OPENAI_TIMEOUT_MS', async () => {
     const t = await appWith({ OPENAI_BASE_URL: fake.url, OPENAI_TIMEOUT_MS: '1000' });
     const { agent } = await signUp(t.app);
