@@ -1,5 +1,6 @@
-// CI's check of a production install (scripts/production-install.sh): starts the pruned app with
-// `node dist/server/main.js` (no loader, no build) on the given DATABASE_URL, then health, register,
+// CI's check of a production install (scripts/production-install.sh): starts the pruned app as
+// `npm start` and the Docker image do, `node --liftoff-only dist/server/main.js` (no loader, no build),
+// on the given DATABASE_URL, then health, register,
 // a chat with a message (the offline demo model answers), and a clean SIGTERM.
 // Usage: DATABASE_URL=postgres://… node scripts/production-check.mjs <app-dir>
 import { spawn } from 'node:child_process';
@@ -10,7 +11,7 @@ const fail = (why) => {
   console.error(`production check failed: ${why}`);
   process.exit(1);
 };
-const child = spawn(process.execPath, ['dist/server/main.js'], {
+const child = spawn(process.execPath, ['--liftoff-only', 'dist/server/main.js'], {
   cwd: dir,
   env: { PATH: process.env.PATH, PORT: '0', DATABASE_URL: process.env.DATABASE_URL ?? '', LOG_LEVEL: 'info', NODE_ENV: 'development' },
   stdio: ['ignore', 'pipe', 'inherit'],
