@@ -87,6 +87,32 @@ describe('POST /api/chats/:id/message', () => {
   });
 });
 
+describe("the chat's row", () => {
+  it("is written once per send: the messages' trigger leaves a chat the send already made the latest alone", async () => {
+    const { agent, chat } = await newChat();
+    await agent.post(`/api/chats/${chat.id}/message`).send({ content: 'first' }).expect(201);
+    const other = (await agent.post('/api/chats').send({})).body.chat as { id: string };
+    // Every rewrite of a chat's row, counted by a trigger of the test's own.
+    await ctx.t.db.query(`
+      CREATE TABLE test_chat_writes (chat_id uuid NOT NULL);
+      CREATE FUNCTION test_count_chat_write() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN INSERT INTO test_chat_writes VALUES (NEW.id); RETURN NULL; END $$;
+      CREATE TRIGGER test_count_chat_write AFTER UPDATE ON chats FOR EACH ROW EXECUTE FUNCTION test_count_chat_write();`);
+    try {
+      await agent.post(`/api/chats/${chat.id}/message`).send({ content: 'second' }).expect(201);
+      const { rows } = await ctx.t.db.query<{ n: number }>('SELECT count(*)::int AS n FROM test_chat_writes WHERE chat_id = $1', [chat.id]);
+      expect(rows[0]!.n).toBe(1);
+      // …and it is still the most recently active chat.
+      expect((await agent.get('/api/chats')).body.chats.map((c: { id: string }) => c.id)).toEqual([chat.id, other.id]);
+    } finally {
+      await ctx.t.db.query(`
+        DROP TRIGGER test_count_chat_write ON chats;
+        DROP FUNCTION test_count_chat_write();
+        DROP TABLE test_chat_writes;`);
+    }
+  });
+});
+
 describe('when the model fails', () => {
   it.each([
     [500, 502, 'model_unavailable'],

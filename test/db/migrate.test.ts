@@ -25,10 +25,11 @@ describe('migrations', () => {
       '004_chat_management',
       '005_turn_engine',
       '006_attachments',
+      '007_quiet_chat_touch',
     ]);
     expect(await migrate(db)).toEqual([]);
     const { rows } = await db.query('SELECT version FROM schema_migrations ORDER BY version');
-    expect(rows).toEqual(['001', '002', '003', '004', '005', '006'].map((version) => ({ version })));
+    expect(rows).toEqual(['001', '002', '003', '004', '005', '006', '007'].map((version) => ({ version })));
   });
 
   it('refuse to run when an applied migration was edited', async () => {
