@@ -85,20 +85,24 @@ export function createArchiveRepo(db: Queryable) {
       const m = chat.messages;
       let messageIds: string[] = [];
       if (m.length > 0) {
+        // As one JSON parameter, not arrays: pg writes an array literal by escaping every element in
+        // JavaScript, which for a 25 MB import held the event loop for about half a second.
+        const rows = m.map((x) => ({
+          role: x.role,
+          content: x.content,
+          status: x.status,
+          model: x.model,
+          prompt_tokens: x.promptTokens,
+          completion_tokens: x.completionTokens,
+          created_at: x.createdAt,
+        }));
         const inserted = await tx.query<{ id: string }>(
           `INSERT INTO messages (chat_id, role, content, status, model, prompt_tokens, completion_tokens, created_at)
-           SELECT $1, * FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::int[], $7::int[], $8::timestamptz[])
+           SELECT $1, role, content, status, model, prompt_tokens, completion_tokens, created_at
+           FROM json_to_recordset($2::json)
+             AS x (role text, content text, status text, model text, prompt_tokens int, completion_tokens int, created_at timestamptz)
            RETURNING id`,
-          [
-            chatId,
-            m.map((x) => x.role),
-            m.map((x) => x.content),
-            m.map((x) => x.status),
-            m.map((x) => x.model),
-            m.map((x) => x.promptTokens),
-            m.map((x) => x.completionTokens),
-            m.map((x) => x.createdAt),
-          ],
+          [chatId, JSON.stringify(rows)],
         );
         // Identity ids grow in insertion order, which is the messages' order.
         messageIds = inserted.rows.map((r) => r.id).sort((a, b) => (BigInt(a) < BigInt(b) ? -1 : 1));

@@ -81,15 +81,24 @@ export function createRepliesRepo(db: Queryable) {
      * instance) asked to stop.
      */
     async saveProgress(ids: string[], contents: (string | null)[], tx: Queryable = db): Promise<string[]> {
+      // The texts go as one JSON array, not a text[] parameter: pg writes an array literal by escaping
+      // every element in JavaScript, ~80 ms of the event loop for 2,000 replies of 2 KB, against ~6 ms
+      // for JSON.stringify. A snapshot taken between the halves of a surrogate pair is made well-formed
+      // (the next save has the whole pair), since PostgreSQL refuses a lone surrogate in JSON.
+      const texts = JSON.stringify(contents.map((text) => (text === null || text.isWellFormed() ? text : text.toWellFormed())));
       const { rows } = await tx.query<{ id: string }>(
-        `WITH saved AS (
+        `WITH v AS (
+           SELECT i.id, t.content
+           FROM unnest($1::bigint[]) WITH ORDINALITY AS i (id, n)
+           JOIN json_array_elements_text($2::json) WITH ORDINALITY AS t (content, n) USING (n)
+         ), saved AS (
            UPDATE messages m SET content = coalesce(v.content, m.content), heartbeat_at = now()
-           FROM unnest($1::bigint[], $2::text[]) AS v (id, content)
+           FROM v
            WHERE m.id = v.id AND m.status = 'streaming'
            RETURNING m.id, m.stop_requested
          )
          SELECT id::text FROM saved WHERE stop_requested`,
-        [ids, contents],
+        [ids, texts],
       );
       return rows.map((row) => row.id);
     },

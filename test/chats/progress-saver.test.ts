@@ -66,4 +66,26 @@ describe('saving replies in progress', () => {
     await saver.tick();
     expect(statements).toBe(2); // untracked replies are not saved any more
   });
+
+  it("saves any text exactly (quotes, backslashes, JSON, emoji); a misbehaving model's lone surrogate as U+FFFD, never failing the save", async () => {
+    const ids = await streamingReplies(3);
+    const saver = new ProgressSaver(createRepliesRepo(t.db));
+    const tricky = 'say "hi" \\ {"a": [1, null]} \n\t\u0041 🙂 \'; DROP TABLE messages; -- €';
+    const texts = new Map<string, string>([
+      [ids[0]!, tricky],
+      [ids[1]!, 'a smile: \ud83d'], // half of 🙂 alone (generations hold a trailing half back; a model may not)
+      [ids[2]!, ''],
+    ]);
+    const tracking = ids.map((id) => saver.track({ id, text: () => texts.get(id)!, onStopRequested: () => undefined }));
+    await saver.tick();
+    expect((await contentOf(ids[0]!)).content).toBe(tricky);
+    expect((await contentOf(ids[1]!)).content).toBe('a smile: \ufffd');
+    expect((await contentOf(ids[2]!)).content).toBe('');
+
+    texts.set(ids[1]!, 'a smile: 🙂');
+    await saver.tick();
+    expect((await contentOf(ids[1]!)).content).toBe('a smile: 🙂');
+    expect((await contentOf(ids[0]!)).content).toBe(tricky); // unchanged replies keep their text
+    for (const t of tracking) await t.done();
+  });
 });
