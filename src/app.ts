@@ -92,7 +92,8 @@ export function createApp(services: Services, { clientDir }: AppOptions = {}): E
       cookie: { httpOnly: true, sameSite: 'lax', secure: config.isProduction, maxAge: config.session.idleMs },
     }),
   );
-  app.use(passport.initialize());
+  // compat: false: no `req._passport`, which only strategies written for passport 0.4 read.
+  app.use(passport.initialize({ compat: false }));
   app.use(passport.session());
   app.use(
     routerFor(
