@@ -39,11 +39,17 @@ export function ChatApp({ user, onLoggedOut }: { user: User; onLoggedOut: () => 
     () => api<{ chats: Chat[] }>(`/api/chats?limit=200&archived=${showArchived}`).then((r) => setChats(r.chats), fail),
     [fail, showArchived],
   );
+  // A chat this page has just created is on screen already: its address changing must not reload it,
+  // even when its reply has ended by then (a fast model).
+  const createdHere = useRef<string | null>(null);
   const turns = useTurns({
     setMessages,
     setChats,
     fail,
-    onChatCreated: (id) => navigate(`/c/${id}`),
+    onChatCreated: (id) => {
+      createdHere.current = id;
+      navigate(`/c/${id}`);
+    },
     onFinished: () => void refreshChats(),
   });
 
@@ -55,7 +61,9 @@ export function ChatApp({ user, onLoggedOut }: { user: User; onLoggedOut: () => 
   // Opening a chat (a click, a link, back/forward, a reload) loads it, and follows its reply if one is
   // still being written. The chat this page is itself sending to is already on screen.
   useEffect(() => {
-    if (chatId !== null && chatId === turns.chatInProgress()) return;
+    const justCreated = chatId !== null && chatId === createdHere.current;
+    createdHere.current = null;
+    if (justCreated || (chatId !== null && chatId === turns.chatInProgress())) return;
     turns.detach();
     setError(null);
     setNotFound(false);

@@ -474,6 +474,9 @@ describe('the web client: code and chat settings', () => {
     expect(await page.locator('.code-block .hljs-keyword').first().textContent()).toBe('const');
     expect(highlighterLoaded()).toBe(true);
     expect(await page.locator('.code-block .copy').count()).toBe(1);
+    // The new chat's address changed under it, but what is on screen was not loaded again (it used to
+    // be when the reply had ended first, blanking the conversation for a moment).
+    expect([...requested].filter((url) => /\/api\/chats\/[\w-]+\?limit=/.test(url))).toEqual([]);
   });
 
   it('sets a chat’s own system prompt, which the model then gets', async () => {
