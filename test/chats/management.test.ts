@@ -254,6 +254,37 @@ describe('GET /api/search', () => {
     expect(new Set(ids).size).toBe(ids.length);
   });
 
+  it("finds a reply's text once the reply has ended, not while it streams; an edited message by its new text", async () => {
+    const { agent } = await signUp(ctx.t.app);
+    const tag = `okapi${randomUUID().slice(0, 8)}`;
+    const chunks = [`reply${tag} `, 'comes ', 'in ', 'pieces ', 'slowly ', 'here'];
+    ctx.fake.enqueue({ kind: 'reply', content: chunks.join(''), chunks, chunkDelayMs: 250 });
+    const sent = agent
+      .post('/api/chats')
+      .send({ message: 'say something' })
+      .then((r) => r);
+    const deadline = Date.now() + 5000;
+    const saved = async () =>
+      (await ctx.t.db.query(`SELECT 1 FROM messages WHERE status = 'streaming' AND content LIKE $1`, [`%reply${tag}%`])).rowCount;
+    while (!(await saved()) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(await saved()).toBe(1); // its partial text is saved...
+    expect((await agent.get(`/api/search?q=reply${tag}`)).body.results).toEqual([]); // ...but not searched yet
+
+    const { body } = await sent;
+    expect(body.messages[1]).toMatchObject({ role: 'assistant', status: 'complete' });
+    const found = (await agent.get(`/api/search?q=reply${tag}`)).body.results;
+    expect(found.map((r: { messageId: string }) => r.messageId)).toEqual([body.messages[1].id]);
+
+    const edited = await agent
+      .patch(`/api/chats/${body.chat.id}/messages/${body.messages[0].id}`)
+      .send({ content: `edited${tag} question` });
+    expect(edited.status).toBe(201);
+    // The edited question, and the new reply to it (the fake model echoes it).
+    const byEdit = (await agent.get(`/api/search?q=edited${tag}`)).body.results.map((r: { messageId: string }) => r.messageId);
+    expect(byEdit).toContain(body.messages[0].id);
+    expect(byEdit).toHaveLength(2);
+  });
+
   it('validates q', async () => {
     const { agent } = await signUp(ctx.t.app);
     expect((await agent.get('/api/search')).status).toBe(400);
