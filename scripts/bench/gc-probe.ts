@@ -28,14 +28,8 @@ function residentMappings(): Record<string, number> {
   const kb: Record<string, number> = {};
   let name = '';
   for (const line of readFileSync('/proc/self/smaps', 'utf8').split('\n')) {
-    const mapping = /^[0-9a-f]+-[0-9a-f]+ \S+ \S+ \S+ \S+\s*(.*)$/.exec(line);
-    if (mapping) {
-      const [start, end] = line
-        .split(' ')[0]!
-        .split('-')
-        .map((h) => parseInt(h, 16));
-      name = mapping[1] || `anon ${Math.round((end! - start!) / 1024)} KB`;
-    }
+    const mapping = /^([0-9a-f]+)-([0-9a-f]+) \S+ \S+ \S+ \S+\s*(.*)$/.exec(line);
+    if (mapping) name = mapping[3] || `anon ${Math.round((parseInt(mapping[2]!, 16) - parseInt(mapping[1]!, 16)) / 1024)} KB`;
     const lazy = /^LazyFree:\s+(\d+) kB/.exec(line);
     if (lazy) kb.lazyFree = (kb.lazyFree ?? 0) + Number(lazy[1]);
     const rss = /^Rss:\s+(\d+) kB/.exec(line);

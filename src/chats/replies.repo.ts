@@ -83,8 +83,8 @@ export function createRepliesRepo(db: Queryable) {
     async saveProgress(ids: string[], contents: (string | null)[], tx: Queryable = db): Promise<string[]> {
       // The texts go as one JSON array, not a text[] parameter: pg writes an array literal by escaping
       // every element in JavaScript, ~80 ms of the event loop for 2,000 replies of 2 KB, against ~6 ms
-      // for JSON.stringify. A snapshot taken between the halves of a surrogate pair is made well-formed
-      // (the next save has the whole pair), since PostgreSQL refuses a lone surrogate in JSON.
+      // for JSON.stringify. PostgreSQL refuses a lone surrogate in JSON, so a misbehaving model's is saved
+      // as U+FFFD rather than failing every reply's save (generations never cut a pair themselves).
       const texts = JSON.stringify(contents.map((text) => (text === null || text.isWellFormed() ? text : text.toWellFormed())));
       const { rows } = await tx.query<{ id: string }>(
         `WITH v AS (

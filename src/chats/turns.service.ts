@@ -73,8 +73,13 @@ export function createTurnsService({ db, model, bus, config, limits, attachments
       const [turns] = await Promise.all([attachments.forModel(stored, modelFor(chat), config.context), loadTokenizer()]);
       return fitToContext(chat.systemPrompt ?? config.systemPrompt, turns, modelFor(chat), config.context);
     };
-    const input = { assistantMessageId: placeholder.id, userId, model: modelFor(chat), report: metrics?.modelCall, buildTurns };
-    const generation = new Generation({ ...input, early: options.early }, model, replies, saver, logger);
+    const generation = new Generation(
+      { assistantMessageId: placeholder.id, userId, model: modelFor(chat), report: metrics?.modelCall, buildTurns, early: options.early },
+      model,
+      replies,
+      saver,
+      logger,
+    );
     const turn = { chat, userMessage, assistantMessageId: placeholder.id, generation, source: generation };
     live.track({ turn, userId, clientMessageId: options.clientMessageId });
     return turn;
