@@ -1,10 +1,12 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { Bus } from '../bus/bus.js';
 import type { ChatConfig } from '../config.js';
 import type { ChatModel, ChatTurn } from '../llm/chat-model.js';
 import { fitToContext, loadTokenizer, tokenizerLoaded } from '../llm/context-window.js';
 import { samePrompt, startEarlyCall, type EarlyCall } from '../llm/early-call.js';
 import type { Chat } from './chats.repo.js';
+import type { Message } from './messages.repo.js';
+import type { KnownHistory } from './turns.repo.js';
 
 /** What this instance last saw of a chat it served: enough to build the next send's prompt alone. */
 interface KnownChat {
@@ -13,6 +15,9 @@ interface KnownChat {
   /** The conversation as the store statement reads it: messages with text, in order. */
   turns: ChatTurn[];
   chars: number;
+  /** The newest of `turns` as stored: the store statement checks it before trusting `turns`. */
+  newestId: string;
+  newestDigest: string;
   /** The send that was last stored (a retry of it is not sent early: it repeats, it does not ask). */
   lastClientMessageId?: string;
   /** The reply being generated now: no send may be started early until it ends. */
@@ -20,6 +25,8 @@ interface KnownChat {
 }
 
 const MAX_CHATS = 1000;
+/** As PostgreSQL's md5(text) gives it (the UTF-8 bytes' digest): how the store recognises a message. */
+const digest = (text: string) => createHash('md5').update(text).digest('hex');
 /** Long conversations are not kept: their sends read the history from the database, as before. */
 const MAX_CHARS = 256 * 1024;
 
@@ -55,7 +62,7 @@ export function createEarlyStart({ model, config, bus }: { model: ChatModel; con
   return {
     /** A new, empty chat of this user's. */
     learn(userId: string, chat: Chat): void {
-      remember(chat.id, { userId, settings: chat, turns: [], chars: 0 });
+      remember(chat.id, { userId, settings: chat, turns: [], chars: 0, newestId: '0', newestDigest: '' });
     },
 
     /** The chat changed some other way (settings, edit, regenerate, deletion): forget it everywhere. */
@@ -81,6 +88,16 @@ export function createEarlyStart({ model, config, bus }: { model: ChatModel; con
       return startEarlyCall(model, modelFor(model, chat.settings), turns);
     },
 
+    /**
+     * The conversation of a known, idle chat, as this instance last stored it: the store statement
+     * returns it instead of reading it again when the chat's newest message is still the one it names.
+     */
+    history(userId: string, chatId: string): KnownHistory | undefined {
+      const chat = known.get(chatId);
+      if (!chat || chat.userId !== userId || chat.replyId || chat.turns.some((t) => t.attachments)) return undefined;
+      return { turns: chat.turns, newestId: chat.newestId, newestDigest: chat.newestDigest };
+    },
+
     /** The early call if it asked what the stored turn asks (`history` ends with the new message). */
     confirm(early: EarlyCall | undefined, chat: Chat, history: readonly ChatTurn[]): EarlyCall | undefined {
       if (!early) return undefined;
@@ -98,12 +115,22 @@ export function createEarlyStart({ model, config, bus }: { model: ChatModel; con
       userId: string,
       chat: Chat,
       history: ChatTurn[],
+      asked: Pick<Message, 'id' | 'content'>,
       replyId: string,
-      finished: Promise<{ assistantMessage: { content: string } | null }>,
+      finished: Promise<{ assistantMessage: Pick<Message, 'id' | 'content'> | null }>,
       clientMessageId?: string,
     ): void {
       const chars = history.reduce((n, t) => n + t.content.length, 0);
-      const entry: KnownChat = { userId, settings: chat, turns: history, chars, lastClientMessageId: clientMessageId, replyId };
+      const entry: KnownChat = {
+        userId,
+        settings: chat,
+        turns: history,
+        chars,
+        newestId: asked.id,
+        newestDigest: digest(asked.content),
+        lastClientMessageId: clientMessageId,
+        replyId,
+      };
       remember(chat.id, entry);
       announce(chat.id);
       void finished.then(({ assistantMessage }) => {
@@ -112,6 +139,8 @@ export function createEarlyStart({ model, config, bus }: { model: ChatModel; con
         if (assistantMessage?.content) {
           entry.turns.push({ role: 'assistant', content: assistantMessage.content });
           entry.chars += assistantMessage.content.length;
+          entry.newestId = assistantMessage.id;
+          entry.newestDigest = digest(assistantMessage.content);
           if (entry.chars > MAX_CHARS) known.delete(chat.id);
         }
       });

@@ -68,11 +68,13 @@ export function storeTurnAndLaunch({ db, model, live, early: earlyStart, repeat,
       models: model.models,
       owner: live.owner(),
     };
-    // The model call starts now, while the turn is stored (only when no other send of this chat is starting).
-    const early = alone && !current && attachmentIds.length === 0 ? earlyStart.start(userId, chatId, content, clientMessageId) : undefined;
+    // The model call starts now, while the turn is stored (only when no other send of this chat is
+    // starting), and the store need not read back a conversation this instance holds.
+    const quick = alone && !current && attachmentIds.length === 0;
+    const early = quick ? earlyStart.start(userId, chatId, content, clientMessageId) : undefined;
     const storing =
       attachmentIds.length === 0
-        ? turnsRepo.storeTurn(input)
+        ? turnsRepo.storeTurn({ ...input, knownHistory: quick ? earlyStart.history(userId, chatId) : undefined })
         : db.withTransaction(async (tx) => {
             const attachments = await attach.claim(userId, chatId, attachmentIds, tx);
             const stored = await turnsRepo.storeTurn({ ...input, attachments }, tx);

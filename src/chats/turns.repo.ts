@@ -22,8 +22,16 @@ interface StoreTurnRow {
   chat: ChatRow & { created_at: string; updated_at: string };
   user_message: MessageRow & { created_at: string };
   placeholder: MessageRow & { created_at: string };
-  history: ChatTurn[];
+  history: ChatTurn[] | null;
   titled: boolean;
+}
+
+/** A conversation the caller holds, and how its newest message (with text) ends: checked by the store. */
+export interface KnownHistory {
+  turns: ChatTurn[];
+  /** The newest message's id ('0' for none) and its text's MD5 in hex ('' for none): a change check, not security. */
+  newestId: string;
+  newestDigest: string;
 }
 
 /**
@@ -38,9 +46,16 @@ export const STORE_TURN_SQL = prepared(
 WITH chat AS (
   -- The chat's row lock orders this send with a regenerate or an edit of the same chat.
   SELECT id, title, model FROM chats WHERE id = $1 AND user_id = $2 FOR UPDATE
+), newest AS (
+  SELECT id, md5(content) AS digest FROM messages WHERE chat_id = (SELECT id FROM chat) AND content <> ''
+  ORDER BY id DESC LIMIT 1
 ), history AS (
-  SELECT coalesce(json_agg(json_strip_nulls(json_build_object('role', role, 'content', content, 'attachments', attachments)) ORDER BY id), '[]') AS turns
-  FROM messages WHERE chat_id = (SELECT id FROM chat) AND content <> ''
+  -- NULL when the caller already holds the conversation ($11/$12: its newest message's id and the MD5 of
+  -- its text, 0 and '' for none): reading a long one back is most of this statement's work (issue 17).
+  SELECT CASE WHEN $11::bigint IS NOT NULL AND coalesce((SELECT id FROM newest), 0) = $11::bigint
+                   AND coalesce((SELECT digest FROM newest), '') = $12::text THEN NULL
+    ELSE (SELECT coalesce(json_agg(json_strip_nulls(json_build_object('role', role, 'content', content, 'attachments', attachments)) ORDER BY id), '[]')
+          FROM messages WHERE chat_id = (SELECT id FROM chat) AND content <> '') END AS turns
 ), asked AS (
   INSERT INTO messages (chat_id, role, content, client_message_id, attachments)
   SELECT id, 'user', $3, $4, $10::jsonb FROM chat RETURNING ${MESSAGE_COLUMNS}
@@ -83,6 +98,8 @@ export function createTurnsRepo(db: Queryable) {
         owner: InstanceIdentity | null;
         /** Checked and locked by the caller, in the transaction `tx`. */
         attachments?: readonly TurnAttachment[];
+        /** Returned as the history, unread, when the stored conversation still ends as it says. */
+        knownHistory?: KnownHistory;
       },
       tx: Queryable = db,
     ): Promise<StoreTurnResult> {
@@ -98,6 +115,8 @@ export function createTurnsRepo(db: Queryable) {
           input.owner?.pid ?? null,
           input.owner?.started ?? null,
           input.attachments?.length ? JSON.stringify(input.attachments) : null,
+          input.knownHistory?.newestId ?? null,
+          input.knownHistory?.newestDigest ?? null,
         ]);
         const row = rows[0];
         if (!row) return { refused: 'chat_not_found' };
@@ -106,7 +125,7 @@ export function createTurnsRepo(db: Queryable) {
             chat: toChat({ ...row.chat, created_at: new Date(row.chat.created_at), updated_at: new Date(row.chat.updated_at) }),
             userMessage: toMessage(fromJson(row.user_message)),
             placeholder: toMessage(fromJson(row.placeholder)),
-            history: row.history,
+            history: row.history ?? input.knownHistory!.turns,
             titled: row.titled,
           },
         };

@@ -122,7 +122,7 @@ export function createTurnsService({ db, model, bus, config, limits, attachments
       const asked: ChatTurn[] = [...history, { role: 'user', content, ...files }];
       const started = early.confirm(startedEarly, chat, asked);
       const turn = launch(userId, chat, userMessage, placeholder, { clientMessageId, history: asked, early: started });
-      early.stored(userId, chat, [...asked], placeholder.id, turn.generation.finished, clientMessageId);
+      early.stored(userId, chat, [...asked], userMessage, placeholder.id, turn.generation.finished, clientMessageId);
       if (titled) titles.improve(chat.id, autoTitle, content, turn.generation);
       return turn;
     },

@@ -84,6 +84,36 @@ describe('the early start of a send', () => {
     expect(contents(stored)).toEqual(['first', 'Echo: first', 'second', 'Bonne réponse']);
   });
 
+  it('reads the conversation again when its newest message is not the one this instance stored', async () => {
+    const u = await user();
+    const chat = (await u.a.post('/api/chats', {}).expect(201)).body.chat.id as string;
+    const first = await u.a.post(`/api/chats/${chat}/message`, { content: 'first' }).expect(201);
+    // Behind the instance's back: the reply's text changes (same id, another size), then a message is added.
+    await a.db.query(`UPDATE messages SET content = 'Changed ✓' WHERE id = $1`, [first.body.assistantMessage.id]);
+    fake.enqueue({ kind: 'reply', content: 'stale' }, { kind: 'reply', content: 'right' });
+    let before = fake.completions().length;
+    expect((await u.a.post(`/api/chats/${chat}/message`, { content: 'second' }).expect(201)).body.assistantMessage.content).toBe('right');
+    expect(fake.completions().slice(before).at(-1)!.body.messages).toEqual([
+      { role: 'user', content: 'first' },
+      { role: 'assistant', content: 'Changed ✓' },
+      { role: 'user', content: 'second' },
+    ]);
+    await a.db.query(`INSERT INTO messages (chat_id, role, content) VALUES ($1, 'user', 'added')`, [chat]);
+    fake.enqueue({ kind: 'reply', content: 'stale' }, { kind: 'reply', content: 'right again' });
+    before = fake.completions().length;
+    expect((await u.a.post(`/api/chats/${chat}/message`, { content: 'third' }).expect(201)).body.assistantMessage.content).toBe(
+      'right again',
+    );
+    const asked = fake.completions().slice(before).at(-1)!.body.messages!;
+    expect(contents(asked)).toEqual(['first', 'Changed ✓', 'second', 'right', 'added', 'third']);
+    // …and it is trusted again from there: the next send asks once, the conversation as stored.
+    before = fake.completions().length;
+    await u.a.post(`/api/chats/${chat}/message`, { content: 'fourth' }).expect(201);
+    const calls = fake.completions().slice(before);
+    expect(calls).toHaveLength(1);
+    expect(contents(calls[0]!.body.messages!)).toEqual([...contents(asked), 'right again', 'fourth']);
+  });
+
   it('is not tried for a chat another instance has started a reply in: 409 and no model call', async () => {
     const u = await user();
     const chat = (await u.a.post('/api/chats', {}).expect(201)).body.chat.id as string;

@@ -1,5 +1,7 @@
+import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createChatsRepo } from '../../src/chats/chats.repo.js';
+import { createTurnsRepo, type KnownHistory } from '../../src/chats/turns.repo.js';
 import { createMessagesRepo } from '../../src/chats/messages.repo.js';
 import { openDatabase, type Database, type Queryable } from '../../src/db/database.js';
 import { createSearchRepo } from '../../src/search/search.repo.js';
@@ -91,5 +93,52 @@ describe('query plans for a heavy user', () => {
       await tx.query('SET LOCAL enable_seqscan = off');
       expect(await plansOf(search, tx)).toContain('chats_title_search_idx');
     });
+  });
+
+  it('stores a send without reading back a 5,000-message conversation the caller holds, and reads it when the newest message differs', async () => {
+    const { rows } = await db.query<{ id: string; content: string }>(
+      `SELECT id::text, content FROM messages WHERE chat_id = $1 AND content <> '' ORDER BY messages.id DESC LIMIT 1`,
+      [longChatId],
+    );
+    const newest = rows[0]!;
+    const held = (digestOf: string): KnownHistory => ({
+      turns: [{ role: 'user', content: 'the conversation as the caller holds it' }],
+      newestId: newest.id,
+      newestDigest: createHash('md5').update(digestOf).digest('hex'),
+    });
+    // Each call runs in a transaction that is rolled back, so the chat stays as seeded for the next.
+    const rolledBack = async <T>(work: (tx: Queryable) => Promise<T>): Promise<T> => {
+      let result: T | undefined;
+      await db
+        .withTransaction(async (tx) => {
+          result = await work(tx);
+          throw new Error('rolled back');
+        })
+        .catch(() => undefined);
+      return result!;
+    };
+    const send = (knownHistory: KnownHistory) =>
+      rolledBack(async (tx) => {
+        const statements: { text: string; values?: unknown[] }[] = [];
+        const recording: Queryable = { query: (text, values) => (statements.push({ text, values }), tx.query(text, values)) };
+        const result = await createTurnsRepo(recording).storeTurn({
+          ...{ userId, chatId: longChatId, content: 'one more', clientMessageId: null, autoTitle: 'one more' },
+          ...{ defaultModel: 'm', models: ['m'], owner: null, knownHistory },
+        });
+        if (!('stored' in result)) throw new Error(`refused: ${result.refused}`);
+        return { history: result.stored.history, ...statements[0]! };
+      });
+    const trusted = await send(held(newest.content));
+    expect(trusted.history).toEqual(held(newest.content).turns);
+    const stale = await send(held(`${newest.content} (changed)`));
+    expect(stale.history.length).toBeGreaterThan(4000);
+    // EXPLAIN ANALYZE of the very statement: the conversation's aggregate never runs when it is trusted.
+    const analyze = (values: unknown[] | undefined) =>
+      rolledBack(async (tx) => {
+        const { rows: plan } = await tx.query<{ 'QUERY PLAN': string }>(`EXPLAIN (ANALYZE, COSTS OFF) ${trusted.text}`, values);
+        return plan.map((r) => r['QUERY PLAN']).join('\n');
+      });
+    expect(await analyze(trusted.values)).toMatch(/Aggregate \(never executed\)/);
+    expect(await analyze(stale.values)).toMatch(/Aggregate \(actual time/);
   });
 });
