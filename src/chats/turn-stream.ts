@@ -37,6 +37,8 @@ const MAX_DELTA_CHARS = 16 * 1024;
  * the chat has it.)
  */
 export function streamTurn(req: Request, res: Response, turn: Turn, options: TurnStreamOptions): void {
+  // The headers, the `start` event and the text already generated leave in one write, not three.
+  res.cork();
   const stream = openEventStream(req, res, options.heartbeatMs);
   options.tracker?.streamOpened();
   res.on('close', () => options.tracker?.streamClosed());
@@ -89,6 +91,7 @@ export function streamTurn(req: Request, res: Response, turn: Turn, options: Tur
 
   stream.send('start', { userMessage: turn.userMessage, assistantMessageId: turn.assistantMessageId, chat: turn.chat }, id());
   follow();
+  res.uncork();
   stream.onDisconnect(() => {
     unsubscribe?.();
     if (options.stopOnDisconnect) turn.generation?.stop();
