@@ -80,10 +80,20 @@ export async function openPgBus({ sessionUrl, redisUrl, logger }: PgBusOptions):
     await redisSubscriber.subscribe(BUS_CHANNEL, deliver);
   }
 
-  // Published messages go out in order, a batch per statement: those published while one is in flight
-  // wait for it and then go together (no round trip each, and no queueing inside pg, which pg 9 drops).
+  // Published messages go out in order, a batch per statement: those published in one turn of the event
+  // loop, or while a statement is in flight, go together (no round trip each, and no queueing inside pg,
+  // which pg 9 drops). Sent after the turn's other writes: a send's reply stream goes out first.
   let outbox: string[] = [];
   let sending = false;
+  let scheduled = false;
+  const sendSoon = () => {
+    if (scheduled || sending) return;
+    scheduled = true;
+    setImmediate(() => {
+      scheduled = false;
+      sendOutbox();
+    });
+  };
   const sendOutbox = () => {
     if (sending || outbox.length === 0) return;
     const payloads = outbox;
@@ -107,7 +117,7 @@ export async function openPgBus({ sessionUrl, redisUrl, logger }: PgBusOptions):
       const payload = JSON.stringify(message);
       if (!redis) {
         outbox.push(payload);
-        return sendOutbox();
+        return sendSoon();
       }
       // A lost message is caught up from the database by followers; never an unhandled rejection.
       void redis.publish(BUS_CHANNEL, payload).catch((err: unknown) => logger?.warn({ err }, 'could not publish on the bus'));
@@ -115,6 +125,7 @@ export async function openPgBus({ sessionUrl, redisUrl, logger }: PgBusOptions):
     subscribe: (listener) => listeners.add(listener),
     async close() {
       closing = true;
+      sendOutbox(); // what was published this very turn goes out as it did before close
       await redisSubscriber?.quit().catch(() => undefined);
       await redis?.quit().catch(() => undefined);
       await client?.end().catch(() => undefined);
