@@ -24,11 +24,12 @@ interface KnownChat {
   replyId?: string;
 }
 
-const MAX_CHATS = 1000;
-/** As PostgreSQL's md5(text) gives it (the UTF-8 bytes' digest): how the store recognises a message. */
-const digest = (text: string) => createHash('md5').update(text).digest('hex');
+/** How much is held: the chats, and their text in all (at most ~16 MB of strings), least recent out. */
+export const EARLY_START_LIMITS = { chats: 1000, totalChars: 8 * 1024 * 1024 };
 /** Long conversations are not kept: their sends read the history from the database, as before. */
 const MAX_CHARS = 256 * 1024;
+/** As PostgreSQL's md5(text) gives it (the UTF-8 bytes' digest): how the store recognises a message. */
+const digest = (text: string) => createHash('md5').update(text).digest('hex');
 
 /** A chat's model while the server still offers it, else the default (a chat may outlive its model). */
 export const modelFor = (model: ChatModel, chat: Pick<Chat, 'model'>): string =>
@@ -42,19 +43,40 @@ export const modelFor = (model: ChatModel, chat: Pick<Chat, 'model'>): string =>
  * cache believed, the stored turn decides: the early call is used only when it asked exactly the prompt
  * the stored conversation gives; otherwise it is aborted before any of its text is shown.
  */
-export function createEarlyStart({ model, config, bus }: { model: ChatModel; config: ChatConfig; bus: Bus }) {
+export function createEarlyStart({
+  model,
+  config,
+  bus,
+  limits = EARLY_START_LIMITS,
+}: {
+  model: ChatModel;
+  config: ChatConfig;
+  bus: Bus;
+  limits?: typeof EARLY_START_LIMITS;
+}) {
   const known = new Map<string, KnownChat>();
+  let heldChars = 0;
   const me = randomUUID();
 
+  const drop = (chatId: string) => {
+    const entry = known.get(chatId);
+    if (!entry) return;
+    heldChars -= entry.chars;
+    known.delete(chatId);
+  };
+  const trim = () => {
+    while (known.size > limits.chats || heldChars > limits.totalChars) drop(known.keys().next().value!);
+  };
   bus.subscribe((m) => {
-    if (m.t === 'chat-changed' && m.by !== me && typeof m.id === 'string') known.delete(m.id);
+    if (m.t === 'chat-changed' && m.by !== me && typeof m.id === 'string') drop(m.id);
   });
   const announce = (chatId: string) => bus.publish({ t: 'chat-changed', id: chatId, by: me });
   const remember = (chatId: string, entry: KnownChat) => {
-    known.delete(chatId); // re-inserted last: the Map's order is the eviction order
+    drop(chatId); // re-inserted last: the Map's order is the eviction order
     if (entry.chars > MAX_CHARS) return;
     known.set(chatId, entry);
-    if (known.size > MAX_CHATS) known.delete(known.keys().next().value!);
+    heldChars += entry.chars;
+    trim();
   };
   const promptFor = (settings: KnownChat['settings'], turns: readonly ChatTurn[]) =>
     fitToContext(settings.systemPrompt ?? config.systemPrompt, turns, modelFor(model, settings), config.context);
@@ -67,7 +89,7 @@ export function createEarlyStart({ model, config, bus }: { model: ChatModel; con
 
     /** The chat changed some other way (settings, edit, regenerate, deletion): forget it everywhere. */
     forget(chatId: string): void {
-      known.delete(chatId);
+      drop(chatId);
       announce(chatId);
     },
 
@@ -139,9 +161,11 @@ export function createEarlyStart({ model, config, bus }: { model: ChatModel; con
         if (assistantMessage?.content) {
           entry.turns.push({ role: 'assistant', content: assistantMessage.content });
           entry.chars += assistantMessage.content.length;
+          heldChars += assistantMessage.content.length;
           entry.newestId = assistantMessage.id;
           entry.newestDigest = digest(assistantMessage.content);
-          if (entry.chars > MAX_CHARS) known.delete(chat.id);
+          if (entry.chars > MAX_CHARS) drop(chat.id);
+          trim();
         }
       });
     },

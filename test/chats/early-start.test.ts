@@ -1,6 +1,10 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { BusMessage } from '../../src/bus/bus.js';
+import { createLocalBus, type BusMessage } from '../../src/bus/bus.js';
+import type { Chat } from '../../src/chats/chats.repo.js';
+import { createEarlyStart } from '../../src/chats/early-start.js';
+import type { ChatConfig } from '../../src/config.js';
+import type { ChatModel, ChatTurn } from '../../src/llm/chat-model.js';
 import { startFakeOpenAI, type FakeOpenAI } from '../helpers/fake-openai.js';
 import { listen, openSse } from '../helpers/sse.js';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';
@@ -136,5 +140,41 @@ describe('the early start of a send', () => {
       unsubscribe();
       await server.close();
     }
+  });
+});
+
+describe('what the early start holds', () => {
+  const model = { models: ['m'], defaultModel: 'm' } as unknown as ChatModel;
+  const chat = (id: string): Chat => {
+    const at = new Date().toISOString();
+    return { id, title: null, systemPrompt: null, model: null, pinned: false, archived: false, createdAt: at, updatedAt: at };
+  };
+  const held = (limits: { chats: number; totalChars: number }) =>
+    createEarlyStart({ model, config: {} as ChatConfig, bus: createLocalBus(), limits });
+  const turn = (content: string): ChatTurn => ({ role: 'user', content });
+  const replied = (id: string, content: string) => Promise.resolve({ assistantMessage: { id, content } });
+
+  it('is bounded by chats and by the characters held in all, least recently used out', async () => {
+    const byCount = held({ chats: 2, totalChars: 1000 });
+    for (const id of ['a', 'b', 'c']) byCount.learn('u', chat(id));
+    expect(['a', 'b', 'c'].map((id) => byCount.history('u', id) !== undefined)).toEqual([false, true, true]);
+
+    const byChars = held({ chats: 10, totalChars: 100 });
+    const sent = (id: string, text: string, answer: string) =>
+      byChars.stored('u', chat(id), [turn(text)], { id: `${id}1`, content: text }, `${id}2`, replied(`${id}2`, answer));
+    sent('a', 'x'.repeat(40), 'short');
+    sent('b', 'y'.repeat(40), 'z'.repeat(30));
+    // The replies end: a grows to 45 characters, then b to 70, 115 in all.
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(byChars.history('u', 'a')).toBeUndefined();
+    expect(byChars.history('u', 'b')).toMatchObject({
+      newestId: 'b2',
+      turns: [turn('y'.repeat(40)), { role: 'assistant', content: 'z'.repeat(30) }],
+    });
+    byChars.forget('b');
+    sent('c', 'w'.repeat(90), 'ok');
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(byChars.history('u', 'c')).toMatchObject({ newestId: 'c2' }); // 92 of 100: b's characters were given back
+    expect(byChars.history('someone else', 'c')).toBeUndefined();
   });
 });
