@@ -42,14 +42,18 @@ export function createChatsService(
 
     /** The chat with its newest page of messages. */
     async getChat(userId: string, chatId: string, limit: number): Promise<{ chat: Chat; messages: Message[]; hasMore: boolean }> {
-      const chat = await turns.requireChat(userId, chatId);
-      return { chat, ...(await messages.listPage(chat.id, { limit })) };
+      return turns.open(userId, chatId, async () => {
+        const chat = await turns.requireChat(userId, chatId);
+        const { newestClientMessageId, ...page } = await messages.listPage(chat.id, { limit });
+        return { opened: { chat, ...page }, newestClientMessageId };
+      });
     },
 
     /** Older messages of a long chat, a page at a time. */
     async listMessages(userId: string, chatId: string, page: { limit: number; beforeId?: string }) {
       const chat = await turns.requireChat(userId, chatId);
-      return messages.listPage(chat.id, page);
+      const { messages: older, hasMore } = await messages.listPage(chat.id, page);
+      return { messages: older, hasMore };
     },
 
     async deleteChat(userId: string, chatId: string): Promise<void> {

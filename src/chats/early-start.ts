@@ -1,4 +1,4 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { Bus } from '../bus/bus.js';
 import type { ChatConfig } from '../config.js';
 import type { ChatModel, ChatTurn } from '../llm/chat-model.js';
@@ -6,30 +6,16 @@ import { fitToContext, loadTokenizer, tokenizerLoaded } from '../llm/context-win
 import { samePrompt, startEarlyCall, type EarlyCall } from '../llm/early-call.js';
 import type { Chat } from './chats.repo.js';
 import type { Message } from './messages.repo.js';
+import { createKnownChats, digest, KNOWN_CHATS_LIMITS, type KnownChat } from './known-chats.js';
 import type { KnownHistory } from './turns.repo.js';
 
-/** What this instance last saw of a chat it served: enough to build the next send's prompt alone. */
-interface KnownChat {
-  userId: string;
-  settings: Pick<Chat, 'model' | 'systemPrompt'>;
-  /** The conversation as the store statement reads it: messages with text, in order. */
-  turns: ChatTurn[];
-  chars: number;
-  /** The newest of `turns` as stored: the store statement checks it before trusting `turns`. */
-  newestId: string;
-  newestDigest: string;
-  /** The send that was last stored (a retry of it is not sent early: it repeats, it does not ask). */
-  lastClientMessageId?: string;
-  /** The reply being generated now: no send may be started early until it ends. */
-  replyId?: string;
+export interface OpenedChat {
+  chat: Chat;
+  messages: Message[];
+  hasMore: boolean;
 }
-
-/** How much is held: the chats, and their text in all (at most ~16 MB of strings), least recent out. */
-export const EARLY_START_LIMITS = { chats: 1000, totalChars: 8 * 1024 * 1024 };
-/** Long conversations are not kept: their sends read the history from the database, as before. */
-const MAX_CHARS = 256 * 1024;
-/** As PostgreSQL's md5(text) gives it (the UTF-8 bytes' digest): how the store recognises a message. */
-const digest = (text: string) => createHash('md5').update(text).digest('hex');
+/** Reads a chat's newest page, and the client id its newest user message was sent with. */
+export type ChatRead = () => Promise<{ opened: OpenedChat; newestClientMessageId?: string }>;
 
 /** A chat's model while the server still offers it, else the default (a chat may outlive its model). */
 export const modelFor = (model: ChatModel, chat: Pick<Chat, 'model'>): string =>
@@ -37,7 +23,7 @@ export const modelFor = (model: ChatModel, chat: Pick<Chat, 'model'>): string =>
 
 /**
  * Starts a send's model call while its turn is being stored (issue 17: the first token no longer waits
- * for the commit). Only for a chat this instance served last and knows is idle, so the call is never
+ * for the commit). Only for a chat this instance served last (or read whole) and knows is idle, so the call is never
  * sent for a send the store then refuses (unknown chat, a reply in progress, a repeat); the limits are
  * checked before. Other instances' turns and changes evict a chat here through the bus. Whatever the
  * cache believed, the stored turn decides: the early call is used only when it asked exactly the prompt
@@ -47,49 +33,46 @@ export function createEarlyStart({
   model,
   config,
   bus,
-  limits = EARLY_START_LIMITS,
+  limits = KNOWN_CHATS_LIMITS,
 }: {
   model: ChatModel;
   config: ChatConfig;
   bus: Bus;
-  limits?: typeof EARLY_START_LIMITS;
+  limits?: typeof KNOWN_CHATS_LIMITS;
 }) {
-  const known = new Map<string, KnownChat>();
-  let heldChars = 0;
+  const known = createKnownChats(limits);
   const me = randomUUID();
-
-  const drop = (chatId: string) => {
-    const entry = known.get(chatId);
-    if (!entry) return;
-    heldChars -= entry.chars;
-    known.delete(chatId);
-  };
-  const trim = () => {
-    while (known.size > limits.chats || heldChars > limits.totalChars) drop(known.keys().next().value!);
-  };
   bus.subscribe((m) => {
-    if (m.t === 'chat-changed' && m.by !== me && typeof m.id === 'string') drop(m.id);
+    if (m.t === 'chat-changed' && m.by !== me && typeof m.id === 'string') known.changed(m.id);
   });
   const announce = (chatId: string) => bus.publish({ t: 'chat-changed', id: chatId, by: me });
-  const remember = (chatId: string, entry: KnownChat) => {
-    drop(chatId); // re-inserted last: the Map's order is the eviction order
-    if (entry.chars > MAX_CHARS) return;
-    known.set(chatId, entry);
-    heldChars += entry.chars;
-    trim();
-  };
   const promptFor = (settings: KnownChat['settings'], turns: readonly ChatTurn[]) =>
     fitToContext(settings.systemPrompt ?? config.systemPrompt, turns, modelFor(model, settings), config.context);
 
   return {
     /** A new, empty chat of this user's. */
     learn(userId: string, chat: Chat): void {
-      remember(chat.id, { userId, settings: chat, turns: [], chars: 0, newestId: '0', newestDigest: '' });
+      known.remember(chat.id, { userId, settings: chat, turns: [], chars: 0, newestId: '0', newestDigest: '' });
+    },
+
+    /**
+     * Reads a chat being opened (`read`); when the page holds the whole conversation, the chat is idle
+     * here (`busy` false) and nothing changed it meanwhile, its next send here starts early.
+     */
+    async open(userId: string, chatId: string, read: ChatRead, busy: () => boolean): Promise<OpenedChat> {
+      const watch = known.watch(chatId);
+      try {
+        const { opened, newestClientMessageId } = await read();
+        if (!opened.hasMore && !busy()) watch.learn(userId, opened.chat, opened.messages, newestClientMessageId);
+        return opened;
+      } finally {
+        watch.release();
+      }
     },
 
     /** The chat changed some other way (settings, edit, regenerate, deletion): forget it everywhere. */
     forget(chatId: string): void {
-      drop(chatId);
+      known.changed(chatId);
       announce(chatId);
     },
 
@@ -153,20 +136,12 @@ export function createEarlyStart({
         lastClientMessageId: clientMessageId,
         replyId,
       };
-      remember(chat.id, entry);
+      known.changed(chat.id);
+      known.remember(chat.id, entry);
       announce(chat.id);
       void finished.then(({ assistantMessage }) => {
-        if (known.get(chat.id) !== entry) return;
-        entry.replyId = undefined;
-        if (assistantMessage?.content) {
-          entry.turns.push({ role: 'assistant', content: assistantMessage.content });
-          entry.chars += assistantMessage.content.length;
-          heldChars += assistantMessage.content.length;
-          entry.newestId = assistantMessage.id;
-          entry.newestDigest = digest(assistantMessage.content);
-          if (entry.chars > MAX_CHARS) drop(chat.id);
-          trim();
-        }
+        if (known.get(chat.id) === entry) entry.replyId = undefined;
+        if (assistantMessage?.content) known.replied(chat.id, entry, assistantMessage);
       });
     },
   };

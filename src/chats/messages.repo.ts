@@ -74,19 +74,23 @@ export function createMessagesRepo(db: Queryable) {
       return history.map(({ role, content, attachments }) => ({ role, content, ...(attachments.length > 0 ? { attachments } : {}) }));
     },
 
-    /** The `limit` messages before `beforeId` (or the newest), in conversation order, and whether older exist. */
+    /**
+     * The `limit` messages before `beforeId` (or the newest), in conversation order, and whether older
+     * exist; and the client id its newest user message was sent with (for early-start.ts, not the API).
+     */
     async listPage(
       chatId: string,
       page: { limit: number; beforeId?: string },
       tx: Queryable = db,
-    ): Promise<{ messages: Message[]; hasMore: boolean }> {
-      const { rows } = await tx.query<MessageRow>(
-        `SELECT ${COLUMNS} FROM messages WHERE chat_id = $1 AND ($3::bigint IS NULL OR id < $3::bigint)
+    ): Promise<{ messages: Message[]; hasMore: boolean; newestClientMessageId?: string }> {
+      const { rows } = await tx.query<MessageRow & { client_message_id: string | null }>(
+        `SELECT ${COLUMNS}, client_message_id FROM messages WHERE chat_id = $1 AND ($3::bigint IS NULL OR id < $3::bigint)
          ORDER BY id DESC LIMIT $2`,
         [chatId, page.limit + 1, page.beforeId ?? null],
       );
       const hasMore = rows.length > page.limit;
-      return { messages: rows.slice(0, page.limit).reverse().map(toMessage), hasMore };
+      const newestClientMessageId = rows.find((row) => row.role === 'user')?.client_message_id ?? undefined;
+      return { messages: rows.slice(0, page.limit).reverse().map(toMessage), hasMore, newestClientMessageId };
     },
 
     async findById(id: string, tx: Queryable = db): Promise<Message | undefined> {

@@ -10,7 +10,7 @@ import type { Bus } from '../bus/bus.js';
 import type { Limits } from '../limits/limits.js';
 import type { Metrics } from '../observability/metrics.js';
 import { createChatsRepo, type Chat } from './chats.repo.js';
-import { createEarlyStart, modelFor as modelOf } from './early-start.js';
+import { createEarlyStart, modelFor as modelOf, type ChatRead } from './early-start.js';
 import { Generation } from './generation.js';
 import { ProgressSaver } from './progress-saver.js';
 import { createMessagesRepo, type Message } from './messages.repo.js';
@@ -169,8 +169,9 @@ export function createTurnsService({ db, model, bus, config, limits, attachments
     /** Before a chat is deleted: ends its generation, here or elsewhere. */
     abandon: (chatId: string): Promise<void> => (early.forget(chatId), live.abandon(chatId)),
 
-    /** A new chat (sent to early from its first message) / one whose settings changed. */
+    /** A new chat (sent to early from its first message) / one opened (read whole: early too) / one whose settings changed. */
     learn: (userId: string, chat: Chat): void => early.learn(userId, chat),
+    open: (userId: string, chatId: string, read: ChatRead) => early.open(userId, chatId, read, () => live.has(chatId)),
     forget: (chatId: string): void => early.forget(chatId),
 
     /** Stops the generation in progress, here or on another instance. Undefined: nothing was running. */

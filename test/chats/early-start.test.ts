@@ -1,7 +1,9 @@
+import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLocalBus, type BusMessage } from '../../src/bus/bus.js';
 import type { Chat } from '../../src/chats/chats.repo.js';
+import type { Message } from '../../src/chats/messages.repo.js';
 import { createEarlyStart } from '../../src/chats/early-start.js';
 import type { ChatConfig } from '../../src/config.js';
 import type { ChatModel, ChatTurn } from '../../src/llm/chat-model.js';
@@ -118,6 +120,52 @@ describe('the early start of a send', () => {
     expect(contents(calls[0]!.body.messages!)).toEqual([...contents(asked), 'right again', 'fourth']);
   });
 
+  /** A chat A served, once B has heard of its last turn (so B does not hold it). */
+  async function servedOnA(u: Awaited<ReturnType<typeof user>>, body: object) {
+    const chat = (await u.a.post('/api/chats', {}).expect(201)).body.chat.id as string;
+    const heard: BusMessage[] = [];
+    const unsubscribe = b.bus.subscribe((m) => heard.push(m));
+    try {
+      await u.a.post(`/api/chats/${chat}/message`, body).expect(201);
+      await eventually(() => heard.some((m) => m.t === 'chat-changed' && m.id === chat), 5000, 'B to hear of A’s turn');
+    } finally {
+      unsubscribe();
+    }
+    return chat;
+  }
+
+  it('starts early in a chat the instance has only opened, when the page it read held the whole conversation', async () => {
+    const u = await user();
+    const sendOnB = async (chat: string, opened: boolean) => {
+      if (opened) await u.b.get(`/api/chats/${chat}`).expect(200);
+      // Changed behind both instances' backs: a call started early asks without the system prompt.
+      await a.db.query(`UPDATE chats SET system_prompt = 'Answer in French.' WHERE id = $1`, [chat]);
+      const before = fake.completions().length;
+      const res = await u.b.post(`/api/chats/${chat}/message`, { content: 'second' }).expect(201);
+      expect(res.body.assistantMessage.content).toBe('Echo: second');
+      return fake
+        .completions()
+        .slice(before)
+        .map((call) => call.body.messages![0]);
+    };
+    const system = { role: 'system', content: 'Answer in French.' };
+    // Not opened on B: B reads the conversation as it stores the send, then asks once.
+    expect(await sendOnB(await servedOnA(u, { content: 'first' }), false)).toEqual([system]);
+    // Opened on B: the send started early from what the page showed (then dropped: the prompt changed).
+    expect(await sendOnB(await servedOnA(u, { content: 'first' }), true)).toEqual([{ role: 'user', content: 'first' }, system]);
+  });
+
+  it('does not start early a repeat of the last send of a chat it has only opened', async () => {
+    const u = await user();
+    const clientMessageId = randomUUID();
+    const chat = await servedOnA(u, { content: 'once', clientMessageId });
+    await u.b.get(`/api/chats/${chat}`).expect(200);
+    const before = fake.completions().length;
+    const res = await u.b.post(`/api/chats/${chat}/message`, { content: 'once', clientMessageId }).expect(201);
+    expect(res.body.assistantMessage.content).toBe('Echo: once');
+    expect(fake.completions().length).toBe(before);
+  });
+
   it('is not tried for a chat another instance has started a reply in: 409 and no model call', async () => {
     const u = await user();
     const chat = (await u.a.post('/api/chats', {}).expect(201)).body.chat.id as string;
@@ -176,5 +224,38 @@ describe('what the early start holds', () => {
     await new Promise((resolve) => setImmediate(resolve));
     expect(byChars.history('u', 'c')).toMatchObject({ newestId: 'c2' }); // 92 of 100: b's characters were given back
     expect(byChars.history('someone else', 'c')).toBeUndefined();
+  });
+
+  it('learns a chat from a read only when the read saw it idle, whole, and unchanged while it ran', async () => {
+    const early = held({ chats: 10, totalChars: 1000 });
+    const message = (id: string, role: 'user' | 'assistant', content: string, status: Message['status'] = 'complete'): Message => ({
+      ...{ id, chatId: 'c', role, content, status, model: null, promptTokens: null, completionTokens: null },
+      ...{ createdAt: new Date().toISOString(), attachments: [] },
+    });
+    const conversation = [message('1', 'user', 'hi'), message('2', 'assistant', 'hello')];
+    const read = async (id: string, messages: Message[], page: { during?: () => void; hasMore?: boolean; busy?: boolean } = {}) => {
+      const opened = { chat: chat(id), messages, hasMore: page.hasMore ?? false };
+      const found = await early.open(
+        'u',
+        id,
+        async () => (page.during?.(), { opened, newestClientMessageId: 'client-1' }),
+        () => page.busy ?? false,
+      );
+      expect(found).toBe(opened);
+      return early.history('u', id);
+    };
+    expect(await read('a', conversation)).toEqual({
+      turns: [turn('hi'), { role: 'assistant', content: 'hello' }],
+      newestId: '2',
+      newestDigest: expect.any(String),
+    });
+    expect(await read('b', conversation, { during: () => early.forget('b') })).toBeUndefined(); // changed while read
+    expect(
+      await read('c', [...conversation, message('3', 'user', 'more'), message('4', 'assistant', 'part', 'streaming')]),
+    ).toBeUndefined();
+    expect(await read('e', conversation, { hasMore: true })).toBeUndefined(); // older messages were not read
+    expect(await read('f', conversation, { busy: true })).toBeUndefined(); // a send of it is running here
+    early.learn('u', chat('d')); // known already (empty): a read does not replace what the instance holds
+    expect(await read('d', conversation)).toMatchObject({ turns: [], newestId: '0' });
   });
 });
