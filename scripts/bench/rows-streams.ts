@@ -26,14 +26,23 @@ const sendTo = (app: AppProcess, cookie: string, chatId: string) => ({
 });
 
 /** Row 3: time to the first delta through the app, minus the same read straight from the fake server. */
-async function firstToken(app: AppProcess, cookie: string, chats: string[], fake: FakeOpenAI, concurrency: number, rounds: number) {
+async function firstToken(
+  app: AppProcess,
+  cookie: string,
+  chats: string[],
+  fake: FakeOpenAI,
+  concurrency: number,
+  rounds: number,
+  /** Untimed, before each send: e.g. the client opening the chat first. */
+  before?: (chatId: string) => Promise<unknown>,
+) {
   const viaApp: number[] = [];
   const direct: number[] = [];
   const body = { model: 'bench-model', stream: true, messages: [{ role: 'user', content: 'hi' }] };
   for (let r = 0; r < rounds; r++) {
-    const app1 = await Promise.all(
-      Array.from({ length: concurrency }, (_, i) => timeStream(sendTo(app, cookie, chats[(r * concurrency + i) % chats.length]!))),
-    );
+    const round = Array.from({ length: concurrency }, (_, i) => chats[(r * concurrency + i) % chats.length]!);
+    if (before) await Promise.all(round.map(before));
+    const app1 = await Promise.all(round.map((chatId) => timeStream(sendTo(app, cookie, chatId))));
     const fake1 = await Promise.all(
       Array.from({ length: concurrency }, () => timeStream({ url: `${fake.url}/chat/completions`, body, marker: '"content":"' })),
     );
@@ -211,20 +220,23 @@ async function withApp<T>(
 export async function streamRows(fake: FakeOpenAI, dbUrl: string, rows: Set<number>): Promise<string[]> {
   const lines: string[] = [];
   if (rows.has(3)) {
-    const [one, unseen, hundred] = await withApp(fake, dbUrl, async (app, cookie, chats) => {
+    const [one, unseen, opened, hundred] = await withApp(fake, dbUrl, async (app, cookie, chats) => {
       // A conversation goes on in a chat the app served before (its first message sent, not timed);
-      // chats 1000+ are ones the app has not seen since it started (as after a restart).
+      // chats 100–699 are ones the app has not seen since it started (as after a restart), each sent to once.
       const open = chats.slice(0, 100);
       for (const chat of open) await timeStream(sendTo(app, cookie, chat));
+      const opening = (chatId: string) => fetch(`${app.url}/api/chats/${chatId}`, { headers: { Cookie: cookie } }).then((r) => r.text());
       return [
         await firstToken(app, cookie, open, fake, 1, 300),
-        await firstToken(app, cookie, chats.slice(1000), fake, 1, 300),
+        await firstToken(app, cookie, chats.slice(100, 400), fake, 1, 300),
+        await firstToken(app, cookie, chats.slice(400, 700), fake, 1, 300, opening),
         await firstToken(app, cookie, open, fake, 100, 10),
       ];
     });
     lines.push(
       `| 3 | time to first token added, 1 stream, a chat going on: median / p99 | ${f(one.app50 - one.direct50, 2)} / ${f(one.app99 - one.direct99, 2)} ms | fake direct ${f(one.direct50, 2)} / ${f(one.direct99, 2)} ms | via app ${f(one.app50, 2)} / ${f(one.app99, 2)} ms | ≤ 1 / ≤ 5 ms |`,
       `| 3 | … the first send in a chat not seen since start: median / p99 | ${f(unseen.app50 - unseen.direct50, 2)} / ${f(unseen.app99 - unseen.direct99, 2)} ms | fake direct ${f(unseen.direct50, 2)} / ${f(unseen.direct99, 2)} ms | via app ${f(unseen.app50, 2)} / ${f(unseen.app99, 2)} ms | report |`,
+      `| 3 | … the first send in a chat not seen since start, opened first (\`GET /api/chats/:id\`, untimed) | ${f(opened.app50 - opened.direct50, 2)} / ${f(opened.app99 - opened.direct99, 2)} ms | fake direct ${f(opened.direct50, 2)} / ${f(opened.direct99, 2)} ms | via app ${f(opened.app50, 2)} / ${f(opened.app99, 2)} ms | report |`,
       `| 3 | … 100 concurrent streams: median / p99 | ${f(hundred.app50 - hundred.direct50)} / ${f(hundred.app99 - hundred.direct99)} ms | fake direct ${f(hundred.direct50)} / ${f(hundred.direct99)} ms | via app ${f(hundred.app50)} / ${f(hundred.app99)} ms | added ≤ 2× the model's own (≤ ${f(2 * hundred.direct50)} ms) |`,
     );
   }
