@@ -46,6 +46,11 @@ export function createEarlyStart({
     if (m.t === 'chat-changed' && m.by !== me && typeof m.id === 'string') known.changed(m.id);
   });
   const announce = (chatId: string) => bus.publish({ t: 'chat-changed', id: chatId, by: me });
+  /** The user's chat, when this instance knows it and no reply of it is running. */
+  const idle = (userId: string, chatId: string): KnownChat | undefined => {
+    const chat = known.get(chatId);
+    return chat && chat.userId === userId && !chat.replyId ? chat : undefined;
+  };
   const promptFor = (settings: KnownChat['settings'], turns: readonly ChatTurn[]) =>
     fitToContext(settings.systemPrompt ?? config.systemPrompt, turns, modelFor(model, settings), config.context);
 
@@ -78,10 +83,8 @@ export function createEarlyStart({
 
     /** The model call for this send, started now, when the chat is known and idle; else undefined. */
     start(userId: string, chatId: string, content: string, clientMessageId?: string): EarlyCall | undefined {
-      const chat = known.get(chatId);
-      if (!chat || chat.userId !== userId || chat.replyId) return undefined;
-      // Files are loaded from the database for the prompt: such a conversation is not sent early.
-      if (chat.turns.some((t) => t.attachments)) return undefined;
+      const chat = idle(userId, chatId);
+      if (!chat) return undefined;
       if (clientMessageId && chat.lastClientMessageId === clientMessageId) return undefined;
       if (!tokenizerLoaded()) return void loadTokenizer();
       let turns: ChatTurn[];
@@ -98,9 +101,8 @@ export function createEarlyStart({
      * returns it instead of reading it again when the chat's newest message is still the one it names.
      */
     history(userId: string, chatId: string): KnownHistory | undefined {
-      const chat = known.get(chatId);
-      if (!chat || chat.userId !== userId || chat.replyId || chat.turns.some((t) => t.attachments)) return undefined;
-      return { turns: chat.turns, newestId: chat.newestId, newestDigest: chat.newestDigest };
+      const chat = idle(userId, chatId);
+      return chat && { turns: chat.turns, newestId: chat.newestId, newestDigest: chat.newestDigest };
     },
 
     /** The early call if it asked what the stored turn asks (`history` ends with the new message). */
@@ -137,7 +139,8 @@ export function createEarlyStart({
         replyId,
       };
       known.changed(chat.id);
-      known.remember(chat.id, entry);
+      // Files are loaded from the database for the prompt: such a conversation is not held (nor sent early).
+      if (!history.some((t) => t.attachments)) known.remember(chat.id, entry);
       announce(chat.id);
       void finished.then(({ assistantMessage }) => {
         if (known.get(chat.id) === entry) entry.replyId = undefined;
