@@ -1,13 +1,12 @@
-import { randomUUID } from 'node:crypto';
 import express, { type Express } from 'express';
 import session from 'express-session';
-import { pinoHttp } from 'pino-http';
 import { SESSION_COOKIE } from './auth/session-helpers.js';
 import { isDatabaseOutage } from './db/outage.js';
 import { errorHandler, routeNotFound } from './http/error-handler.js';
 import { databaseUnavailable } from './http/errors.js';
 import { jsonBody } from './http/json-body.js';
 import { checkOrigin, corsFor, requireJson, requireWellFormedUrl, securityHeaders } from './http/request-guards.js';
+import { requestLog } from './http/request-log.js';
 import { routerFor } from './http/route.js';
 import { webClient } from './http/web-client.js';
 import { swaggerAssets } from './openapi/docs.routes.js';
@@ -22,7 +21,6 @@ export interface AppOptions {
 }
 
 const JSON_BODY_LIMIT = '1mb';
-const REQUEST_ID = /^[\w.-]{1,64}$/;
 
 /** Builds the app from the services (src/services.ts) without listening, so every test gets a fresh one. */
 export function createApp(services: Services, { clientDir }: AppOptions = {}): Express {
@@ -36,30 +34,8 @@ export function createApp(services: Services, { clientDir }: AppOptions = {}): E
   const app = express();
   app.set('trust proxy', config.trustProxy);
 
-  app.use(
-    pinoHttp({
-      logger,
-      genReqId: (req, res) => {
-        const incoming = req.headers['x-request-id'];
-        const id = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
-        res.setHeader('X-Request-Id', id);
-        return id;
-      },
-      // A request's logger binds its id only; the request itself is serialised into its one line when it
-      // ends. Binding the request to the logger (pino-http's default) builds two child loggers and a
-      // serialised copy of the headers per request, held as long as the response: an open stream's.
-      quietReqLogger: true,
-      quietResLogger: true,
-      customSuccessObject: (req, _res, fields: object) => ({ req, ...fields }),
-      customErrorObject: (req, _res, _err, fields: object) => ({ req, ...fields }),
-      // Who made the request (known when it ends); a log line never carries a cookie, a password or a
-      // session id.
-      customProps: (req) => {
-        const userId = (req as express.Request).user?.id;
-        return userId ? { userId } : {};
-      },
-    }),
-  );
+  // Who made the request is known when it ends; a log line never carries a cookie, a password or a session id.
+  app.use(requestLog(app, logger, (req) => req.user?.id));
   app.use(metrics.httpTimer);
   app.use(securityHeaders(config.isProduction));
   app.use(checkOrigin(config.corsOrigins, config.publicUrl));

@@ -54,6 +54,24 @@ describe('logs', () => {
     }
     expect(text).toContain('[redacted]');
   });
+  it('bind every line logged for a request to its id: a failed send logs its failure, then the request as errored', async () => {
+    const email = uniqueEmail();
+    const cookie = sessionCookie(await request(ctx.t.app).post('/api/auth/register').send({ email, password: PASSWORD }))!;
+    ctx.fake.enqueue({ kind: 'fail', status: 500 });
+    const sent = await request(ctx.t.app)
+      .post('/api/chats')
+      .set('Cookie', cookie)
+      .set('X-Request-Id', 'req-failing-1')
+      .send({ message: 'fail me' });
+    expect(sent.status).toBe(502);
+    const forRequest = logs().filter((l) => l.reqId === 'req-failing-1');
+    expect(forRequest.find((l) => l.msg === 'request failed')).toMatchObject({ level: 40, code: 'model_unavailable' });
+    expect(forRequest.find((l) => l.msg === 'request errored')).toMatchObject({
+      res: { statusCode: 502 },
+      req: { id: 'req-failing-1', method: 'POST' },
+      err: { message: 'failed with status code 502' },
+    });
+  });
 });
 
 describe('GET /metrics', () => {

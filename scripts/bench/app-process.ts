@@ -1,10 +1,11 @@
 /**
- * The app under test runs as its own process (the real `src/main.ts`, wrapped by app-with-gc.ts), on the
- * Node.js binary named by BENCH_NODE (default: the one running the benchmark), with helpers to start,
+ * The app under test runs as its own process (the compiled app, as `npm start` runs it, wrapped by
+ * app-with-gc.ts: see compileForBench()), on the Node.js binary named by BENCH_NODE (default: the one running the benchmark), with helpers to start,
  * measure and stop it.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { readFile, readdir } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
@@ -16,7 +17,6 @@ export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '
 export const NODE = process.env.BENCH_NODE ?? process.execPath;
 export const ADMIN_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 export const PASSWORD = 'benchmark-passphrase-123';
-const TSX = import.meta.resolve('tsx');
 
 export async function freePort(): Promise<number> {
   const server = net.createServer();
@@ -28,8 +28,33 @@ export async function freePort(): Promise<number> {
 
 export const pick = (from: NodeJS.ProcessEnv, name: string): Record<string, string> => (from[name] ? { [name]: from[name] } : {});
 
+/**
+ * Compiles what the benchmark runs as processes: the app (`npm run build:server`, as production runs
+ * it) and the probe and baseline scripts (tsconfig.bench.json, to dist/bench/). They run as plain
+ * JavaScript, not through tsx: its transform names every function at run time (esbuild's keepNames),
+ * which costs each closure its own property table and map (~5 KB per open stream in row 4) and CPU on
+ * every request, and would be measured as the app's.
+ */
+export function compileForBench(): void {
+  execFileSync('npm', ['run', '--silent', 'build:server'], { cwd: ROOT, stdio: 'inherit' });
+  execFileSync(process.execPath, [path.join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.bench.json'], {
+    cwd: ROOT,
+    stdio: 'inherit',
+  });
+}
+
+/** `npm start`'s command without its `node`: its flags (e.g. --liftoff-only) and its script. */
+export function startArgs(): string[] {
+  const { scripts } = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } };
+  const [node, ...args] = scripts.start.split(/\s+/);
+  if (node !== 'node') throw new Error(`npm start is not a node command: ${scripts.start}`);
+  return args;
+}
+
+/** Runs one of the compiled scripts (`scripts/bench/<name>.ts` → dist/bench/<name>.js). */
 export function spawnNode(script: string, env: Record<string, string>, nodeArgs: string[] = []): ChildProcess {
-  return spawn(NODE, [...nodeArgs, '--import', TSX, path.join(ROOT, script)], {
+  const compiled = path.join(ROOT, 'dist/bench', `${path.basename(script, '.ts')}.js`);
+  return spawn(NODE, [...nodeArgs, compiled], {
     cwd: ROOT,
     // MALLOC_ARENA_MAX (glibc's arenas: row 10 compares with and without) and PGLITE_OPTIMIZE (rows 9, 12) reach the app.
     env: {
@@ -73,7 +98,7 @@ export async function startApp(
       ...env,
     },
     // BENCH_V8_FLAGS: V8 flags to try on the measured process (e.g. --max-semi-space-size=2).
-    ['--expose-gc', ...(process.env.BENCH_V8_FLAGS ?? '').split(' ').filter(Boolean), ...nodeArgs],
+    ['--expose-gc', ...startArgs().slice(0, -1), ...(process.env.BENCH_V8_FLAGS ?? '').split(' ').filter(Boolean), ...nodeArgs],
   );
   let output = '';
   const heapWaiters: ((bytes: number) => void)[] = [];

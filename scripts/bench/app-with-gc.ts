@@ -1,4 +1,8 @@
-/** The app (src/main.ts) behind the benchmark's memory probe (gc-probe.ts). Needs --expose-gc. */
+/**
+ * The app as `npm start` runs it (dist/server/main.js, compiled by tsc) behind the benchmark's memory
+ * probe (gc-probe.ts). Run compiled from dist/bench/ (see compileForBench() in app-process.ts). Needs
+ * --expose-gc.
+ */
 import './gc-probe.js';
 
-await import('../../src/main.js');
+await import(new URL('../server/main.js', import.meta.url).href);

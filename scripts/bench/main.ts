@@ -1,6 +1,6 @@
 /**
  * `npm run bench`: the app against baselines measured in the same run (see BENCHMARKS.md).
- * The app runs as its own process (the real `src/main.ts`, on BENCH_NODE or this Node.js) on a fresh
+ * The app runs as its own process (compiled, as `npm start` runs it, on BENCH_NODE or this Node.js) on a fresh
  * PostgreSQL database (PGlite for row 9); the model is the zero-latency fake OpenAI server; load comes
  * from this process (autocannon and a lean streaming client). BENCH_ROWS picks rows (default: all).
  * Prints a Markdown table for BENCHMARKS.md.
@@ -8,7 +8,7 @@
 import { execFileSync } from 'node:child_process';
 import os from 'node:os';
 import { startFakeOpenAI } from '../../test/helpers/fake-openai.js';
-import { NODE, createDatabase, progress } from './app-process.js';
+import { NODE, compileForBench, createDatabase, progress } from './app-process.js';
 import { DURATION } from './load.js';
 import { streamRows } from './rows-streams.js';
 import { throughputRows } from './rows-throughput.js';
@@ -19,6 +19,7 @@ import { contextRows, heavyUserRows, loginRows } from './rows-users.js';
 const rows = new Set((process.env.BENCH_ROWS ?? '1,2,3,4,5,6,7,8,9,10,11,12').split(',').map(Number));
 const nodeVersion = execFileSync(NODE, ['--version']).toString().trim();
 const lines: string[] = [];
+compileForBench();
 const fake = await startFakeOpenAI();
 const db = await createDatabase();
 try {

@@ -1,10 +1,9 @@
 /** Row 12: the embedded default's memory: the compiled app on PGlite, idle after start (first start and restart). */
 import { execFileSync, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { NODE, ROOT, freePort, pick, stop } from './app-process.js';
+import { NODE, ROOT, freePort, pick, startArgs, stop } from './app-process.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const IDLE_MS = 5000;
@@ -40,14 +39,6 @@ async function idleRss(dataDir: string): Promise<number> {
   } finally {
     await stop(child);
   }
-}
-
-/** `npm start`'s command without its `node`: its flags and script. */
-function startArgs(): string[] {
-  const { scripts } = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } };
-  const [node, ...args] = scripts.start.split(/\s+/);
-  if (node !== 'node') throw new Error(`npm start is not a node command: ${scripts.start}`);
-  return args;
 }
 
 export async function embeddedRows(): Promise<string[]> {

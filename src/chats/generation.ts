@@ -9,6 +9,7 @@ import type { Message } from './messages.repo.js';
 import type { ProgressSaver } from './progress-saver.js';
 import type { RepliesRepo } from './replies.repo.js';
 import type { GenerationEvent, GenerationOutcome } from './reply-events.js';
+import { ReplyText } from './reply-text.js';
 
 /** How long the end of a reply is retried through a database outage before the client is answered. */
 const SETTLE_WAIT_MS = 1000;
@@ -36,8 +37,7 @@ export interface GenerationInput {
  * from an offset) while it runs.
  */
 export class Generation {
-  private text = '';
-  private heldSurrogate = '';
+  private readonly reply = new ReplyText();
   private usage: TokenUsage | null = null;
   private answeredBy: string;
   private stopped = false;
@@ -103,27 +103,21 @@ export class Generation {
     for (const listener of this.listeners) listener(event);
   }
 
+  private get text(): string {
+    return this.reply.value;
+  }
+
   private append(piece: string): void {
-    // Never cut a surrogate pair between two deltas (or two saves): hold a trailing high surrogate back.
-    let text = this.heldSurrogate + piece;
-    this.heldSurrogate = '';
-    const last = text.charCodeAt(text.length - 1);
-    if (last >= 0xd800 && last <= 0xdbff) {
-      this.heldSurrogate = text.slice(-1);
-      text = text.slice(0, -1);
-    }
+    const text = this.reply.append(piece);
     if (!text) return;
     this.firstTextAt ??= performance.now();
-    this.text += text;
     this.emit({ type: 'delta', content: text, offset: this.text.length });
   }
 
   /** A malformed upstream may end on half a pair: keep it rather than lose a character. */
   private releaseHeldSurrogate(): void {
-    if (!this.heldSurrogate) return;
-    this.text += this.heldSurrogate;
-    this.emit({ type: 'delta', content: this.heldSurrogate, offset: this.text.length });
-    this.heldSurrogate = '';
+    const held = this.reply.release();
+    if (held) this.emit({ type: 'delta', content: held, offset: this.text.length });
   }
 
   private async run(): Promise<GenerationOutcome> {

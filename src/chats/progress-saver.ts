@@ -9,7 +9,7 @@ const HEARTBEAT_MS = 5000;
 /** A reply being generated, as the saver sees it. */
 export interface GrowingReply {
   readonly id: string;
-  /** Its text so far. */
+  /** Its text so far: it only grows (so its length tells whether it changed). */
   text(): string;
   /** Someone (maybe on another instance) asked the reply to stop. */
   onStopRequested(): void;
@@ -17,7 +17,8 @@ export interface GrowingReply {
 
 interface Tracked {
   reply: GrowingReply;
-  saved: string;
+  /** The length of the text last saved (not the text: held, it would keep what the text was made of). */
+  savedLength: number;
   savedAt: number;
 }
 
@@ -39,7 +40,7 @@ export class ProgressSaver {
 
   /** Saves `reply` as it grows until `done()`, which waits for a save of it already running. */
   track(reply: GrowingReply): { done(): Promise<void> } {
-    this.tracked.set(reply.id, { reply, saved: '', savedAt: Date.now() });
+    this.tracked.set(reply.id, { reply, savedLength: 0, savedAt: Date.now() });
     this.timer ??= setInterval(() => void this.tick(), SAVE_INTERVAL_MS);
     return {
       done: async () => {
@@ -57,7 +58,7 @@ export class ProgressSaver {
     const due: { entry: Tracked; text: string | null }[] = [];
     for (const entry of this.tracked.values()) {
       const text = entry.reply.text();
-      if (text !== entry.saved) due.push({ entry, text });
+      if (text.length !== entry.savedLength) due.push({ entry, text });
       else if (now - entry.savedAt >= HEARTBEAT_MS) due.push({ entry, text: null });
     }
     if (due.length === 0) return;
@@ -72,7 +73,7 @@ export class ProgressSaver {
         due.map(({ text }) => text),
       );
       for (const { entry, text } of due) {
-        if (text !== null) entry.saved = text;
+        if (text !== null) entry.savedLength = text.length;
         entry.savedAt = now;
       }
       for (const id of stopped) this.tracked.get(id)?.reply.onStopRequested();

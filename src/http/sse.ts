@@ -27,37 +27,50 @@ export function openEventStream(req: Request, res: Response, heartbeatMs: number
   res.flushHeaders();
   req.socket.setNoDelay(true);
   req.socket.setTimeout(0);
+  return new ResponseEventStream(res, heartbeatMs);
+}
 
-  let ended = false;
-  const disconnectListeners: (() => void)[] = [];
-  // A client that is not reading gets no heartbeat either: its buffer is full, the connection is alive.
-  const heartbeat = setInterval(() => res.writableNeedDrain || res.write(': heartbeat\n\n'), heartbeatMs);
-  res.on('close', () => {
-    clearInterval(heartbeat);
-    if (ended) return;
-    ended = true;
-    for (const listener of disconnectListeners) listener();
-  });
+/** A class (its methods shared), not an object literal of closures: one is held per open stream. */
+class ResponseEventStream implements EventStream {
+  private closed = false;
+  private readonly disconnectListeners: (() => void)[] = [];
+  private readonly heartbeat: NodeJS.Timeout;
 
-  return {
-    get ended() {
-      return ended;
-    },
-    send(event, data, id) {
-      if (ended) return true;
-      return res.write(`${id === undefined ? '' : `id: ${id}\n`}event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
-    },
-    end() {
-      if (ended) return;
-      ended = true;
-      clearInterval(heartbeat);
-      res.end();
-    },
-    onDisconnect(listener) {
-      disconnectListeners.push(listener);
-    },
-    onDrain(listener) {
-      res.once('drain', listener);
-    },
-  };
+  constructor(
+    private readonly res: Response,
+    heartbeatMs: number,
+  ) {
+    // A client that is not reading gets no heartbeat either: its buffer is full, the connection is alive.
+    this.heartbeat = setInterval(() => res.writableNeedDrain || res.write(': heartbeat\n\n'), heartbeatMs);
+    res.on('close', () => {
+      clearInterval(this.heartbeat);
+      if (this.closed) return;
+      this.closed = true;
+      for (const listener of this.disconnectListeners) listener();
+    });
+  }
+
+  get ended(): boolean {
+    return this.closed;
+  }
+
+  send(event: string, data: unknown, id?: string): boolean {
+    if (this.closed) return true;
+    return this.res.write(`${id === undefined ? '' : `id: ${id}\n`}event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+  }
+
+  end(): void {
+    if (this.closed) return;
+    this.closed = true;
+    clearInterval(this.heartbeat);
+    this.res.end();
+  }
+
+  onDisconnect(listener: () => void): void {
+    this.disconnectListeners.push(listener);
+  }
+
+  onDrain(listener: () => void): void {
+    this.res.once('drain', listener);
+  }
 }

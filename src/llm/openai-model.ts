@@ -1,6 +1,8 @@
 import OpenAI from 'openai';
 import type { Logger } from 'pino';
-import type { ChatCompletionChunk, ChatCompletionMessageParam } from 'openai/resources/chat/completions';
+import type { ChatCompletionMessageParam } from 'openai/resources/chat/completions';
+import type { AppError } from '../http/errors.js';
+import { CompletionStream } from './completion-stream.js';
 import type { ChatModel, ChatTurn, ModelChunk, ModelRequest } from './chat-model.js';
 import { createLeanFetch } from './lean-fetch.js';
 import { streamInterrupted, toUpstreamError } from './model-errors.js';
@@ -75,44 +77,25 @@ export function createOpenAIModel(options: OpenAIModelOptions, logger?: Logger):
       return true;
     },
     stream({ model, turns, signal }: ModelRequest): AsyncIterable<ModelChunk> {
-      // Sent now, from a plain function, so what follows holds a plain promise of the stream and not
+      // Sent now, from a plain function, so what follows holds a plain promise of the response and not
       // the turns (nor the SDK's APIPromise, which keeps the request's options): the conversation stays
-      // in memory until it is on the wire, not for as long as the reply streams.
-      const request = client.chat.completions
+      // in memory until it is on the wire, not for as long as the reply streams. The SDK sends, retries
+      // and types the errors; the stream itself is read by completion-stream.ts.
+      const response = client.chat.completions
         .create({ model, messages: turns.map(toMessage), stream: true, stream_options: { include_usage: true } }, { signal })
-        .then((stream): AsyncIterable<ChatCompletionChunk> => stream);
-      request.catch(() => undefined); // a failure is thrown to whoever iterates, as below
-      return chunksOf(request, model, signal);
+        .asResponse();
+      return new CompletionStream(response, (err, streaming) => failure(err, streaming, model, signal));
     },
   };
 
-  async function* chunksOf(
-    request: Promise<AsyncIterable<ChatCompletionChunk>>,
-    model: string,
-    signal: AbortSignal | undefined,
-  ): AsyncIterable<ModelChunk> {
-    let streaming = false;
-    try {
-      for await (const chunk of await request) {
-        streaming = true;
-        const text = chunk.choices[0]?.delta?.content;
-        if (text) yield { type: 'text', text };
-        if (chunk.usage) {
-          yield {
-            type: 'usage',
-            model: chunk.model || undefined,
-            usage: { promptTokens: chunk.usage.prompt_tokens, completionTokens: chunk.usage.completion_tokens },
-          };
-        }
-      }
-    } catch (err) {
-      if (signal?.aborted) return; // stopped on purpose: not a failure
-      const upstream = streaming && !(err instanceof OpenAI.APIError) ? streamInterrupted() : toUpstreamError(err, model);
-      if (upstream.code === 'model_auth_failed') {
-        logger?.error('The model server refused our credentials: check OPENAI_API_KEY (and OPENAI_BASE_URL).');
-      }
-      logger?.warn({ code: upstream.code, cause: err instanceof Error ? err.message : String(err) }, 'model call failed');
-      throw upstream;
+  /** What a failed call is thrown as; nothing when it was stopped on purpose. */
+  function failure(err: unknown, streaming: boolean, model: string, signal: AbortSignal | undefined): AppError | undefined {
+    if (signal?.aborted) return undefined;
+    const upstream = streaming && !(err instanceof OpenAI.APIError) ? streamInterrupted() : toUpstreamError(err, model);
+    if (upstream.code === 'model_auth_failed') {
+      logger?.error('The model server refused our credentials: check OPENAI_API_KEY (and OPENAI_BASE_URL).');
     }
+    logger?.warn({ code: upstream.code, cause: err instanceof Error ? err.message : String(err) }, 'model call failed');
+    return upstream;
   }
 }

@@ -4,7 +4,8 @@ import type { AddressInfo } from 'node:net';
 /**
  * A real HTTP server on loopback that speaks the OpenAI chat-completions wire protocol (JSON and SSE
  * streaming), so the official SDK is exercised for real. It records every request and follows a
- * script: reply, fail with a status, hang, or cut the connection mid-stream.
+ * script: reply, fail with a status, hang, cut the connection mid-stream, or send an event stream's
+ * bytes as given (to test how they are read).
  */
 
 export interface RecordedRequest {
@@ -26,7 +27,9 @@ export type FakeBehaviour =
   | { kind: 'reply'; content: string; chunks?: string[]; chunkDelayMs?: number; delayMs?: number }
   | { kind: 'fail'; status: number; message?: string; code?: string; headers?: Record<string, string> }
   | { kind: 'hang' }
-  | { kind: 'cut'; chunks: string[] };
+  | { kind: 'cut'; chunks: string[] }
+  /** An event stream written piece by piece as given (each its own write, 20 ms apart), then ended. */
+  | { kind: 'raw'; pieces: (string | Buffer)[] };
 
 export interface FakeOpenAI {
   /** Base URL to give the SDK, ending in /v1. */
@@ -124,6 +127,14 @@ async function respond(behaviour: FakeBehaviour, req: RecordedRequest, res: http
       // Let the chunks reach the client, then drop the connection as a crashed server would.
       await sleep(100);
       res.socket?.destroy();
+      return;
+    case 'raw':
+      startStream(res);
+      for (const piece of behaviour.pieces) {
+        res.write(piece);
+        await sleep(20);
+      }
+      res.end();
       return;
     case 'reply': {
       if (behaviour.delayMs) await sleep(behaviour.delayMs);

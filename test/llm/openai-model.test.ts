@@ -155,3 +155,95 @@ function collectGarbage(): void {
   v8.setFlagsFromString('--expose-gc');
   (vm.runInNewContext('gc') as () => void)();
 }
+
+describe('reading the event stream (src/llm/completion-stream.ts)', () => {
+  const event = (data: unknown) => `data: ${JSON.stringify(data)}`;
+  const text = (content: string) => event({ object: 'chat.completion.chunk', choices: [{ index: 0, delta: { content } }] });
+
+  it('reads events however their lines and reads are cut: CRLF, CR, a line or a character split between reads', async () => {
+    const t = await appWith({ OPENAI_BASE_URL: fake.url });
+    const { agent } = await signUp(t.app);
+    const emoji = Buffer.from(`${text(' 😀')}\n\n`);
+    const cut = emoji.indexOf(Buffer.from('😀')) + 2; // inside the emoji's four bytes
+    fake.enqueue({
+      kind: 'raw',
+      pieces: [
+        ': a comment, then fields the reader ignores\r\n',
+        'event: message\r\nid: 1\r\nretry: 100\r\n',
+        text('Cr').slice(0, 20), // a line cut between two reads
+        `${text('Cr').slice(20)}\r\n\r\n${text('LF')}\n\n`,
+        'data: {"choices":[{"index":0,"delta":\r', // one event in two data lines, a CRLF cut between two reads
+        '\ndata: {"content":" two lines"}}]}\n\n',
+        `${text(' and CR')}\r\r`,
+        emoji.subarray(0, cut),
+        emoji.subarray(cut),
+        `${event({ object: 'chat.completion.chunk', model: 'raw-model', choices: [], usage: { prompt_tokens: 5, completion_tokens: 3 } })}\n\n`,
+        'data: [DONE]\n\n',
+        `${text(' (after the end: never read)')}\n\n`,
+      ],
+    });
+    const res = await agent.post('/api/chats').send({ message: 'cut it up' });
+    expect(res.status).toBe(201);
+    expect(res.body.messages[1]).toMatchObject({
+      content: 'CrLF two lines and CR 😀',
+      status: 'complete',
+      model: 'raw-model',
+      promptTokens: 5,
+      completionTokens: 3,
+    });
+  });
+
+  it('keeps an event the server ended on without a blank line after it', async () => {
+    const t = await appWith({ OPENAI_BASE_URL: fake.url });
+    const { agent } = await signUp(t.app);
+    fake.enqueue({ kind: 'raw', pieces: [`${text('first, ')}\n\n`, text('last word')] });
+    const res = await agent.post('/api/chats').send({ message: 'no blank line at the end' });
+    expect(res.status).toBe(201);
+    expect(res.body.messages[1]).toMatchObject({ content: 'first, last word', status: 'complete' });
+  });
+
+  it('ends the reply as an error, its text kept, when the server sends an error event mid-stream', async () => {
+    const t = await appWith({ OPENAI_BASE_URL: fake.url, OPENAI_MAX_RETRIES: '2' });
+    const { agent } = await signUp(t.app);
+    const before = fake.completions().length;
+    fake.enqueue({
+      kind: 'raw',
+      pieces: [
+        `${text('partial ')}\n\n`,
+        `${event({ error: { message: 'overloaded', type: 'server_error' } })}\n\n`,
+        `${text('never shown')}\n\n`,
+      ],
+    });
+    const res = await agent.post('/api/chats').send({ message: 'fail halfway' });
+    expect(res.status).toBe(502);
+    expect(res.body.error.code).toBe('model_error');
+    expect(JSON.stringify(res.body)).not.toContain('overloaded'); // upstream wording never forwarded
+    expect(res.body.assistantMessage).toMatchObject({ status: 'error', content: 'partial ' });
+    expect(fake.completions().length).toBe(before + 1);
+  });
+
+  it('answers model_error when the first event is not JSON', async () => {
+    const t = await appWith({ OPENAI_BASE_URL: fake.url });
+    const { agent } = await signUp(t.app);
+    fake.enqueue({ kind: 'raw', pieces: ['data: {not json\n\n'] });
+    const res = await agent.post('/api/chats').send({ message: 'garbled' });
+    expect(res.status).toBe(502);
+    expect(res.body.error.code).toBe('model_error');
+  });
+
+  it('reads a finished stream to its end, so the connection to the model server is kept for the next call', async () => {
+    const own = await startFakeOpenAI();
+    try {
+      const t = await appWith({ OPENAI_BASE_URL: own.url });
+      const { agent } = await signUp(t.app);
+      const { body } = await agent.post('/api/chats').send({}).expect(201);
+      for (const message of ['one', 'two', 'three']) {
+        await agent.post(`/api/chats/${body.chat.id}/message`).send({ content: message }).expect(201);
+      }
+      expect(own.completions()).toHaveLength(3);
+      expect(await own.openConnections()).toBe(1);
+    } finally {
+      await own.close();
+    }
+  });
+});
