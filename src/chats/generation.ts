@@ -17,6 +17,7 @@ const SETTLE_WAIT_MS = 1000;
 const SETTLE_BACKGROUND_MS = 60_000;
 
 type Listener = (event: GenerationEvent) => void;
+async function* noChunks(): AsyncIterable<ModelChunk> {}
 
 export interface GenerationInput {
   assistantMessageId: string;
@@ -43,7 +44,8 @@ export class Generation {
   private stopped = false;
   private readonly startedAt = performance.now();
   private firstTextAt?: number;
-  private readonly controller: AbortController;
+  /** The model's chunks, once the call is made (ending them stops it). */
+  private iterator?: AsyncIterator<ModelChunk>;
   /** How the call starts; taken (and let go) once it has, since it holds the whole conversation. */
   private start?: Pick<GenerationInput, 'buildTurns' | 'early'>;
   private readonly listeners = new Set<Listener>();
@@ -61,7 +63,6 @@ export class Generation {
     this.input = input;
     this.start = { buildTurns, early };
     this.answeredBy = input.model;
-    this.controller = early?.controller ?? new AbortController();
     this.finished = this.run();
   }
 
@@ -70,7 +71,8 @@ export class Generation {
     const { buildTurns, early } = this.start!;
     this.start = undefined;
     if (early) return early.chunks;
-    return this.model.stream({ model: this.input.model, turns: await buildTurns(), signal: this.controller.signal });
+    const turns = await buildTurns();
+    return this.stopped ? noChunks() : this.model.stream({ model: this.input.model, turns });
   }
 
   /**
@@ -92,7 +94,7 @@ export class Generation {
   /** Ends the upstream call at once; what was generated is kept with status "stopped". */
   stop(): void {
     this.stopped = true;
-    this.controller.abort();
+    void this.iterator?.return?.();
   }
 
   announceTitle(title: string): void {
@@ -128,7 +130,11 @@ export class Generation {
     });
     let error: AppError | undefined;
     try {
-      for await (const chunk of await this.call()) {
+      const iterator = (await this.call())[Symbol.asyncIterator]();
+      this.iterator = iterator;
+      if (this.stopped) await iterator.return?.(); // stopped while the call was being made
+      for (let next = await iterator.next(); !next.done; next = await iterator.next()) {
+        const chunk = next.value;
         if (chunk.type === 'text') this.append(chunk.text);
         else {
           this.usage = chunk.usage;

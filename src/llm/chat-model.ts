@@ -29,7 +29,6 @@ export type ModelChunk = { type: 'text'; text: string } | { type: 'usage'; usage
 export interface ModelRequest {
   model: string;
   turns: readonly ChatTurn[];
-  signal?: AbortSignal;
 }
 
 /** What the rest of the app knows of a model server: labels and one streaming call. */
@@ -39,7 +38,11 @@ export interface ChatModel {
   readonly defaultModel: string;
   /** Models a chat may pick (the first is the default). */
   readonly models: readonly string[];
-  /** Throws an `AppError` (never an SDK error) when the call fails, before or during the stream. */
+  /**
+   * Throws an `AppError` (never an SDK error) when the call fails, before or during the stream. To stop
+   * a call, end its iteration (`return()` on its iterator, what a `break` does): it stops at once,
+   * before or during the reply, and quietly.
+   */
   stream(request: ModelRequest): AsyncIterable<ModelChunk>;
   /**
    * Asks the server which models it offers (GET /models, a short timeout); with discovery on, the

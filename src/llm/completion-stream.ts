@@ -50,8 +50,13 @@ export class CompletionStream extends SseReader implements AsyncIterableIterator
 
   constructor(
     response: Promise<RawResponse>,
-    /** Turns a failure into what the consumer is thrown; `undefined` ends the stream quietly (a stop). */
-    private readonly translate: (err: unknown, streaming: boolean) => Error | undefined,
+    /**
+     * Aborts the request until its response comes; let go of then, with the SDK's own controller that
+     * it links to it (a stop then closes the socket): an open stream holds no `AbortController`.
+     */
+    private controller: AbortController | undefined,
+    /** Turns a failure into what the consumer is thrown. */
+    private readonly translate: (err: unknown, streaming: boolean) => Error,
   ) {
     super();
     response.then(
@@ -84,6 +89,7 @@ export class CompletionStream extends SseReader implements AsyncIterableIterator
   private attach(res: RawResponse): void {
     const body = res.body as Readable;
     this.body = body;
+    this.controller = undefined;
     this.headers = res.headers;
     body.setEncoding('utf8'); // a character cut between two reads is decoded whole
     body.on('readable', this.pump);
@@ -127,8 +133,7 @@ export class CompletionStream extends SseReader implements AsyncIterableIterator
 
   private fail(err: unknown): void {
     if (this.finished) return;
-    const failure = this.translate(err, this.streaming);
-    if (failure !== undefined) this.failure = failure;
+    this.failure = this.translate(err, this.streaming);
     this.close();
   }
 
@@ -137,7 +142,8 @@ export class CompletionStream extends SseReader implements AsyncIterableIterator
     this.draining = false;
     if (!this.finished) {
       this.finished = true;
-      if (this.body && !this.body.readableEnded) this.body.destroy();
+      if (!this.body) this.controller?.abort();
+      else if (!this.body.readableEnded) this.body.destroy();
     }
     this.deliver();
   }

@@ -15,10 +15,9 @@ export function createDemoModel(): ChatModel {
     defaultModel: DEMO_MODEL,
     models: [DEMO_MODEL],
     probe: async () => true, // nothing to reach: it is in the process
-    async *stream({ turns, signal }: ModelRequest): AsyncIterable<ModelChunk> {
+    async *stream({ turns }: ModelRequest): AsyncIterable<ModelChunk> {
       const reply = demoReply(turns.at(-1)?.content ?? '', turns.filter((t) => t.role === 'user').length, turns.length);
       for (const word of reply.match(/\S+\s*/gu) ?? []) {
-        if (signal?.aborted) return;
         yield { type: 'text', text: word };
         await new Promise((resolve) => setTimeout(resolve, WORD_DELAY_MS));
       }

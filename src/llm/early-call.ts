@@ -8,15 +8,13 @@ import type { ChatModel, ChatTurn, ModelChunk } from './chat-model.js';
 export interface EarlyCall {
   readonly model: string;
   readonly turns: readonly ChatTurn[];
-  readonly controller: AbortController;
   /** Iterate once: the chunks from the first. */
   readonly chunks: AsyncIterable<ModelChunk>;
   abort(): void;
 }
 
 export function startEarlyCall(model: ChatModel, modelName: string, turns: readonly ChatTurn[]): EarlyCall {
-  const controller = new AbortController();
-  const iterator = model.stream({ model: modelName, turns, signal: controller.signal })[Symbol.asyncIterator]();
+  const iterator = model.stream({ model: modelName, turns })[Symbol.asyncIterator]();
   // Pulling the first chunk runs the call up to its first text; nobody may be listening yet.
   const first = iterator.next();
   first.catch(() => undefined);
@@ -24,14 +22,13 @@ export function startEarlyCall(model: ChatModel, modelName: string, turns: reado
   return {
     model: modelName,
     turns,
-    controller,
     chunks: {
       [Symbol.asyncIterator]: () => ({
         next: () => (pulled ? iterator.next() : ((pulled = true), first)),
         return: async () => (await iterator.return?.()) ?? { done: true as const, value: undefined },
       }),
     },
-    abort: () => controller.abort(),
+    abort: () => void iterator.return?.(),
   };
 }
 

@@ -9,7 +9,7 @@ import zlib from 'node:zlib';
  * response's `body` as an async iterable when it is one, so a stream is the socket's own
  * `IncomingMessage` (no WHATWG Request, Headers or ReadableStreams per call, which cost ~40 KB each
  * under undici's fetch). Only what the SDK uses is implemented: string URLs, string bodies, headers,
- * abort signals, JSON/text responses and compressed ones.
+ * abort signals (until the response comes), JSON/text responses and compressed ones.
  */
 export type LeanFetch = (url: string | URL | Request, init?: RequestInit) => Promise<Response>;
 
@@ -62,17 +62,18 @@ async function readText(body: Readable): Promise<string> {
   return text;
 }
 
-function toResponse(url: string, res: IncomingMessage, signal: AbortSignal | null | undefined): Response {
+/**
+ * The response. Unlike fetch's, its body is not tied to the request's abort signal once it has come:
+ * whoever reads it stops it by destroying it (completion-stream.ts does), so an open stream holds no
+ * signal, nor the SDK's controller behind it.
+ */
+function toResponse(url: string, res: IncomingMessage): Response {
   const body = decoded(res);
   if (body !== res) {
     res.on('error', (err) => body.destroy(err));
     // A decompressor given up on (a stop, a failure) gives up the response too, and so its socket.
     body.once('close', () => res.destroy());
   }
-  // A stop while the body streams ends the iteration with an AbortError, as fetch's body would.
-  const onAbort = () => body.destroy(abortError());
-  signal?.addEventListener('abort', onAbort, { once: true });
-  body.once('close', () => signal?.removeEventListener('abort', onAbort));
   const status = res.statusCode ?? 0;
   const response = {
     ok: status >= 200 && status < 300,
@@ -147,7 +148,7 @@ function responseTo(req: http.ClientRequest, url: string, signal: AbortSignal | 
     signal?.addEventListener('abort', onAbort, { once: true });
     req.once('response', (res: IncomingMessage) => {
       signal?.removeEventListener('abort', onAbort);
-      resolve(toResponse(url, res, signal));
+      resolve(toResponse(url, res));
     });
     req.once('error', (err) => {
       signal?.removeEventListener('abort', onAbort);

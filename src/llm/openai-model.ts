@@ -76,21 +76,24 @@ export function createOpenAIModel(options: OpenAIModelOptions, logger?: Logger):
       models.splice(0, models.length, chosen, ...rest.filter((m) => m !== chosen));
       return true;
     },
-    stream({ model, turns, signal }: ModelRequest): AsyncIterable<ModelChunk> {
+    stream({ model, turns }: ModelRequest): AsyncIterable<ModelChunk> {
       // Sent now, from a plain function, so what follows holds a plain promise of the response and not
       // the turns (nor the SDK's APIPromise, which keeps the request's options): the conversation stays
       // in memory until it is on the wire, not for as long as the reply streams. The SDK sends, retries
       // and types the errors; the stream itself is read by completion-stream.ts.
+      const controller = new AbortController(); // stops the call until its response comes (see CompletionStream)
       const response = client.chat.completions
-        .create({ model, messages: turns.map(toMessage), stream: true, stream_options: { include_usage: true } }, { signal })
+        .create(
+          { model, messages: turns.map(toMessage), stream: true, stream_options: { include_usage: true } },
+          { signal: controller.signal },
+        )
         .asResponse();
-      return new CompletionStream(response, (err, streaming) => failure(err, streaming, model, signal));
+      return new CompletionStream(response, controller, (err, streaming) => failure(err, streaming, model));
     },
   };
 
-  /** What a failed call is thrown as; nothing when it was stopped on purpose. */
-  function failure(err: unknown, streaming: boolean, model: string, signal: AbortSignal | undefined): AppError | undefined {
-    if (signal?.aborted) return undefined;
+  /** What a failed call is thrown as. */
+  function failure(err: unknown, streaming: boolean, model: string): AppError {
     const upstream = streaming && !(err instanceof OpenAI.APIError) ? streamInterrupted() : toUpstreamError(err, model);
     if (upstream.code === 'model_auth_failed') {
       logger?.error('The model server refused our credentials: check OPENAI_API_KEY (and OPENAI_BASE_URL).');

@@ -181,6 +181,23 @@ describe('POST /api/chats/:id/stop', () => {
     expect(stop.body.assistantMessage.content.length).toBeLessThan(chunks.join('').length);
   });
 
+  it('before the first token, aborts the upstream request at once: the call is closed and nothing is left', async () => {
+    const { cookie, chat, agent } = await newChat();
+    ctx.fake.enqueue({ kind: 'hang' });
+    const sse = await openSse(`${ctx.server.url}/api/chats/${chat.id}/message`, { cookie, body: { content: 'anyone there?' } });
+    await sse.waitFor((e) => e.event === 'start');
+    await eventually(() => ctx.fake.completions().at(-1)?.body.messages?.at(-1)?.content === 'anyone there?', 2000, 'the call');
+    const call = ctx.fake.completions().at(-1)!;
+
+    const stop = await agent.post(`/api/chats/${chat.id}/stop`);
+    expect(stop.status).toBe(200);
+    await sse.ended;
+    expect(sse.events.at(-1)).toMatchObject({ event: 'done', data: { assistantMessage: null } });
+    await eventually(() => call.closedEarly, 1000, 'the model server to see the connection close');
+    const messages = (await agent.get(`/api/chats/${chat.id}`)).body.messages;
+    expect(messages.map((m: { role: string }) => m.role)).toEqual(['user']);
+  });
+
   it('answers 204 when nothing is being generated', async () => {
     const { agent, chat } = await newChat();
     expect((await agent.post(`/api/chats/${chat.id}/stop`)).status).toBe(204);
