@@ -16,6 +16,10 @@ const logs = () => lines.map((l) => JSON.parse(l) as Record<string, any>);
 
 const ctx = useTestApp({ logger: createLogger('info', sink), env: { METRICS_TOKEN: 'metrics-token-0123456789' } });
 
+/** A new chat with a first message, sent with a request id of our choosing. */
+const sendAs = (cookie: string, requestId: string, message: string) =>
+  request(ctx.t.app).post('/api/chats').set('Cookie', cookie).set('X-Request-Id', requestId).send({ message });
+
 describe('logs', () => {
   it('write one JSON line per request (request id, user id, status, duration) and one per model call, and never a secret', async () => {
     const email = uniqueEmail();
@@ -26,11 +30,7 @@ describe('logs', () => {
     const cookie = sessionCookie(register)!;
     const login = await request(ctx.t.app).post('/api/auth/login').send({ email, password: PASSWORD });
     const loginCookie = sessionCookie(login)!;
-    const sent = await request(ctx.t.app)
-      .post('/api/chats')
-      .set('Cookie', loginCookie)
-      .set('X-Request-Id', 'req-send-1')
-      .send({ message: 'log me' });
+    const sent = await sendAs(loginCookie, 'req-send-1', 'log me');
     expect(sent.status).toBe(201);
     expect(register.headers['x-request-id']).toBe('req-register-1');
 
@@ -54,15 +54,12 @@ describe('logs', () => {
     }
     expect(text).toContain('[redacted]');
   });
+
   it('bind every line logged for a request to its id: a failed send logs its failure, then the request as errored', async () => {
     const email = uniqueEmail();
     const cookie = sessionCookie(await request(ctx.t.app).post('/api/auth/register').send({ email, password: PASSWORD }))!;
     ctx.fake.enqueue({ kind: 'fail', status: 500 });
-    const sent = await request(ctx.t.app)
-      .post('/api/chats')
-      .set('Cookie', cookie)
-      .set('X-Request-Id', 'req-failing-1')
-      .send({ message: 'fail me' });
+    const sent = await sendAs(cookie, 'req-failing-1', 'fail me');
     expect(sent.status).toBe(502);
     const forRequest = logs().filter((l) => l.reqId === 'req-failing-1');
     expect(forRequest.find((l) => l.msg === 'request failed')).toMatchObject({ level: 40, code: 'model_unavailable' });

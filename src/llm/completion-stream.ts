@@ -46,7 +46,7 @@ export class CompletionStream extends SseReader implements AsyncIterableIterator
   private failure: Error | undefined;
   private waiter: Waiter | undefined;
   /** Any event was read: a failure from now on is a broken stream, not a failed request. */
-  streaming = false;
+  private streaming = false;
 
   constructor(
     response: Promise<RawResponse>,
