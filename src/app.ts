@@ -35,6 +35,7 @@ export function createApp(services: Services, { clientDir }: AppOptions = {}): E
   app.set('trust proxy', config.trustProxy);
 
   // Who made the request is known when it ends; a log line never carries a cookie, a password or a session id.
+  app.use(services.memory.activity);
   app.use(requestLog(app, logger, (req) => req.user?.id));
   app.use(metrics.httpTimer);
   app.use(securityHeaders(config.isProduction));

@@ -76,6 +76,8 @@ export interface JobsConfig {
   orphanSweepMs: number;
   modelProbeMs: number;
   attachmentSweepMs: number;
+  /** Idle time after which the heap grown under load is given back (src/observability/memory-release.ts); 0: never. */
+  memoryReleaseIdleMs: number;
 }
 
 type JobIntervals = Record<
@@ -83,7 +85,8 @@ type JobIntervals = Record<
   | 'RATE_LIMIT_PRUNE_INTERVAL_SECONDS'
   | 'ORPHAN_SWEEP_INTERVAL_SECONDS'
   | 'MODEL_PROBE_INTERVAL_SECONDS'
-  | 'ATTACHMENT_SWEEP_INTERVAL_SECONDS',
+  | 'ATTACHMENT_SWEEP_INTERVAL_SECONDS'
+  | 'MEMORY_RELEASE_IDLE_SECONDS',
   number
 >;
 
@@ -94,4 +97,5 @@ export const jobsConfig = (e: JobIntervals): JobsConfig => ({
   orphanSweepMs: e.ORPHAN_SWEEP_INTERVAL_SECONDS * 1000,
   modelProbeMs: e.MODEL_PROBE_INTERVAL_SECONDS * 1000,
   attachmentSweepMs: e.ATTACHMENT_SWEEP_INTERVAL_SECONDS * 1000,
+  memoryReleaseIdleMs: e.MEMORY_RELEASE_IDLE_SECONDS * 1000,
 });

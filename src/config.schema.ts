@@ -100,5 +100,6 @@ export const EnvSchema = z.object({
   RATE_LIMIT_PRUNE_INTERVAL_SECONDS: intInRange(1, 86_400, 600),
   ORPHAN_SWEEP_INTERVAL_SECONDS: intInRange(1, 3600, 5),
   ATTACHMENT_SWEEP_INTERVAL_SECONDS: intInRange(1, 86_400, 3600),
+  MEMORY_RELEASE_IDLE_SECONDS: intInRange(0, 86_400, 10),
   LOG_LEVEL: z.preprocess(emptyAsUndefined, z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info')),
 });

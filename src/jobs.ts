@@ -13,10 +13,10 @@ interface Job {
  * Nothing else in the app starts a timer of its own.
  */
 export function createJobs(
-  services: Pick<Services, 'config' | 'sessionStore' | 'limits' | 'turns' | 'modelStatus' | 'attachments'>,
+  services: Pick<Services, 'config' | 'sessionStore' | 'limits' | 'turns' | 'modelStatus' | 'attachments' | 'memory'>,
   logger?: Logger,
 ) {
-  const { config, sessionStore, limits, turns, modelStatus, attachments } = services;
+  const { config, sessionStore, limits, turns, modelStatus, attachments, memory } = services;
   const sweepOrphans = async () => {
     const ended = await turns.endAbandonedReplies();
     if (ended > 0) logger?.warn({ ended }, 'ended replies left streaming by a stopped process');
@@ -34,6 +34,16 @@ export function createJobs(
     // Uploads never sent with a message, after a day (sent ones go with their message).
     { name: 'attachment-sweep', everyMs: config.jobs.attachmentSweepMs, run: () => attachments.sweepUnsent() },
   ];
+  // The heap grown under a load, given back once idle (checked every few seconds; see memory-release.ts).
+  if (memory.enabled) {
+    const idleMs = config.jobs.memoryReleaseIdleMs;
+    jobs.push({ name: 'memory-release', everyMs: Math.max(1000, Math.min(idleMs / 2, 5000)), run: releaseMemory });
+  }
+  function releaseMemory(): Promise<void> {
+    const released = memory.releaseIfIdle();
+    if (released) logger?.debug(released, 'gave memory back after a load');
+    return Promise.resolve();
+  }
   const timers: NodeJS.Timeout[] = [];
 
   return {

@@ -16,6 +16,7 @@ import { openLimits, type Limits } from './limits/limits.js';
 import type { ChatModel } from './llm/chat-model.js';
 import { createChatModel } from './llm/create-model.js';
 import { createModelStatus, type ModelStatus } from './llm/model-status.js';
+import { createMemoryRelease, type MemoryRelease, type MemoryReleaseOptions } from './observability/memory-release.js';
 import { createMetrics, type Metrics } from './observability/metrics.js';
 import { createPortabilityService, type PortabilityService } from './portability/portability.service.js';
 import { createSearchService, type SearchService } from './search/search.service.js';
@@ -33,6 +34,8 @@ export interface Services {
   /** Connects the instances (followers, stops) and vouches for each one's liveness. */
   bus: Bus;
   metrics: Metrics;
+  /** Gives the heap grown under load back once the process is idle (a job runs it). */
+  memory: MemoryRelease;
   sessionStore: SessionStore;
   passport: PassportInstance;
   auth: AuthService;
@@ -53,13 +56,15 @@ export interface ServiceOptions {
   logger: Logger;
   /** Tests wrap the real hasher to watch or slow it. */
   wrapHasher?: (hasher: PasswordHasher) => PasswordHasher;
+  /** Tests read the resident size and collect their own way. */
+  memory?: Omit<MemoryReleaseOptions, 'idleMs'>;
 }
 
 /**
  * THE composition of the app: main and every test build it here, and `createApp` takes what it returns.
  * Nothing here listens or starts a timer (background jobs: src/jobs.ts).
  */
-export async function buildServices(config: Config, db: Database, { logger, wrapHasher }: ServiceOptions): Promise<Services> {
+export async function buildServices(config: Config, db: Database, { logger, wrapHasher, memory }: ServiceOptions): Promise<Services> {
   const model = createChatModel(config.model, logger);
   const modelStatus = createModelStatus(model, logger);
   const bus = await openBus(
@@ -91,6 +96,7 @@ export async function buildServices(config: Config, db: Database, { logger, wrap
     modelStatus,
     bus,
     metrics,
+    memory: createMemoryRelease({ idleMs: config.jobs.memoryReleaseIdleMs, ...memory }),
     sessionStore,
     passport: createPassport(auth),
     auth,

@@ -35,6 +35,7 @@ describe('background jobs (src/jobs.ts)', () => {
       { name: 'rate-limit-prune', everyMs: 2000 },
       { name: 'model-probe', everyMs: 60_000 },
       { name: 'attachment-sweep', everyMs: 3_600_000 },
+      { name: 'memory-release', everyMs: 5000 },
     ]);
   });
 

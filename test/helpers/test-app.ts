@@ -6,7 +6,7 @@ import { loadConfig, type Config } from '../../src/config.js';
 import { openDatabase, type DatabaseTarget } from '../../src/db/database.js';
 import { migrate } from '../../src/db/migrate.js';
 import { createLogger } from '../../src/logger.js';
-import { buildServices, type Services } from '../../src/services.js';
+import { buildServices, type ServiceOptions, type Services } from '../../src/services.js';
 import { afterAll, beforeAll } from 'vitest';
 import { startFakeOpenAI, type FakeOpenAI } from './fake-openai.js';
 import { listen } from './sse.js';
@@ -37,6 +37,8 @@ export interface TestAppOptions {
   clientDir?: string;
   /** Log somewhere other than nowhere (the log tests read the lines). */
   logger?: Logger;
+  /** The memory release's readers (its test sets the resident size and watches the collections). */
+  memory?: ServiceOptions['memory'];
 }
 
 export function testConfig(fake: FakeOpenAI | undefined, env: Record<string, string | undefined> = {}): Config {
@@ -63,7 +65,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   const db = options.instanceOf?.db ?? (await openDatabase(options.target ?? owned!.target));
   if (!options.instanceOf) await migrate(db);
   const logger = options.logger ?? createLogger(config.logLevel);
-  const services = await buildServices(config, db, { logger, wrapHasher: options.wrapHasher });
+  const services = await buildServices(config, db, { logger, wrapHasher: options.wrapHasher, memory: options.memory });
   const app = createApp(services, { clientDir: options.clientDir });
   return {
     ...services,
