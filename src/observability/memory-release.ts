@@ -70,15 +70,21 @@ export function createMemoryRelease({
 
 export type MemoryRelease = ReturnType<typeof createMemoryRelease>;
 
+/** V8's collector, once found (null: not looked for yet). */
+let collector: Collect | undefined | null = null;
+
 /**
  * V8's `gc`, without asking anyone to start Node with `--expose-gc`: the flag set now applies to
  * contexts made after it, so a new context has the function (the main one never gets a global `gc`).
  */
 function exposedCollector(idleMs: number): Collect | undefined {
   if (idleMs <= 0) return undefined;
-  const exposed = (globalThis as { gc?: unknown }).gc;
-  if (typeof exposed === 'function') return exposed as Collect;
-  v8.setFlagsFromString('--expose-gc');
-  const collector: unknown = vm.runInNewContext('gc');
-  return typeof collector === 'function' ? (collector as Collect) : undefined;
+  if (collector === null) {
+    const exposed = (globalThis as { gc?: unknown }).gc;
+    if (typeof exposed !== 'function') v8.setFlagsFromString('--expose-gc');
+    // One context for the process (it lives as long as its function).
+    const found: unknown = typeof exposed === 'function' ? exposed : vm.runInNewContext('gc');
+    collector = typeof found === 'function' ? (found as Collect) : undefined;
+  }
+  return collector;
 }
