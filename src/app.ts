@@ -34,8 +34,9 @@ export function createApp(services: Services, { clientDir }: AppOptions = {}): E
   const app = express();
   app.set('trust proxy', config.trustProxy);
 
-  // Who made the request is known when it ends; a log line never carries a cookie, a password or a session id.
+  // Whether anything runs or streams (the memory release waits for a quiet spell).
   app.use(services.memory.activity);
+  // Who made the request is known when it ends; a log line never carries a cookie, a password or a session id.
   app.use(requestLog(app, logger, (req) => req.user?.id));
   app.use(metrics.httpTimer);
   app.use(securityHeaders(config.isProduction));
