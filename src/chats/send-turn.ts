@@ -9,6 +9,9 @@ import { inProgress, type LiveReplies, type Turn } from './live-replies.js';
 import { createMessagesRepo } from './messages.repo.js';
 import { createTurnsRepo, type StoredTurn } from './turns.repo.js';
 
+/** After what this turn of the event loop started (a request's first write included). */
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
 interface SendRequest {
   userId: string;
   chatId: string;
@@ -44,6 +47,10 @@ export interface SendDeps {
 export function storeTurnAndLaunch({ db, model, live, early: earlyStart, repeat, launch, attach }: SendDeps): Send {
   const messages = createMessagesRepo(db);
   const turnsRepo = createTurnsRepo(db);
+  const storeAfter = async (wait: Promise<void> | undefined, turn: Parameters<typeof turnsRepo.storeTurn>[0]) => {
+    await wait;
+    return turnsRepo.storeTurn(turn);
+  };
   const starting = new Map<string, { userId: string; clientMessageId?: string; turn: Promise<Turn> }>();
 
   const sendNow = async (send: SendRequest, retried = false, alone = false): Promise<Turn> => {
@@ -69,12 +76,14 @@ export function storeTurnAndLaunch({ db, model, live, early: earlyStart, repeat,
       owner: live.owner(),
     };
     // The model call starts now, while the turn is stored (only when no other send of this chat is
-    // starting), and the store need not read back a conversation this instance holds.
+    // starting), and the store need not read back a conversation this instance holds. Its request is
+    // written first (the store waits one turn of the event loop): a model's first token takes longer
+    // than the commit, and on a busy host the first write costs the second up to a millisecond.
     const quick = alone && !current && attachmentIds.length === 0;
     const early = quick ? earlyStart.start(userId, chatId, content, clientMessageId) : undefined;
     const storing =
       attachmentIds.length === 0
-        ? turnsRepo.storeTurn({ ...input, knownHistory: quick ? earlyStart.history(userId, chatId) : undefined })
+        ? storeAfter(early ? nextTurn() : undefined, { ...input, knownHistory: quick ? earlyStart.history(userId, chatId) : undefined })
         : db.withTransaction(async (tx) => {
             const attachments = await attach.claim(userId, chatId, attachmentIds, tx);
             const stored = await turnsRepo.storeTurn({ ...input, attachments }, tx);
