@@ -9,9 +9,6 @@ import { inProgress, type LiveReplies, type Turn } from './live-replies.js';
 import { createMessagesRepo } from './messages.repo.js';
 import { createTurnsRepo, type StoredTurn } from './turns.repo.js';
 
-/** After what this turn of the event loop started (a request's first write included). */
-const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
-
 interface SendRequest {
   userId: string;
   chatId: string;
@@ -47,8 +44,9 @@ export interface SendDeps {
 export function storeTurnAndLaunch({ db, model, live, early: earlyStart, repeat, launch, attach }: SendDeps): Send {
   const messages = createMessagesRepo(db);
   const turnsRepo = createTurnsRepo(db);
-  const storeAfter = async (wait: Promise<void> | undefined, turn: Parameters<typeof turnsRepo.storeTurn>[0]) => {
-    await wait;
+  /** Stores a turn; with an early call, one turn of the event loop later (its request written first). */
+  const storeTurn = async (afterEarlyCall: boolean, turn: Parameters<typeof turnsRepo.storeTurn>[0]) => {
+    if (afterEarlyCall) await new Promise<void>((resolve) => setImmediate(resolve));
     return turnsRepo.storeTurn(turn);
   };
   const starting = new Map<string, { userId: string; clientMessageId?: string; turn: Promise<Turn> }>();
@@ -83,7 +81,7 @@ export function storeTurnAndLaunch({ db, model, live, early: earlyStart, repeat,
     const early = quick ? earlyStart.start(userId, chatId, content, clientMessageId) : undefined;
     const storing =
       attachmentIds.length === 0
-        ? storeAfter(early ? nextTurn() : undefined, { ...input, knownHistory: quick ? earlyStart.history(userId, chatId) : undefined })
+        ? storeTurn(early !== undefined, { ...input, knownHistory: quick ? earlyStart.history(userId, chatId) : undefined })
         : db.withTransaction(async (tx) => {
             const attachments = await attach.claim(userId, chatId, attachmentIds, tx);
             const stored = await turnsRepo.storeTurn({ ...input, attachments }, tx);

@@ -44,20 +44,23 @@ export function createMemoryRelease({
     lastActivityAt = performance.now();
   };
 
-  return {
-    enabled: idleMs > 0 && collect !== undefined,
+  const enabled = idleMs > 0 && collect !== undefined;
+  /** Counts a request as running until its response closes (an event stream: until it ends). */
+  const track: RequestHandler = (_req, res, next) => {
+    inFlight += 1;
+    lastActivityAt = performance.now();
+    res.on('close', ended);
+    next();
+  };
 
-    /** Counts a request as running until its response closes (an event stream: until it ends). */
-    activity: ((_req, res, next) => {
-      inFlight += 1;
-      lastActivityAt = performance.now();
-      res.on('close', ended);
-      next();
-    }) as RequestHandler,
+  return {
+    enabled,
+    /** The request tracking (nothing per request when the release is off). */
+    activity: enabled ? track : (((_req, _res, next) => next()) as RequestHandler),
 
     /** The collection, if the process is idle and grew since the last one; what it gave back, if it ran. */
     releaseIfIdle(): MemoryReleased | undefined {
-      if (!collect || idleMs <= 0 || inFlight > 0 || performance.now() - lastActivityAt < idleMs) return undefined;
+      if (!collect || !enabled || inFlight > 0 || performance.now() - lastActivityAt < idleMs) return undefined;
       const rssBefore = rss();
       if (rssBefore - rssAfterRelease < Math.max(MIN_GROWTH_BYTES, rssAfterRelease / 10)) return undefined;
       const started = performance.now();
