@@ -1,17 +1,23 @@
-// Runs before `npm start`: on a fresh clone (`npm install && npm start`) builds the server and the web
-// client once, with the dev dependencies `npm install` brought. A production install builds beforehand
-// (`npm run build`), so this does nothing there.
+// Runs before `npm start` and `npm run migrate`: what runs is always what is checked out. The server
+// (dist/server) and the web client (dist/client) are each rebuilt when their sources differ from those
+// they were built from (a first start, a `git pull`, an edit), saying so in one line. A production
+// install (`npm run build`, then no dev dependencies) never builds: it runs what it was built with.
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { PARTS, ROOT, staleReason } from './build-state.mjs';
 
-const built = ['../dist/server/main.js', '../dist/server/db/migrations', '../dist/client/index.html'].every((file) =>
-  existsSync(new URL(file, import.meta.url)),
-);
-if (!built) {
-  if (!existsSync(new URL('../node_modules/typescript', import.meta.url))) {
+const devToolsInstalled = existsSync(path.join(ROOT, 'node_modules', 'typescript'));
+const stale = Object.keys(PARTS)
+  .map((part) => ({ part, reason: devToolsInstalled || !existsSync(path.join(ROOT, PARTS[part].built)) ? staleReason(part) : null }))
+  .filter((entry) => entry.reason);
+
+if (stale.length > 0) {
+  if (!devToolsInstalled) {
     console.error('dist/ is missing and the build tools are not installed: run `npm install && npm run build` first.');
     process.exit(1);
   }
-  console.log('Building the server and the web client (first start)…');
-  execFileSync('npm', ['run', '--silent', 'build'], { stdio: 'inherit', cwd: new URL('..', import.meta.url).pathname });
+  const names = { server: 'the server', client: 'the web client' };
+  console.log(`Building ${stale.map(({ part, reason }) => `${names[part]} (${reason})`).join(' and ')}…`);
+  for (const { part } of stale) execFileSync('npm', ['run', '--silent', `build:${part}`], { stdio: 'inherit', cwd: ROOT });
 }

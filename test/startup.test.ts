@@ -34,7 +34,8 @@ describe('npm start', () => {
   });
 
   it('starts in development with the offline demo model, warns about it, and shuts down cleanly', async () => {
-    const server = run('src/main.ts', { ...databaseEnv(), PORT: '0', LOG_LEVEL: 'info' });
+    // A first start with nothing set, as the README's quick start does: the embedded database is created.
+    const server = run('src/main.ts', { DATA_DIR: path.join(scratch.workDir, 'first-start'), PORT: '0', LOG_LEVEL: 'info' });
     try {
       await waitFor(() => server.output().stdout.includes('listening on'), 'the server to listen');
       const { stdout } = server.output();
@@ -48,8 +49,8 @@ describe('npm start', () => {
     expect(await server.exited).toBe(0);
   });
 
-  it('as `npm start` runs it (node --liftoff-only), warns that PGLITE_OPTIMIZE=speed needs Node started without the flag', async () => {
-    const env = { DATA_DIR: path.join(scratch.workDir, 'speed'), PGLITE_OPTIMIZE: 'speed', PORT: '0', LOG_LEVEL: 'info' };
+  it.runIf(!usingRealPostgres)('as `npm start` runs it (node --liftoff-only), warns that PGLITE_OPTIMIZE=speed needs Node started without the flag', async () => {
+    const env = { ...databaseEnv(), PGLITE_OPTIMIZE: 'speed', PORT: '0', LOG_LEVEL: 'info' };
     const server = runEntry('src/main.ts', env, scratch.workDir, [], ['--liftoff-only']);
     try {
       await waitFor(() => server.output().stdout.includes('listening on'), 'the server to listen');

@@ -1,12 +1,12 @@
 import fs from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/db/database.js';
+import { createPGliteDataDir } from '../helpers/test-db.js';
 
 describe('the embedded database directory', () => {
   it('can be opened by one process at a time, and a lock left by a dead process is taken over', async () => {
-    const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'gptb-lock-'));
+    const { dataDir, dispose } = await createPGliteDataDir();
     try {
       // Another (live) process holds it: the parent of this test process.
       await fs.writeFile(path.join(dataDir, 'pglite.lock'), String(process.ppid));
@@ -19,7 +19,7 @@ describe('the embedded database directory', () => {
       await db.close();
       await expect(fs.stat(path.join(dataDir, 'pglite.lock'))).rejects.toThrow();
     } finally {
-      await fs.rm(dataDir, { recursive: true, force: true });
+      await dispose();
     }
   });
 });

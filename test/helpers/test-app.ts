@@ -61,7 +61,7 @@ export function testConfig(fake: FakeOpenAI | undefined, env: Record<string, str
 
 export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
   const config = options.instanceOf?.config ?? testConfig(options.fake, options.env);
-  const owned = options.target || options.instanceOf ? undefined : await createTestDatabaseTarget();
+  const owned = options.target || options.instanceOf ? undefined : await createTestDatabaseTarget({ schema: 'migrated' });
   const db = options.instanceOf?.db ?? (await openDatabase(options.target ?? owned!.target));
   if (!options.instanceOf) await migrate(db);
   const logger = options.logger ?? createLogger(config.logLevel);
