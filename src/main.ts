@@ -70,8 +70,8 @@ async function runServer(): Promise<void> {
   });
   const { port } = server.address() as AddressInfo;
   logger.info(
-    { port, model: services.model.label },
-    `gpt-backend listening on ${config.server.tls ? 'https' : 'http'}://localhost:${port}`,
+    { port, model: services.model.label, modelServer: services.model.server },
+    `gpt-backend listening on ${config.server.tls ? 'https' : 'http'}://localhost:${port} (model ${services.model.label}${services.model.server ? ` at ${services.model.server}` : ''})`,
   );
   jobs.start();
 

@@ -17,7 +17,7 @@ import type { ChatModel } from './llm/chat-model.js';
 import { createChatModel } from './llm/create-model.js';
 import { createModelStatus, type ModelStatus } from './llm/model-status.js';
 import { createMemoryRelease, type MemoryRelease, type MemoryReleaseOptions } from './observability/memory-release.js';
-import { createMetrics, type Metrics } from './observability/metrics.js';
+import { createMetrics, type Metrics, type ModelCallReport } from './observability/metrics.js';
 import { createPortabilityService, type PortabilityService } from './portability/portability.service.js';
 import { createSearchService, type SearchService } from './search/search.service.js';
 import { createSharingService, type SharingService } from './sharing/sharing.service.js';
@@ -85,7 +85,11 @@ export async function buildServices(config: Config, db: Database, { logger, wrap
   const sessionStore = new SessionStore(db, config.session, new SessionCache(config.session.cacheMs, bus));
   const auth = createAuthService({ db, hasher, limits, sessions: sessionStore });
   const attachments = createAttachmentsService(db, config.attachments);
-  const turns = createTurnsService({ db, model, bus, config: config.chat, limits, attachments, logger, metrics });
+  const onModelCall = (report: ModelCallReport) => {
+    metrics.modelCall(report);
+    modelStatus.recordCall(report);
+  };
+  const turns = createTurnsService({ db, model, bus, config: config.chat, limits, attachments, logger, onModelCall });
   const chats = createChatsService(db, turns, limits, attachments);
 
   return {

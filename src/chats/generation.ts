@@ -26,7 +26,7 @@ export interface GenerationInput {
   model: string;
   /** Builds the turns to send; may throw (e.g. context_too_long), which ends the generation as an error. */
   buildTurns: () => Promise<ChatTurn[]>;
-  /** Told how the model call went (for metrics). */
+  /** Told how the model call went (metrics, and whether the model server answers). */
   report?: (report: ModelCallReport) => void;
   /** The call already sent for these very turns (see early-start.ts): used instead of a new one. */
   early?: EarlyCall;
@@ -158,9 +158,12 @@ export class Generation {
       durationMs: Math.round(performance.now() - this.startedAt),
       firstTokenMs: this.firstTextAt === undefined ? undefined : Math.round(this.firstTextAt - this.startedAt),
       usage: this.usage,
+      errorCode: error?.code,
     };
     this.input.report?.(report);
-    this.logger?.info({ ...report, messageId: this.input.assistantMessageId, errorCode: error?.code }, 'model call');
+    // A failed call's line names the server tried (OPENAI_BASE_URL), so a wrong one is found from the log.
+    const server = error ? { modelServer: this.model.server } : {};
+    this.logger?.info({ ...report, ...server, messageId: this.input.assistantMessageId }, 'model call');
   }
 
   /** Writes how the generation ended; a reply with no text at all is removed rather than left empty. */

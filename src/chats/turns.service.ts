@@ -8,7 +8,7 @@ import type { EarlyCall } from '../llm/early-call.js';
 import type { AttachmentsService } from '../attachments/attachments.service.js';
 import type { Bus } from '../bus/bus.js';
 import type { Limits } from '../limits/limits.js';
-import type { Metrics } from '../observability/metrics.js';
+import type { ModelCallReport } from '../observability/metrics.js';
 import { createChatsRepo, type Chat } from './chats.repo.js';
 import { createEarlyStart, modelFor as modelOf, type ChatRead } from './early-start.js';
 import { Generation } from './generation.js';
@@ -36,13 +36,14 @@ export interface TurnsServiceDeps {
   /** Files sent with messages: claimed by a send, loaded for the model. */
   attachments: Pick<AttachmentsService, 'claim' | 'link' | 'seesImages' | 'forModel'>;
   logger?: Logger;
-  metrics?: Pick<Metrics, 'modelCall'>;
+  /** Told how each model call went (metrics, the model server's status). */
+  onModelCall?: (report: ModelCallReport) => void;
 }
 
 const STOP_WAIT_MS = 5000;
 
 /** Sending, regenerating, editing, stopping and following replies: everything that runs the model for a chat. */
-export function createTurnsService({ db, model, bus, config, limits, attachments, logger, metrics }: TurnsServiceDeps) {
+export function createTurnsService({ db, model, bus, config, limits, attachments, logger, onModelCall }: TurnsServiceDeps) {
   const chats = createChatsRepo(db);
   const messages = createMessagesRepo(db);
   const replies = createRepliesRepo(db);
@@ -74,7 +75,7 @@ export function createTurnsService({ db, model, bus, config, limits, attachments
       return fitToContext(chat.systemPrompt ?? config.systemPrompt, turns, modelFor(chat), config.context);
     };
     const generation = new Generation(
-      { assistantMessageId: placeholder.id, userId, model: modelFor(chat), report: metrics?.modelCall, buildTurns, early: options.early },
+      { assistantMessageId: placeholder.id, userId, model: modelFor(chat), report: onModelCall, buildTurns, early: options.early },
       model,
       replies,
       saver,

@@ -35,6 +35,11 @@ export interface ModelRequest {
 export interface ChatModel {
   /** `provider/model` of the default model, shown by GET /api/health. */
   readonly label: string;
+  /**
+   * Where the model server is, for log lines: its base URL without credentials or query (never the
+   * key); undefined for the offline demo model.
+   */
+  readonly server?: string;
   readonly defaultModel: string;
   /** Models a chat may pick (the first is the default). */
   readonly models: readonly string[];

@@ -33,6 +33,16 @@ function toMessage(turn: ChatTurn): ChatCompletionMessageParam {
 }
 const PROBE_TIMEOUT_MS = 3000;
 
+/** The base URL as log lines show it: no user, password, query or fragment (any of which may hold a key). */
+export function serverForLogs(baseURL: string): string {
+  try {
+    const url = new URL(baseURL);
+    return `${url.protocol}//${url.host}${url.pathname}`.replace(/\/+$/, '');
+  } catch {
+    return '(an invalid URL)';
+  }
+}
+
 export function createOpenAIModel(options: OpenAIModelOptions, logger?: Logger): ChatModel {
   const client = new OpenAI({
     // Local servers (Ollama, vLLM, LM Studio) need no key, but the SDK insists on one: any string does.
@@ -56,6 +66,7 @@ export function createOpenAIModel(options: OpenAIModelOptions, logger?: Logger):
     get defaultModel() {
       return models[0]!;
     },
+    server: serverForLogs(options.baseURL ?? OPENAI_API),
     models,
     async probe() {
       let listed: string[];

@@ -10,6 +10,8 @@ export interface ModelCallReport {
   /** Time to the first piece of text, if any came. */
   firstTokenMs?: number;
   usage: TokenUsage | null;
+  /** How it failed (an `error` outcome): the code the client was given. */
+  errorCode?: string;
 }
 
 /** Prometheus metrics of one app (its own registry, so several apps in one process never collide). */

@@ -1,10 +1,11 @@
+import { Writable } from 'node:stream';
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
 import { createApp } from '../../src/app.js';
 import { openDatabase } from '../../src/db/database.js';
 import { createLogger } from '../../src/logger.js';
 import { buildServices } from '../../src/services.js';
-import { startTestApp, testConfig, useTestApp } from '../helpers/test-app.js';
+import { TEST_API_KEY, startTestApp, testConfig, useTestApp } from '../helpers/test-app.js';
 import { signUp } from '../helpers/users.js';
 
 const ctx = useTestApp();
@@ -72,6 +73,52 @@ describe('GET /api/health', () => {
       expect(ctx.fake.completions().at(-1)!.body.model).toBe('fake-model');
     } finally {
       await auto.close();
+    }
+  });
+
+  it('a call that cannot reach the model server marks it unreachable at once, naming the URL tried (never the key); an answered call marks it ok', async () => {
+    const lines: string[] = [];
+    const sink = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        lines.push(...chunk.toString().split('\n').filter(Boolean));
+        done();
+      },
+    });
+    const logs = () => lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+    const t = await startTestApp({ fake: ctx.fake, logger: createLogger('info', sink) });
+    try {
+      const { agent } = await signUp(t.app);
+      expect(await t.modelStatus.refresh()).toBe('ok');
+      ctx.fake.enqueue({ kind: 'fail', status: 503 });
+      expect((await agent.post('/api/chats').send({ message: 'is anyone there?' })).body.error.code).toBe('model_unavailable');
+      // No probe ran: the failed call itself told health.
+      expect((await request(t.app).get('/api/health')).body.model.status).toBe('unreachable');
+      const failed = logs().find((l) => l.msg === 'model call' && l.errorCode === 'model_unavailable');
+      expect(failed).toMatchObject({ outcome: 'error', modelServer: ctx.fake.url });
+      expect(logs().find((l) => l.level === 40 && String(l.msg).includes(`the model server at ${ctx.fake.url} does not answer`))).toBeDefined();
+
+      await agent.post('/api/chats').send({ message: 'and now?' }).expect(201);
+      expect((await request(t.app).get('/api/health')).body.model.status).toBe('ok');
+      expect(logs().find((l) => l.msg === 'the model server answers again')).toMatchObject({ modelServer: ctx.fake.url });
+      expect(lines.join('\n')).not.toContain(TEST_API_KEY);
+    } finally {
+      await t.close();
+    }
+
+    // A base URL carrying credentials or a query is logged without them.
+    lines.length = 0;
+    const nowhere = await startTestApp({
+      logger: createLogger('info', sink),
+      env: { OPENAI_BASE_URL: 'http://someone:url-secret@127.0.0.1:1/v1?api-key=query-secret', OPENAI_API_KEY: 'sk-key-secret' },
+    });
+    try {
+      const { agent } = await signUp(nowhere.app);
+      expect((await agent.post('/api/chats').send({ message: 'hello?' })).status).toBe(502);
+      expect((await request(nowhere.app).get('/api/health')).body.model.status).toBe('unreachable');
+      expect(logs().find((l) => l.msg === 'model call')).toMatchObject({ errorCode: 'model_unavailable', modelServer: 'http://127.0.0.1:1/v1' });
+      expect(lines.join('\n')).not.toMatch(/url-secret|query-secret|sk-key-secret/);
+    } finally {
+      await nowhere.close();
     }
   });
 });
