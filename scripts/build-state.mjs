@@ -28,7 +28,11 @@ function filesUnder(relative) {
 /** A hash of the part's sources: their paths and contents (not their times, which a checkout resets). */
 export function sourceHash(part) {
   const hash = createHash('sha256');
-  for (const file of PARTS[part].sources.flatMap(filesUnder)) hash.update(`${file}\0`).update(readFileSync(path.join(ROOT, file))).update('\0');
+  for (const file of PARTS[part].sources.flatMap(filesUnder))
+    hash
+      .update(`${file}\0`)
+      .update(readFileSync(path.join(ROOT, file)))
+      .update('\0');
   return hash.digest('hex');
 }
 

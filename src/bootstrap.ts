@@ -9,7 +9,7 @@ export function loadConfigOrExit(): Config {
     return loadConfig(process.env, () => randomBytes(48).toString('base64'));
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
-    console.error(`${err.message}\nSee the configuration table in README.md, or copy .env.example to .env.`);
+    console.error(`${err.message}\nSee the configuration table in docs/configuration.md, or copy .env.example to .env.`);
     process.exit(1);
   }
 }

@@ -50,11 +50,21 @@ describe('npm start', () => {
   });
 
   it('names the model server it tried at start-up, when OPENAI_BASE_URL points nowhere (the key never shown)', async () => {
-    const env = { ...databaseEnv(), OPENAI_BASE_URL: 'http://127.0.0.1:1/v1', OPENAI_API_KEY: 'sk-start-up-secret', PORT: '0', LOG_LEVEL: 'info' };
+    const env = {
+      ...databaseEnv(),
+      OPENAI_BASE_URL: 'http://127.0.0.1:1/v1',
+      OPENAI_API_KEY: 'sk-start-up-secret',
+      PORT: '0',
+      LOG_LEVEL: 'info',
+    };
     const server = run('src/main.ts', env);
     try {
       await waitFor(() => server.output().stdout.includes('listening on'), 'the server to listen');
-      const lines = server.output().stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+      const lines = server
+        .output()
+        .stdout.split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as Record<string, unknown>);
       expect(lines.find((l) => String(l.msg).startsWith('gpt-backend listening on'))).toMatchObject({
         modelServer: 'http://127.0.0.1:1/v1',
         msg: expect.stringContaining('at http://127.0.0.1:1/v1'),
@@ -67,17 +77,20 @@ describe('npm start', () => {
     expect(await server.exited).toBe(0);
   });
 
-  it.runIf(!usingRealPostgres)('as `npm start` runs it (node --liftoff-only), warns that PGLITE_OPTIMIZE=speed needs Node started without the flag', async () => {
-    const env = { ...databaseEnv(), PGLITE_OPTIMIZE: 'speed', PORT: '0', LOG_LEVEL: 'info' };
-    const server = runEntry('src/main.ts', env, scratch.workDir, [], ['--liftoff-only']);
-    try {
-      await waitFor(() => server.output().stdout.includes('listening on'), 'the server to listen');
-      expect(server.output().stdout).toContain('PGLITE_OPTIMIZE=speed: Node.js was started with --liftoff-only');
-    } finally {
-      server.child.kill('SIGTERM');
-    }
-    expect(await server.exited).toBe(0);
-  });
+  it.runIf(!usingRealPostgres)(
+    'as `npm start` runs it (node --liftoff-only), warns that PGLITE_OPTIMIZE=speed needs Node started without the flag',
+    async () => {
+      const env = { ...databaseEnv(), PGLITE_OPTIMIZE: 'speed', PORT: '0', LOG_LEVEL: 'info' };
+      const server = runEntry('src/main.ts', env, scratch.workDir, [], ['--liftoff-only']);
+      try {
+        await waitFor(() => server.output().stdout.includes('listening on'), 'the server to listen');
+        expect(server.output().stdout).toContain('PGLITE_OPTIMIZE=speed: Node.js was started with --liftoff-only');
+      } finally {
+        server.child.kill('SIGTERM');
+      }
+      expect(await server.exited).toBe(0);
+    },
+  );
 });
 
 describe('workers', () => {

@@ -80,9 +80,7 @@ export class Generation {
    * Synchronous, so nothing can slip between the catch-up and the live events.
    */
   subscribe(listener: Listener, fromOffset = 0): () => void {
-    if (fromOffset < this.text.length) {
-      listener({ type: 'delta', content: this.text.slice(fromOffset), offset: this.text.length });
-    }
+    if (fromOffset < this.text.length) listener({ type: 'delta', content: this.text.slice(fromOffset), offset: this.text.length });
     if (this.lastEvent) {
       listener(this.lastEvent);
       return () => undefined;
@@ -161,9 +159,7 @@ export class Generation {
       errorCode: error?.code,
     };
     this.input.report?.(report);
-    // A failed call's line names the server tried (OPENAI_BASE_URL), so a wrong one is found from the log.
-    const server = error ? { modelServer: this.model.server } : {};
-    this.logger?.info({ ...report, ...server, messageId: this.input.assistantMessageId }, 'model call');
+    this.logger?.info({ ...report, modelServer: error && this.model.server, messageId: this.input.assistantMessageId }, 'model call');
   }
 
   /** Writes how the generation ended; a reply with no text at all is removed rather than left empty. */

@@ -28,7 +28,7 @@ export function resumeOffset(lastEventId: string | undefined, assistantMessageId
 const MAX_DELTA_CHARS = 16 * 1024;
 
 /**
- * Streams a turn as SSE: start, deltas as they arrive, then done or error (see README, "Streaming").
+ * Streams a turn as SSE: start, deltas as they arrive, then done or error (docs/turn-engine.md).
  *
  * Backpressure: when the client's socket buffer is full, the stream stops listening to the reply, and
  * once the client has read it, subscribes again from the offset the client has; the source then sends

@@ -36,7 +36,6 @@ export interface TurnsServiceDeps {
   /** Files sent with messages: claimed by a send, loaded for the model. */
   attachments: Pick<AttachmentsService, 'claim' | 'link' | 'seesImages' | 'forModel'>;
   logger?: Logger;
-  /** Told how each model call went (metrics, the model server's status). */
   onModelCall?: (report: ModelCallReport) => void;
 }
 

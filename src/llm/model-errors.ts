@@ -4,7 +4,7 @@ import { UpstreamError } from '../http/errors.js';
 /**
  * The one place where the SDK's typed errors become ours, by their class (the SDK's own taxonomy of
  * upstream failures). Messages are our own sentences: the upstream text is never forwarded, since it
- * can echo parts of the request or of the credentials. README ("When the model fails") lists this table.
+ * can echo parts of the request or of the credentials. docs/api.md ("When the model fails") lists this table.
  */
 type SdkError = InstanceType<typeof OpenAI.APIError>;
 type ErrorClass = abstract new (...args: never[]) => Error;

@@ -23,7 +23,8 @@ export function createModelStatus(model: ChatModel, logger?: Logger) {
         `the model server at ${model.server ?? '?'} does not answer (check OPENAI_BASE_URL): replies fail until it does`,
       );
     }
-    if (next === 'ok' && status === 'unreachable') logger?.info({ model: model.label, modelServer: model.server }, 'the model server answers again');
+    if (next === 'ok' && status === 'unreachable')
+      logger?.info({ model: model.label, modelServer: model.server }, 'the model server answers again');
     status = next;
   };
   return {

@@ -29,7 +29,7 @@ function parameters(spec: RouteSpec): object[] {
 const EVENT_STREAM = {
   'text/event-stream': {
     schema: { type: 'string' },
-    description: 'With Accept: text/event-stream: events start, delta, title, done, error (see the README, "Streaming").',
+    description: 'With Accept: text/event-stream: events start, delta, title, done, error (docs/turn-engine.md).',
   },
 };
 
@@ -37,7 +37,7 @@ function operation(spec: RouteSpec): object {
   const responses: Record<string, object> = {};
   for (const [status, schema] of Object.entries(spec.responses)) {
     responses[status] = {
-      description: Number(status) < 400 ? 'Success' : 'Error (see the error codes in the README)',
+      description: Number(status) < 400 ? 'Success' : 'Error (see the error codes in docs/api.md)',
       ...(schema ? { content: { 'application/json': { schema: toSchema(schema, 'output') } } } : {}),
     };
   }

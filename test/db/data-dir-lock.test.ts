@@ -6,7 +6,8 @@ import { createPGliteDataDir } from '../helpers/test-db.js';
 
 describe('the embedded database directory', () => {
   it('can be opened by one process at a time, and a lock left by a dead process is taken over', async () => {
-    const { dataDir, dispose } = await createPGliteDataDir();
+    const seeded = await createPGliteDataDir();
+    const { dataDir } = seeded;
     try {
       // Another (live) process holds it: the parent of this test process.
       await fs.writeFile(path.join(dataDir, 'pglite.lock'), String(process.ppid));
@@ -19,7 +20,7 @@ describe('the embedded database directory', () => {
       await db.close();
       await expect(fs.stat(path.join(dataDir, 'pglite.lock'))).rejects.toThrow();
     } finally {
-      await dispose();
+      await seeded.dispose();
     }
   });
 });

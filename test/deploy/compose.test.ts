@@ -15,7 +15,10 @@ import { ROOT } from '../helpers/processes.js';
 
 const read = (file: string) => fs.readFileSync(path.join(ROOT, file), 'utf8');
 const compose = parse(read('compose.yaml')) as {
-  services: Record<string, { environment?: Record<string, string>; env_file?: { path: string; required?: boolean }[]; extra_hosts?: string[]; profiles?: string[] }>;
+  services: Record<
+    string,
+    { environment?: Record<string, string>; env_file?: { path: string; required?: boolean }[]; extra_hosts?: string[]; profiles?: string[] }
+  >;
 };
 const app = compose.services.app!;
 
@@ -69,7 +72,7 @@ describe('compose.yaml', () => {
   it('passes every documented setting from .env to the app, forcing no model', () => {
     const documented = [...documentedSettings('README.md'), ...documentedSettings('docs/configuration.md')];
     expect(documented).toContain('OPENAI_MODELS');
-    const dotenv = { ...REQUIRED, ...Object.fromEntries(documented.map((name) => [name, `value-of-${name}`])) };
+    const dotenv: Record<string, string> = { ...REQUIRED, ...Object.fromEntries(documented.map((name) => [name, `value-of-${name}`])) };
     const env = appEnvironment(dotenv);
     for (const name of documented.filter((n) => !DECIDED_BY_COMPOSE.includes(n))) expect(env[name], name).toBe(dotenv[name]);
     // Nothing chooses a model for the user: without OPENAI_MODEL in .env, the app gets none.

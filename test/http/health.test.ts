@@ -95,7 +95,9 @@ describe('GET /api/health', () => {
       expect((await request(t.app).get('/api/health')).body.model.status).toBe('unreachable');
       const failed = logs().find((l) => l.msg === 'model call' && l.errorCode === 'model_unavailable');
       expect(failed).toMatchObject({ outcome: 'error', modelServer: ctx.fake.url });
-      expect(logs().find((l) => l.level === 40 && String(l.msg).includes(`the model server at ${ctx.fake.url} does not answer`))).toBeDefined();
+      expect(
+        logs().find((l) => l.level === 40 && String(l.msg).includes(`the model server at ${ctx.fake.url} does not answer`)),
+      ).toBeDefined();
 
       await agent.post('/api/chats').send({ message: 'and now?' }).expect(201);
       expect((await request(t.app).get('/api/health')).body.model.status).toBe('ok');
@@ -115,7 +117,10 @@ describe('GET /api/health', () => {
       const { agent } = await signUp(nowhere.app);
       expect((await agent.post('/api/chats').send({ message: 'hello?' })).status).toBe(502);
       expect((await request(nowhere.app).get('/api/health')).body.model.status).toBe('unreachable');
-      expect(logs().find((l) => l.msg === 'model call')).toMatchObject({ errorCode: 'model_unavailable', modelServer: 'http://127.0.0.1:1/v1' });
+      expect(logs().find((l) => l.msg === 'model call')).toMatchObject({
+        errorCode: 'model_unavailable',
+        modelServer: 'http://127.0.0.1:1/v1',
+      });
       expect(lines.join('\n')).not.toMatch(/url-secret|query-secret|sk-key-secret/);
     } finally {
       await nowhere.close();
