@@ -1,20 +1,12 @@
-import { Writable } from 'node:stream';
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
-import { createLogger } from '../src/logger.js';
+import { captureLogs } from './helpers/log-lines.js';
 import { TEST_API_KEY, TEST_SESSION_SECRET, useTestApp } from './helpers/test-app.js';
 import { PASSWORD, sessionCookie, sessionIdOf, uniqueEmail } from './helpers/users.js';
 
-const lines: string[] = [];
-const sink = new Writable({
-  write(chunk: Buffer, _encoding, done) {
-    lines.push(...chunk.toString().split('\n').filter(Boolean));
-    done();
-  },
-});
-const logs = () => lines.map((l) => JSON.parse(l) as Record<string, any>);
+const { logger, lines, logs } = captureLogs();
 
-const ctx = useTestApp({ logger: createLogger('info', sink), env: { METRICS_TOKEN: 'metrics-token-0123456789' } });
+const ctx = useTestApp({ logger, env: { METRICS_TOKEN: 'metrics-token-0123456789' } });
 
 /** A new chat with a first message, sent with a request id of our choosing. */
 const sendAs = (cookie: string, requestId: string, message: string) =>

@@ -1,10 +1,10 @@
-import { Writable } from 'node:stream';
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
 import { createApp } from '../../src/app.js';
 import { openDatabase } from '../../src/db/database.js';
 import { createLogger } from '../../src/logger.js';
 import { buildServices } from '../../src/services.js';
+import { captureLogs } from '../helpers/log-lines.js';
 import { TEST_API_KEY, startTestApp, testConfig, useTestApp } from '../helpers/test-app.js';
 import { signUp } from '../helpers/users.js';
 
@@ -77,15 +77,8 @@ describe('GET /api/health', () => {
   });
 
   it('a call that cannot reach the model server marks it unreachable at once, naming the URL tried (never the key); an answered call marks it ok', async () => {
-    const lines: string[] = [];
-    const sink = new Writable({
-      write(chunk: Buffer, _encoding, done) {
-        lines.push(...chunk.toString().split('\n').filter(Boolean));
-        done();
-      },
-    });
-    const logs = () => lines.map((l) => JSON.parse(l) as Record<string, unknown>);
-    const t = await startTestApp({ fake: ctx.fake, logger: createLogger('info', sink) });
+    const { logger, lines, logs } = captureLogs();
+    const t = await startTestApp({ fake: ctx.fake, logger });
     try {
       const { agent } = await signUp(t.app);
       expect(await t.modelStatus.refresh()).toBe('ok');
@@ -110,7 +103,7 @@ describe('GET /api/health', () => {
     // A base URL carrying credentials or a query is logged without them.
     lines.length = 0;
     const nowhere = await startTestApp({
-      logger: createLogger('info', sink),
+      logger,
       env: { OPENAI_BASE_URL: 'http://someone:url-secret@127.0.0.1:1/v1?api-key=query-secret', OPENAI_API_KEY: 'sk-key-secret' },
     });
     try {
