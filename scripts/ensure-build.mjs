@@ -7,16 +7,16 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { PARTS, ROOT, staleReason } from './build-state.mjs';
 
-const devToolsInstalled = existsSync(path.join(ROOT, 'node_modules', 'typescript'));
-const stale = Object.keys(PARTS)
-  .map((part) => ({ part, reason: devToolsInstalled || !existsSync(path.join(ROOT, PARTS[part].built)) ? staleReason(part) : null }))
-  .filter((entry) => entry.reason);
+if (!existsSync(path.join(ROOT, 'node_modules', 'typescript'))) {
+  if (Object.values(PARTS).every(({ built }) => existsSync(path.join(ROOT, built)))) process.exit(0);
+  console.error('dist/ is missing and the build tools are not installed: run `npm install && npm run build` first.');
+  process.exit(1);
+}
 
+const stale = Object.keys(PARTS)
+  .map((part) => ({ part, reason: staleReason(part) }))
+  .filter((entry) => entry.reason);
 if (stale.length > 0) {
-  if (!devToolsInstalled) {
-    console.error('dist/ is missing and the build tools are not installed: run `npm install && npm run build` first.');
-    process.exit(1);
-  }
   const names = { server: 'the server', client: 'the web client' };
   console.log(`Building ${stale.map(({ part, reason }) => `${names[part]} (${reason})`).join(' and ')}…`);
   for (const { part } of stale) execFileSync('npm', ['run', '--silent', `build:${part}`], { stdio: 'inherit', cwd: ROOT });

@@ -34,7 +34,7 @@ function toMessage(turn: ChatTurn): ChatCompletionMessageParam {
 const PROBE_TIMEOUT_MS = 3000;
 
 /** The base URL as log lines show it: no user, password, query or fragment (any of which may hold a key). */
-export function serverForLogs(baseURL: string): string {
+function serverForLogs(baseURL: string): string {
   try {
     const url = new URL(baseURL);
     return `${url.protocol}//${url.host}${url.pathname}`.replace(/\/+$/, '');
