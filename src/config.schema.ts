@@ -37,6 +37,7 @@ export const EnvSchema = z.object({
   OPENAI_MODELS: optionalString,
   OPENAI_TIMEOUT_MS: intInRange(1000, 600_000, 60_000),
   OPENAI_MAX_RETRIES: intInRange(0, 10, 2),
+  OPENAI_IDLE_TIMEOUT_MS: intInRange(100, 600_000, 30_000),
   MESSAGE_MAX_CHARS: intInRange(1, 1_000_000, 32_000),
   SYSTEM_PROMPT: z.preprocess(emptyAsUndefined, z.string().max(8000).optional()),
   MODEL_CONTEXT_TOKENS: z.preprocess(

@@ -19,6 +19,7 @@ export type ModelConfig =
       defaultFromServer: boolean;
       timeoutMs: number;
       maxRetries: number;
+      idleTimeoutMs: number;
     }
   | { kind: 'demo' };
 
@@ -171,6 +172,7 @@ export function loadConfig(env: Env, randomSecret: () => string): Config {
           defaultFromServer: e.OPENAI_MODEL === undefined && e.OPENAI_BASE_URL !== undefined,
           timeoutMs: e.OPENAI_TIMEOUT_MS,
           maxRetries: e.OPENAI_MAX_RETRIES,
+          idleTimeoutMs: e.OPENAI_IDLE_TIMEOUT_MS,
         }
       : { kind: 'demo' as const },
     chat: {

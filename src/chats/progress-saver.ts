@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { isDatabaseOutage } from '../db/outage.js';
 import type { RepliesRepo } from './replies.repo.js';
 
 /** How often growing replies are saved: a crash loses at most this much text. */
@@ -13,6 +14,12 @@ export interface GrowingReply {
   text(): string;
   /** Someone (maybe on another instance) asked the reply to stop. */
   onStopRequested(): void;
+}
+
+/** A reply to save now: its new text, or null when it only needs marking alive. */
+interface Due {
+  entry: Tracked;
+  text: string | null;
 }
 
 interface Tracked {
@@ -55,7 +62,7 @@ export class ProgressSaver {
   async tick(): Promise<void> {
     if (this.running) return;
     const now = Date.now();
-    const due: { entry: Tracked; text: string | null }[] = [];
+    const due: Due[] = [];
     for (const entry of this.tracked.values()) {
       const text = entry.reply.text();
       if (text.length !== entry.savedLength) due.push({ entry, text });
@@ -66,20 +73,32 @@ export class ProgressSaver {
     await this.running;
   }
 
-  private async save(due: { entry: Tracked; text: string | null }[], now: number): Promise<void> {
+  private async save(due: Due[], now: number): Promise<void> {
     try {
-      const stopped = await this.replies.saveProgress(
-        due.map(({ entry }) => entry.reply.id),
-        due.map(({ text }) => text),
-      );
-      for (const { entry, text } of due) {
-        if (text !== null) entry.savedLength = text.length;
-        entry.savedAt = now;
-      }
-      for (const id of stopped) this.tracked.get(id)?.reply.onStopRequested();
+      await this.saveTogether(due, now);
     } catch (err) {
       this.logger?.warn({ err, replies: due.length }, 'could not save the replies in progress');
+      // One reply's text may be what failed the statement: each is saved alone then, so it fails only
+      // itself. Not through an outage, where every statement fails alike.
+      if (due.length === 1 || isDatabaseOutage(err)) return;
+      for (const one of due) {
+        await this.saveTogether([one], now).catch((alone: unknown) =>
+          this.logger?.warn({ err: alone, messageId: one.entry.reply.id }, 'could not save a reply in progress'),
+        );
+      }
     }
+  }
+
+  private async saveTogether(due: Due[], now: number): Promise<void> {
+    const stopped = await this.replies.saveProgress(
+      due.map(({ entry }) => entry.reply.id),
+      due.map(({ text }) => text),
+    );
+    for (const { entry, text } of due) {
+      if (text !== null) entry.savedLength = text.length;
+      entry.savedAt = now;
+    }
+    for (const id of stopped) this.tracked.get(id)?.reply.onStopRequested();
   }
 
   private stopTimer(): void {

@@ -56,6 +56,12 @@ export interface ChatModel {
   probe(): Promise<boolean>;
 }
 
+/**
+ * Model text as PostgreSQL can store it: a text column refuses NUL (and so does json), so it is removed
+ * (it is never meant as text). A lone surrogate is stored as U+FFFD by the driver's UTF-8 encoding.
+ */
+export const storableText = (text: string): string => (text.includes('\u0000') ? text.replaceAll('\u0000', '') : text);
+
 /** Runs a call to the end and returns its whole text (for short background calls such as titles). */
 export async function completeText(model: ChatModel, request: ModelRequest): Promise<string> {
   let text = '';

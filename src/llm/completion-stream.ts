@@ -1,6 +1,6 @@
 import OpenAI from 'openai';
 import type { Readable } from 'node:stream';
-import type { ModelChunk } from './chat-model.js';
+import { storableText, type ModelChunk } from './chat-model.js';
 import { SseReader } from './sse-reader.js';
 
 /** What this app reads of a `chat.completion.chunk` event (or of an error event sent mid-stream). */
@@ -171,12 +171,12 @@ export class CompletionStream extends SseReader implements AsyncIterableIterator
       return this.fail(new OpenAI.APIError(undefined, event.error as Record<string, unknown>, undefined, this.headers!));
     }
     const text = event?.choices?.[0]?.delta?.content;
-    if (text) this.queue.push({ type: 'text', text });
+    if (text) this.queue.push({ type: 'text', text: storableText(text) });
     const usage = event?.usage;
     if (usage) {
       this.queue.push({
         type: 'usage',
-        model: event.model || undefined,
+        model: event.model ? storableText(event.model) : undefined,
         usage: { promptTokens: usage.prompt_tokens, completionTokens: usage.completion_tokens },
       });
     }

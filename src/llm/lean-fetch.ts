@@ -35,6 +35,12 @@ class ResponseHeaders {
   }
 }
 
+/** What a response that went silent for too long is destroyed with. */
+class IdleTimeoutError extends Error {
+  override name = 'IdleTimeoutError';
+}
+export const isIdleTimeout = (err: unknown): boolean => err instanceof IdleTimeoutError;
+
 function abortError(): Error {
   const error = new Error('The operation was aborted.');
   error.name = 'AbortError';
@@ -119,6 +125,12 @@ function flattenHeaderBlock(req: http.ClientRequest): void {
   if (typeof block === 'string') Number(block);
 }
 
+interface Agents {
+  http: http.Agent;
+  https: https.Agent;
+  idleTimeoutMs: number;
+}
+
 interface LeanRequest {
   url: string;
   method: string;
@@ -128,7 +140,7 @@ interface LeanRequest {
 }
 
 /** Sends one request. No closure is made here, so nothing holds the body once it is written. */
-function send(agents: { http: http.Agent; https: https.Agent }, { url, method, headers, body, signal }: LeanRequest): Promise<Response> {
+function send(agents: Agents, { url, method, headers, body, signal }: LeanRequest): Promise<Response> {
   if (signal?.aborted) return Promise.reject(abortError());
   const target = new URL(url);
   const secure = target.protocol === 'https:';
@@ -139,15 +151,23 @@ function send(agents: { http: http.Agent; https: https.Agent }, { url, method, h
   });
   req.end(body);
   flattenHeaderBlock(req);
-  return responseTo(req, url, signal);
+  return responseTo(req, url, signal, agents.idleTimeoutMs);
 }
 
-function responseTo(req: http.ClientRequest, url: string, signal: AbortSignal | null | undefined): Promise<Response> {
+function responseTo(
+  req: http.ClientRequest,
+  url: string,
+  signal: AbortSignal | null | undefined,
+  idleTimeoutMs: number,
+): Promise<Response> {
   return new Promise<Response>((resolve, reject) => {
     const onAbort = () => req.destroy(abortError());
     signal?.addEventListener('abort', onAbort, { once: true });
     req.once('response', (res: IncomingMessage) => {
       signal?.removeEventListener('abort', onAbort);
+      // The body's idle limit: no byte for this long and the response (its socket too) is destroyed.
+      // The socket's own timer, refreshed by every read; the agent clears it when the socket is free.
+      res.setTimeout(idleTimeoutMs, () => res.destroy(new IdleTimeoutError(`No data from the model server for ${idleTimeoutMs} ms.`)));
       resolve(toResponse(url, res));
     });
     req.once('error', (err) => {
@@ -157,9 +177,9 @@ function responseTo(req: http.ClientRequest, url: string, signal: AbortSignal | 
   });
 }
 
-export function createLeanFetch(options: { maxSockets?: number } = {}): LeanFetch {
+export function createLeanFetch(options: { maxSockets?: number; idleTimeoutMs: number }): LeanFetch {
   const agentOptions = { keepAlive: true, maxSockets: options.maxSockets ?? Infinity, scheduling: 'lifo' as const };
-  const agents = { http: new http.Agent(agentOptions), https: new https.Agent(agentOptions) };
+  const agents = { http: new http.Agent(agentOptions), https: new https.Agent(agentOptions), idleTimeoutMs: options.idleTimeoutMs };
 
   return (input, init = {}) => {
     const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;

@@ -4,8 +4,8 @@ import type { ChatCompletionMessageParam } from 'openai/resources/chat/completio
 import type { AppError } from '../http/errors.js';
 import { CompletionStream } from './completion-stream.js';
 import type { ChatModel, ChatTurn, ModelChunk, ModelRequest } from './chat-model.js';
-import { createLeanFetch } from './lean-fetch.js';
-import { streamInterrupted, toUpstreamError } from './model-errors.js';
+import { createLeanFetch, isIdleTimeout } from './lean-fetch.js';
+import { modelTimeout, streamInterrupted, toUpstreamError } from './model-errors.js';
 
 export interface OpenAIModelOptions {
   apiKey?: string;
@@ -17,6 +17,8 @@ export interface OpenAIModelOptions {
   defaultFromServer?: boolean;
   timeoutMs: number;
   maxRetries: number;
+  /** A stream whose server sends nothing for this long is ended (model_timeout). */
+  idleTimeoutMs: number;
 }
 
 const OPENAI_API = 'https://api.openai.com/v1';
@@ -52,7 +54,7 @@ export function createOpenAIModel(options: OpenAIModelOptions, logger?: Logger):
     // The SDK retries only failed requests, i.e. before any text streamed; a broken stream is never retried.
     maxRetries: options.maxRetries,
     // A lean transport (see lean-fetch.ts): a few KB per open stream instead of undici fetch's ~40.
-    fetch: createLeanFetch(),
+    fetch: createLeanFetch({ idleTimeoutMs: options.idleTimeoutMs }),
   });
   const provider = options.baseURL ? 'openai-compatible' : 'openai';
   // One array, changed in place when discovery answers: the request schemas hold this very list.
@@ -105,7 +107,11 @@ export function createOpenAIModel(options: OpenAIModelOptions, logger?: Logger):
 
   /** What a failed call is thrown as. */
   function failure(err: unknown, streaming: boolean, model: string): AppError {
-    const upstream = streaming && !(err instanceof OpenAI.APIError) ? streamInterrupted() : toUpstreamError(err, model);
+    const upstream = isIdleTimeout(err)
+      ? modelTimeout()
+      : streaming && !(err instanceof OpenAI.APIError)
+        ? streamInterrupted()
+        : toUpstreamError(err, model);
     if (upstream.code === 'model_auth_failed') {
       logger?.error('The model server refused our credentials: check OPENAI_API_KEY (and OPENAI_BASE_URL).');
     }

@@ -88,4 +88,21 @@ describe('saving replies in progress', () => {
     expect((await contentOf(ids[0]!)).content).toBe(tricky); // unchanged replies keep their text
     for (const t of tracking) await t.done();
   });
+
+  it("saves every other reply when one reply's save fails (the batch is retried reply by reply)", async () => {
+    const ids = await streamingReplies(3);
+    const saver = new ProgressSaver(createRepliesRepo(t.db));
+    // NUL cannot be stored (generations remove it; this saver is given it directly, as any failure of one reply).
+    const texts = new Map<string, string>(ids.map((id, i) => [id, i === 1 ? 'bad \u0000 text' : `good ${i}`]));
+    const tracking = ids.map((id) => saver.track({ id, text: () => texts.get(id)!, onStopRequested: () => undefined }));
+    await saver.tick();
+    expect(await contentOf(ids[0]!)).toEqual({ content: 'good 0', status: 'streaming' });
+    expect(await contentOf(ids[1]!)).toEqual({ content: '', status: 'streaming' });
+    expect(await contentOf(ids[2]!)).toEqual({ content: 'good 2', status: 'streaming' });
+    // The next tick still saves the others as they grow.
+    texts.set(ids[2]!, 'good 2 and more');
+    await saver.tick();
+    expect((await contentOf(ids[2]!)).content).toBe('good 2 and more');
+    for (const t of tracking) await t.done();
+  });
 });

@@ -4,7 +4,8 @@ import type { AddressInfo } from 'node:net';
 /**
  * A real HTTP server on loopback that speaks the OpenAI chat-completions wire protocol (JSON and SSE
  * streaming), so the official SDK is exercised for real. It records every request and follows a
- * script: reply, fail with a status, hang, cut the connection mid-stream, or send an event stream's
+ * script: reply (with or without usage), fail with a status, hang, cut the connection mid-stream, stall
+ * after a first chunk, or send an event stream's
  * bytes as given (to test how they are read).
  */
 
@@ -24,10 +25,13 @@ export interface RecordedRequest {
 }
 
 export type FakeBehaviour =
-  | { kind: 'reply'; content: string; chunks?: string[]; chunkDelayMs?: number; delayMs?: number }
+  /** `usage: false`: no usage chunk at the end, as many local servers stream. */
+  | { kind: 'reply'; content: string; chunks?: string[]; chunkDelayMs?: number; delayMs?: number; usage?: false }
   | { kind: 'fail'; status: number; message?: string; code?: string; headers?: Record<string, string> }
   | { kind: 'hang' }
   | { kind: 'cut'; chunks: string[] }
+  /** Headers and these chunks, then silence with the connection open, until the client closes it. */
+  | { kind: 'stall'; chunks: string[] }
   /** An event stream written piece by piece as given (each its own write, 20 ms apart), then ended. */
   | { kind: 'raw'; pieces: (string | Buffer)[] };
 
@@ -128,6 +132,11 @@ async function respond(behaviour: FakeBehaviour, req: RecordedRequest, res: http
       await sleep(100);
       res.socket?.destroy();
       return;
+    case 'stall':
+      startStream(res);
+      writeChunk(res, model, { role: 'assistant', content: '' });
+      for (const piece of behaviour.chunks) writeChunk(res, model, { content: piece });
+      return; // the client's idle timeout (or a stop) closes it
     case 'raw':
       startStream(res);
       for (const piece of behaviour.pieces) {
@@ -157,7 +166,9 @@ async function respond(behaviour: FakeBehaviour, req: RecordedRequest, res: http
         if (behaviour.chunkDelayMs) await sleep(behaviour.chunkDelayMs);
       }
       writeChunk(res, model, {}, 'stop');
-      res.write(`data: ${JSON.stringify({ id: 'chatcmpl-fake', object: 'chat.completion.chunk', model, choices: [], usage })}\n\n`);
+      if (behaviour.usage !== false) {
+        res.write(`data: ${JSON.stringify({ id: 'chatcmpl-fake', object: 'chat.completion.chunk', model, choices: [], usage })}\n\n`);
+      }
       res.end('data: [DONE]\n\n');
       return;
     }

@@ -131,7 +131,7 @@ describe('the lean transport under the SDK (src/llm/lean-fetch.ts)', () => {
 describe('memory held by a reply that streams', () => {
   it('lets go of the conversation once it is sent, while the reply still streams', async () => {
     const { createOpenAIModel } = await import('../../src/llm/openai-model.js');
-    const model = createOpenAIModel({ baseURL: fake.url, models: ['fake-model'], timeoutMs: 10_000, maxRetries: 0 });
+    const model = createOpenAIModel({ baseURL: fake.url, models: ['fake-model'], timeoutMs: 10_000, maxRetries: 0, idleTimeoutMs: 30_000 });
     fake.enqueue({ kind: 'reply', content: 'one two three', chunks: ['one ', 'two ', 'three'], chunkDelayMs: 300 });
     // The conversation, referenced from here only weakly: whatever else still holds it keeps it alive.
     const sent = (() => {
