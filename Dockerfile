@@ -24,4 +24,5 @@ HEALTHCHECK --interval=15s --timeout=3s --start-period=30s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 3000) + '/api/health/live').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 # --liftoff-only: the embedded database's WebAssembly compiled by the baseline compiler only (README,
 # "Database"); Node 24 reads it only from its command line. No effect with DATABASE_URL.
-CMD ["node", "--liftoff-only", "dist/server/main.js"]
+# --expose-gc: the memory release after a load (MEMORY_RELEASE_IDLE_SECONDS) needs V8's collector.
+CMD ["node", "--liftoff-only", "--expose-gc", "dist/server/main.js"]

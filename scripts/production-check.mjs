@@ -1,5 +1,5 @@
 // CI's check of a production install (scripts/production-install.sh): starts the pruned app as
-// `npm start` and the Docker image do, `node --liftoff-only dist/server/main.js` (no loader, no build:
+// `npm start` and the Docker image do, `node --liftoff-only --expose-gc dist/server/main.js` (no loader, no build:
 // its prestart check is run first and must do nothing),
 // on the given DATABASE_URL, then health, register,
 // a chat with a message (the offline demo model answers), and a clean SIGTERM.
@@ -15,7 +15,7 @@ const fail = (why) => {
 // `npm start`'s build check (prestart) never builds in a production install: it has no build tools.
 const prestart = execFileSync(process.execPath, ['scripts/ensure-build.mjs'], { cwd: dir, encoding: 'utf8' });
 if (prestart.trim()) fail(`npm start's build check did something in a production install: ${prestart}`);
-const child = spawn(process.execPath, ['--liftoff-only', 'dist/server/main.js'], {
+const child = spawn(process.execPath, ['--liftoff-only', '--expose-gc', 'dist/server/main.js'], {
   cwd: dir,
   env: { PATH: process.env.PATH, PORT: '0', DATABASE_URL: process.env.DATABASE_URL ?? '', LOG_LEVEL: 'info', NODE_ENV: 'development' },
   stdio: ['ignore', 'pipe', 'inherit'],

@@ -13,10 +13,10 @@ interface Job {
  * Nothing else in the app starts a timer of its own.
  */
 export function createJobs(
-  services: Pick<Services, 'config' | 'sessionStore' | 'limits' | 'turns' | 'modelStatus' | 'attachments' | 'memory'>,
+  services: Pick<Services, 'config' | 'sessionStore' | 'limits' | 'usage' | 'turns' | 'modelStatus' | 'attachments' | 'memory'>,
   logger?: Logger,
 ) {
-  const { config, sessionStore, limits, turns, modelStatus, attachments, memory } = services;
+  const { config, sessionStore, limits, usage, turns, modelStatus, attachments, memory } = services;
   const sweepOrphans = async () => {
     const ended = await turns.endAbandonedReplies();
     if (ended > 0) logger?.warn({ ended }, 'ended replies left streaming by a stopped process');
@@ -27,14 +27,20 @@ export function createJobs(
     { name: 'orphan-sweep', everyMs: config.jobs.orphanSweepMs, run: sweepOrphans },
     // Sessions past their idle or absolute limit (each is also refused when next presented).
     { name: 'session-prune', everyMs: config.jobs.sessionPruneMs, run: () => sessionStore.prune() },
-    // Rate-limit windows that have ended (Redis expires its own).
-    { name: 'rate-limit-prune', everyMs: config.jobs.rateLimitPruneMs, run: () => limits.pruneExpired() },
+    // Rate-limit windows that have ended (Redis expires its own), and holds on the daily token budget
+    // left by processes that died (already ignored).
+    {
+      name: 'rate-limit-prune',
+      everyMs: config.jobs.rateLimitPruneMs,
+      run: () => Promise.all([limits.pruneExpired(), usage.pruneHolds()]).then(() => undefined),
+    },
     // Is the model server there (health), and which models does it offer (OPENAI_MODELS=auto)?
     { name: 'model-probe', everyMs: config.jobs.modelProbeMs, run: () => modelStatus.refresh() },
     // Uploads never sent with a message, after a day (sent ones go with their message).
     { name: 'attachment-sweep', everyMs: config.jobs.attachmentSweepMs, run: () => attachments.sweepUnsent() },
   ];
   // The heap grown under a load, given back once idle (checked every few seconds; see memory-release.ts).
+  if (memory.unavailable) logger?.warn('Memory release after a load is off: start Node with --expose-gc (npm start does).');
   if (memory.enabled) {
     const idleMs = config.jobs.memoryReleaseIdleMs;
     jobs.push({ name: 'memory-release', everyMs: Math.max(1000, Math.min(idleMs / 2, 5000)), run: releaseMemory });

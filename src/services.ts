@@ -80,7 +80,7 @@ export async function buildServices(config: Config, db: Database, { logger, wrap
   const metrics = createMetrics(db);
   const realHasher = await createPasswordHasher(config.bcryptRounds);
   const hasher = wrapHasher ? wrapHasher(realHasher) : realHasher;
-  const usage = createUsageService(db, config.limits.enabled ? config.limits.dailyTokenLimit : 0);
+  const usage = createUsageService(db, config.limits.enabled ? config.limits.dailyTokenLimit : 0, config.chat.context.replyReserveTokens);
   const limits = await openLimits(config.limits, db, usage);
   const sessionStore = new SessionStore(db, config.session, new SessionCache(config.session.cacheMs, bus));
   const auth = createAuthService({ db, hasher, limits, sessions: sessionStore });
@@ -89,7 +89,7 @@ export async function buildServices(config: Config, db: Database, { logger, wrap
     metrics.modelCall(report);
     modelStatus.recordCall(report);
   };
-  const turns = createTurnsService({ db, model, bus, config: config.chat, limits, attachments, logger, onModelCall });
+  const turns = createTurnsService({ db, model, bus, config: config.chat, limits, budget: usage, attachments, logger, onModelCall });
   const chats = createChatsService(db, turns, limits, attachments);
 
   return {

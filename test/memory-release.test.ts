@@ -1,6 +1,11 @@
+import { execFileSync } from 'node:child_process';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { createJobs } from '../src/jobs.js';
 import { createMemoryRelease } from '../src/observability/memory-release.js';
+import { captureLogs } from './helpers/log-lines.js';
+import { ROOT } from './helpers/processes.js';
 import { useTestApp } from './helpers/test-app.js';
 import { signUp } from './helpers/users.js';
 import { eventually } from './helpers/wait.js';
@@ -62,8 +67,30 @@ describe('memory release after a load (MEMORY_RELEASE_IDLE_SECONDS)', () => {
     expect(collections).toEqual(['last-resort']);
   });
 
-  it("uses V8's own collector when none is given, and is off at 0", () => {
-    expect(createMemoryRelease({ idleMs: 1000 }).enabled).toBe(true);
-    expect(createMemoryRelease({ idleMs: 0 }).enabled).toBe(false);
+  it("uses V8's own collector when Node was started with --expose-gc (as npm start does)", () => {
+    const script = `import(${JSON.stringify(pathToFileURL(path.join(ROOT, 'src/observability/memory-release.ts')).href)})
+      .then(({ createMemoryRelease }) => console.log(JSON.stringify(createMemoryRelease({ idleMs: 1000 }))))`;
+    const run = (flags: string[]) =>
+      JSON.parse(
+        execFileSync(process.execPath, [...flags, '--import', 'tsx', '--input-type=module', '-e', script], { cwd: ROOT, encoding: 'utf8' }),
+      ) as object;
+    expect(run(['--expose-gc'])).toMatchObject({ enabled: true, unavailable: false });
+    expect(run([])).toMatchObject({ enabled: false, unavailable: true });
+  });
+});
+
+describe('without --expose-gc', () => {
+  it('is off, and says so, instead of failing the start-up', async () => {
+    // This test process was started without the flag (npm start and the Docker image pass it).
+    expect((globalThis as { gc?: unknown }).gc).toBeUndefined();
+    const memory = createMemoryRelease({ idleMs: 1000 });
+    expect(memory).toMatchObject({ enabled: false, unavailable: true });
+    expect(memory.releaseIfIdle()).toBeUndefined();
+    const { logger, logs } = captureLogs();
+    const jobs = createJobs({ ...ctx.t, memory }, logger);
+    expect(jobs.list().map((j) => j.name)).not.toContain('memory-release');
+    expect(logs().map((l) => l.msg)).toContain('Memory release after a load is off: start Node with --expose-gc (npm start does).');
+    // Off on purpose (MEMORY_RELEASE_IDLE_SECONDS=0): nothing to say.
+    expect(createMemoryRelease({ idleMs: 0 })).toMatchObject({ enabled: false, unavailable: false });
   });
 });

@@ -38,9 +38,16 @@ export function createAttachmentsRepo(db: Database) {
      * Stores an upload under the user's storage cap, in one transaction under the user's row lock (so
      * parallel uploads cannot pass the cap together). Identical bytes are kept once: only new bytes count.
      */
-    async insert(userId: string, file: NewAttachment, capBytes: number, tx?: Queryable): Promise<AttachmentMeta | 'over_quota'> {
+    async insert(
+      userId: string,
+      file: NewAttachment,
+      capBytes: number,
+      tx?: Queryable,
+    ): Promise<AttachmentMeta | 'over_quota' | 'no_user'> {
       const work = async (q: Queryable) => {
-        await q.query('SELECT 1 FROM users WHERE id = $1 FOR UPDATE', [userId]);
+        // The account may have been deleted since the request was authenticated: nothing to store it under.
+        const user = await q.query('SELECT 1 FROM users WHERE id = $1 FOR UPDATE', [userId]);
+        if (user.rows.length === 0) return 'no_user' as const;
         const { rows } = await q.query<{ known: boolean; used: string }>(
           `SELECT EXISTS (SELECT 1 FROM attachment_blobs WHERE user_id = $1 AND sha256 = $2) AS known,
                   (SELECT coalesce(sum(size), 0) FROM attachment_blobs WHERE user_id = $1) AS used`,

@@ -3,7 +3,7 @@ import type { ChatConfig } from '../config.js';
 import type { AttachmentsConfig } from '../config.parsers.js';
 import type { ChatTurn } from '../llm/chat-model.js';
 import type { Database, Queryable } from '../db/database.js';
-import { AppError, NotFoundError } from '../http/errors.js';
+import { AppError, NotFoundError, UnauthorizedError } from '../http/errors.js';
 import { createAttachmentsRepo, type AttachmentMeta } from './attachments.repo.js';
 import { modelForm } from './model-forms.js';
 import { withAttachments } from './prompt-parts.js';
@@ -58,6 +58,7 @@ export function createAttachmentsService(db: Database, config: AttachmentsConfig
       config.userStorageBytes,
       tx,
     );
+    if (stored === 'no_user') throw new UnauthorizedError();
     if (stored === 'over_quota') {
       const mb = Math.round(config.userStorageBytes / 1024 / 1024);
       throw new AppError(413, 'storage_quota_exceeded', `Your files use all of your ${mb} MB of storage. Delete some chats to free space.`);

@@ -17,9 +17,12 @@ const MAX_ENTRIES = 10_000;
  * round trip for its session. Revocation stays exact across instances: whatever ends sessions (logout,
  * log out everywhere, a password change, a revoked session, a deleted account) evicts them here and
  * tells every other instance on the bus, which evict theirs; the short lifetime bounds a lost message.
+ * A read that was in flight meanwhile (it may have found the session before it ended) is not cached:
+ * every eviction moves `epoch` on, and a read's answer is kept only if none happened since it began.
  */
 export class SessionCache {
   private readonly entries = new Map<string, Entry>();
+  private epoch = 0;
 
   constructor(
     private readonly ttlMs: number,
@@ -41,8 +44,14 @@ export class SessionCache {
     return entry.json;
   }
 
-  put(sid: string, json: string, userId: string | null, endsAt: number): void {
-    if (this.ttlMs <= 0) return;
+  /** Taken before a read of the database; given back to put(). */
+  readStarted(): number {
+    return this.epoch;
+  }
+
+  /** Caches what a read that began at `startedAt` (readStarted()) found, unless sessions were evicted since. */
+  put(sid: string, json: string, userId: string | null, endsAt: number, startedAt: number): void {
+    if (this.ttlMs <= 0 || startedAt !== this.epoch) return;
     this.entries.delete(sid);
     this.entries.set(sid, { json, userId, endsAt, freshUntil: Date.now() + this.ttlMs });
     // Bounded: the oldest entry goes first (a Map keeps insertion order).
@@ -50,6 +59,7 @@ export class SessionCache {
   }
 
   forget(sid: string): void {
+    this.epoch += 1;
     this.entries.delete(sid);
   }
 
@@ -60,6 +70,7 @@ export class SessionCache {
   }
 
   private dropUser(userId: string): void {
+    this.epoch += 1;
     for (const [sid, entry] of this.entries) if (entry.userId === userId) this.entries.delete(sid);
   }
 }

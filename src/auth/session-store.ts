@@ -49,6 +49,7 @@ export class SessionStore extends session.Store {
   override get(sid: string, callback: (err: unknown, session?: session.SessionData | null) => void): void {
     const cached = this.cache?.get(sid);
     if (cached) return callback(null, JSON.parse(cached) as session.SessionData);
+    const startedAt = this.cache?.readStarted() ?? 0;
     this.run(callback, async () => {
       const { rows } = await this.db.query<{ sess: session.SessionData; user_id: string | null; ends_at: Date }>(
         `SELECT sess, user_id, least(expire, created_at + make_interval(secs => $2)) AS ends_at FROM sessions
@@ -57,7 +58,7 @@ export class SessionStore extends session.Store {
       );
       const row = rows[0];
       if (row) {
-        this.cache?.put(sid, JSON.stringify(row.sess), row.user_id, row.ends_at.getTime());
+        this.cache?.put(sid, JSON.stringify(row.sess), row.user_id, row.ends_at.getTime(), startedAt);
         return row.sess;
       }
       await this.db.query('DELETE FROM sessions WHERE sid = $1', [sid]); // past its idle or absolute limit

@@ -71,18 +71,25 @@ export function createChatsService(
         turns.learn(userId, chat);
         return { chat };
       }
-      await turns.admit(userId); // before the chat exists: a refused send leaves no empty chat behind
-      // A retry of a create-with-message that already made its chat continues in that chat.
-      const existing = clientMessageId && (await messages.findChatIdByClientId(userId, clientMessageId));
-      if (!existing) await limits.chatCreated(userId);
-      let chatId = existing;
-      if (!chatId) {
-        const chat = await chats.insert(userId, settings);
-        turns.learn(userId, chat);
-        chatId = chat.id;
+      const hold = await turns.admit(userId); // before the chat exists: a refused send leaves no empty chat behind
+      let existing: string | false | undefined;
+      let chatId: string;
+      try {
+        // A retry of a create-with-message that already made its chat continues in that chat.
+        existing = clientMessageId && (await messages.findChatIdByClientId(userId, clientMessageId));
+        if (existing) chatId = existing;
+        else {
+          await limits.chatCreated(userId);
+          const chat = await chats.insert(userId, settings);
+          turns.learn(userId, chat);
+          chatId = chat.id;
+        }
+      } catch (err) {
+        hold?.settle(); // no send: its hold on the budget goes
+        throw err;
       }
       try {
-        const turn = await turns.send(userId, chatId, message, clientMessageId, { admitted: true, attachments });
+        const turn = await turns.send(userId, chatId, message, clientMessageId, { admitted: true, hold, attachments });
         return { chat: turn.chat, turn };
       } catch (err) {
         // Refused before anything was stored (a file that is not the user's, an image for a model that

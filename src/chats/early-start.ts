@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Bus } from '../bus/bus.js';
 import type { ChatConfig } from '../config.js';
-import type { ChatModel, ChatTurn } from '../llm/chat-model.js';
-import { fitToContext, loadTokenizer, tokenizerLoaded } from '../llm/context-window.js';
+import type { ChatModel, ChatTurn, TokenUsage } from '../llm/chat-model.js';
+import { fitToContext, loadTokenizer, promptTokensOf, tokenizerLoaded } from '../llm/context-window.js';
 import { samePrompt, startEarlyCall, type EarlyCall } from '../llm/early-call.js';
 import type { Chat } from './chats.repo.js';
 import type { Message } from './messages.repo.js';
@@ -34,11 +34,14 @@ export function createEarlyStart({
   config,
   bus,
   limits = KNOWN_CHATS_LIMITS,
+  charge,
 }: {
   model: ChatModel;
   config: ChatConfig;
   bus: Bus;
   limits?: typeof KNOWN_CHATS_LIMITS;
+  /** An early call thrown away (the stored turn asked something else, or was refused) is charged its prompt. */
+  charge: (userId: string, model: string, usage: TokenUsage) => Promise<void>;
 }) {
   const known = createKnownChats(limits);
   const me = randomUUID();
@@ -93,7 +96,10 @@ export function createEarlyStart({
       } catch {
         return undefined; // context_too_long: the normal path says so
       }
-      return startEarlyCall(model, modelFor(model, chat.settings), turns);
+      const modelName = modelFor(model, chat.settings);
+      const discarded = () =>
+        void charge(userId, modelName, { promptTokens: promptTokensOf(turns), completionTokens: 0 }).catch(() => undefined);
+      return startEarlyCall(model, modelName, turns, discarded);
     },
 
     /**

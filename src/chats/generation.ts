@@ -1,23 +1,20 @@
 import type { Logger } from 'pino';
-import { isDatabaseOutage, retryThroughOutage } from '../db/outage.js';
-import { AppError, databaseUnavailable, internalError } from '../http/errors.js';
+import { isDatabaseOutage } from '../db/outage.js';
+import { AppError, databaseUnavailable } from '../http/errors.js';
 import type { ChatModel, ChatTurn, ModelChunk, TokenUsage } from '../llm/chat-model.js';
 import type { EarlyCall } from '../llm/early-call.js';
 import type { ModelCallReport } from '../observability/metrics.js';
+import type { BudgetHold } from '../usage/usage.service.js';
 import { emptyReply, toUpstreamError } from '../llm/model-errors.js';
-import type { Message } from './messages.repo.js';
 import type { ProgressSaver } from './progress-saver.js';
 import type { RepliesRepo } from './replies.repo.js';
 import type { GenerationEvent, GenerationOutcome } from './reply-events.js';
+import { storeReplyEnding } from './reply-ending.js';
+import { ReplyMeter } from './reply-meter.js';
 import { ReplyText } from './reply-text.js';
 
-/** How long the end of a reply is retried through a database outage before the client is answered. */
-const SETTLE_WAIT_MS = 1000;
-/** …and for how long more after that, in the background. */
-const SETTLE_BACKGROUND_MS = 60_000;
-
 type Listener = (event: GenerationEvent) => void;
-async function* noChunks(): AsyncIterable<ModelChunk> {}
+async function* noChunks(): AsyncIterator<ModelChunk> {}
 
 export interface GenerationInput {
   assistantMessageId: string;
@@ -30,6 +27,8 @@ export interface GenerationInput {
   report?: (report: ModelCallReport) => void;
   /** The call already sent for these very turns (see early-start.ts): used instead of a new one. */
   early?: EarlyCall;
+  /** The send's share of the daily budget: sized to the prompt once built, released when the reply ends. */
+  hold?: Pick<BudgetHold, 'id' | 'resize'>;
 }
 
 /**
@@ -39,7 +38,7 @@ export interface GenerationInput {
  */
 export class Generation {
   private readonly reply = new ReplyText();
-  private usage: TokenUsage | null = null;
+  private readonly meter = new ReplyMeter();
   private answeredBy: string;
   private stopped = false;
   private readonly startedAt = performance.now();
@@ -67,12 +66,13 @@ export class Generation {
   }
 
   /** The model's chunks: the early call's, or a call made now. */
-  private async call(): Promise<AsyncIterable<ModelChunk>> {
+  private async call(): Promise<AsyncIterator<ModelChunk>> {
     const { buildTurns, early } = this.start!;
     this.start = undefined;
-    if (early) return early.chunks;
-    const turns = await buildTurns();
-    return this.stopped ? noChunks() : this.model.stream({ model: this.input.model, turns });
+    const turns = early?.turns ?? (await buildTurns());
+    if (!early && this.stopped) return noChunks();
+    this.input.hold?.resize(this.meter.sent(turns));
+    return (early?.chunks ?? this.model.stream({ model: this.input.model, turns }))[Symbol.asyncIterator]();
   }
 
   /**
@@ -128,14 +128,14 @@ export class Generation {
     });
     let error: AppError | undefined;
     try {
-      const iterator = (await this.call())[Symbol.asyncIterator]();
+      const iterator = await this.call();
       this.iterator = iterator;
       if (this.stopped) await iterator.return?.(); // stopped while the call was being made
       for (let next = await iterator.next(); !next.done; next = await iterator.next()) {
         const chunk = next.value;
         if (chunk.type === 'text') this.append(chunk.text);
         else {
-          this.usage = chunk.usage;
+          this.meter.report(chunk.usage);
           if (chunk.model) this.answeredBy = chunk.model;
         }
       }
@@ -149,51 +149,33 @@ export class Generation {
     return this.settle(error);
   }
 
-  private reportCall(outcome: ModelCallReport['outcome'], error: AppError | undefined): void {
+  private reportCall(outcome: ModelCallReport['outcome'], usage: TokenUsage | null, error: AppError | undefined): void {
     const report: ModelCallReport = {
       model: this.answeredBy,
       outcome,
       durationMs: Math.round(performance.now() - this.startedAt),
       firstTokenMs: this.firstTextAt === undefined ? undefined : Math.round(this.firstTextAt - this.startedAt),
-      usage: this.usage,
+      usage,
       errorCode: error?.code,
     };
     this.input.report?.(report);
     this.logger?.info({ ...report, modelServer: error && this.model.server, messageId: this.input.assistantMessageId }, 'model call');
   }
 
-  /** Writes how the generation ended; a reply with no text at all is removed rather than left empty. */
+  /** Writes how the generation ended (see reply-ending.ts) and tells the listeners. */
   private async settle(error: AppError | undefined): Promise<GenerationOutcome> {
     const status = error ? ('error' as const) : this.stopped ? ('stopped' as const) : ('complete' as const);
-    let assistantMessage: Message | null = null;
-    const ending = { content: this.text, status, model: this.answeredBy, usage: this.usage ?? undefined };
+    const usage = this.meter.usage(this.text, error?.code);
+    const ending = { content: this.text, status, model: this.answeredBy, usage: usage ?? undefined };
     // Every call that ran is charged, whatever becomes of its row (a stop before any text has no row left).
-    const charge = { userId: this.input.userId, model: this.answeredBy, usage: this.usage };
-    const store = async (): Promise<Message | null> => {
-      if (this.text) return (await this.replies.end(this.input.assistantMessageId, ending, charge)) ?? null;
-      await this.replies.remove(this.input.assistantMessageId, charge);
-      return null;
-    };
-    try {
-      assistantMessage = await retryThroughOutage(store, SETTLE_WAIT_MS);
-    } catch (err) {
-      this.logger?.error({ err }, 'could not store the end of a reply');
-      if (isDatabaseOutage(err)) {
-        error ??= databaseUnavailable();
-        // Keep trying after answering, so the reply is not left `streaming` (blocking the chat) until the
-        // orphan sweeper comes by; its text is kept if the database returns within the minute.
-        retryThroughOutage(store, SETTLE_BACKGROUND_MS).then(
-          () => this.logger?.info({ messageId: this.input.assistantMessageId }, 'stored the end of a reply after an outage'),
-          (late: unknown) => this.logger?.error({ err: late }, 'gave up storing the end of a reply'),
-        );
-      } else {
-        error ??= internalError();
-      }
-    }
-    this.lastEvent = error ? { type: 'error', error, assistantMessage } : { type: 'done', assistantMessage, usage: this.usage };
+    const charge = { userId: this.input.userId, model: this.answeredBy, usage, holdId: this.input.hold?.id };
+    const stored = await storeReplyEnding(this.replies, this.input.assistantMessageId, ending, charge, this.logger);
+    const assistantMessage = stored.assistantMessage;
+    error ??= stored.error;
+    this.lastEvent = error ? { type: 'error', error, assistantMessage } : { type: 'done', assistantMessage, usage };
     this.emit(this.lastEvent);
     this.listeners.clear();
-    this.reportCall(status, error);
-    return { assistantMessage, usage: this.usage, error };
+    this.reportCall(status, usage, error);
+    return { assistantMessage, usage, error };
   }
 }

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { Bus, InstanceIdentity } from '../bus/bus.js';
+import { retryThroughOutage } from '../db/outage.js';
 import { ConflictError } from '../http/errors.js';
 import type { Chat } from './chats.repo.js';
 import type { Generation } from './generation.js';
@@ -29,8 +30,12 @@ export interface RunningTurn {
 export const inProgress = () =>
   new ConflictError('generation_in_progress', 'A reply is still being generated in this chat; wait for it or stop it.');
 
-/** A reply not saved for this long is abandoned, whoever owns it (a live one is saved at least every 5 s). */
+/** A reply not saved for this long is abandoned, whoever owns it (a live one is saved every 500 ms). */
 export const STALE_AFTER_MS = 30_000;
+/** …and one whose owner's database session is gone, once not saved for this long (see DeadReplies). */
+const OWNER_GONE_AFTER_MS = 1500;
+/** How long re-claiming replies after a reconnection is retried through the database's outage. */
+const RECLAIM_RETRY_MS = 30_000;
 
 /**
  * The live registry: the replies this instance generates (by chat), and the bus that connects it with
@@ -56,12 +61,17 @@ export function createLiveReplies(deps: { bus: Bus; replies: RepliesRepo; messag
     }
   });
   bus.onIdentityChange((identity: InstanceIdentity) => {
-    replies.reclaim([...byReply.keys()], identity).catch((err: unknown) => logger?.error({ err }, 'could not re-claim replies'));
+    retryThroughOutage(() => replies.reclaim([...byReply.keys()], identity), RECLAIM_RETRY_MS).catch((err: unknown) =>
+      logger?.error({ err }, 'could not re-claim replies'),
+    );
   });
 
   /** Ends the abandoned replies of one chat (or all): what a send, an edit, a follower or start-up does. */
   const takeOver = (chatId?: string, tx?: Parameters<RepliesRepo['endAbandoned']>[1]) =>
-    replies.endAbandoned({ chatId, liveInProcess: bus.claims && [...bus.claims], staleMs: STALE_AFTER_MS }, tx);
+    replies.endAbandoned(
+      { chatId, liveInProcess: bus.claims && [...bus.claims], staleMs: STALE_AFTER_MS, ownerGoneAfterMs: OWNER_GONE_AFTER_MS },
+      tx,
+    );
 
   return {
     get: (chatId: string): RunningTurn | undefined => running.get(chatId),

@@ -4,8 +4,12 @@ import type { RepliesRepo } from './replies.repo.js';
 
 /** How often growing replies are saved: a crash loses at most this much text. */
 const SAVE_INTERVAL_MS = 500;
-/** A reply whose text has not changed is still marked alive this often (see endAbandoned's staleness). */
-const HEARTBEAT_MS = 5000;
+/**
+ * A reply whose text has not changed is still marked alive at every tick (half the interval: a timer
+ * never fires early, a clock may round), so a live reply is never more than a tick or two unsaved,
+ * which is what tells it from an abandoned one (see DeadReplies).
+ */
+const HEARTBEAT_MS = SAVE_INTERVAL_MS / 2;
 
 /** A reply being generated, as the saver sees it. */
 export interface GrowingReply {
@@ -33,7 +37,7 @@ interface Tracked {
  * Saves every growing reply of this process in one statement per tick, instead of one per reply: with
  * 2,000 replies streaming that is 2 statements a second, not 4,000. A tick is skipped while the last
  * save is still running (the next one writes the latest text anyway), so a slow database never builds a
- * queue; a reply whose text did not change since its last save is only marked alive, every few seconds.
+ * queue; a reply whose text did not change since its last save is only marked alive.
  */
 export class ProgressSaver {
   private readonly tracked = new Map<string, Tracked>();

@@ -2,6 +2,7 @@ import type { InstanceIdentity } from '../bus/bus.js';
 import type { Queryable } from '../db/database.js';
 import { prepared } from '../db/prepared.js';
 import type { TokenUsage } from '../llm/chat-model.js';
+import { chargeParams, charging, type Charge } from './reply-charge.js';
 import { MESSAGE_COLUMNS, one, toMessage, unlessDuplicate, type Message, type MessageRow, type MessageStatus } from './messages.repo.js';
 
 export interface ReplyEnding {
@@ -9,13 +10,6 @@ export interface ReplyEnding {
   status: Exclude<MessageStatus, 'streaming'>;
   model: string;
   usage?: TokenUsage;
-}
-
-/** Who pays for a model call: charged when the call ends, whatever became of its row. */
-export interface Charge {
-  userId: string;
-  model: string;
-  usage: TokenUsage | null;
 }
 
 /** Which streaming replies count as abandoned (their instance is gone). */
@@ -26,35 +20,27 @@ export interface DeadReplies {
   liveInProcess?: readonly string[];
   /** Also abandoned: replies not saved for this long, whoever owns them (a wedged generation). */
   staleMs: number;
+  /**
+   * A reply whose owner's database session is gone counts as abandoned only once it also went unsaved
+   * this long: an owner whose connections were cut connects again (its bus session with a new pid, which
+   * it then re-claims its replies with), and its saves go on meanwhile through its pool.
+   */
+  ownerGoneAfterMs: number;
 }
 
 /**
- * A CTE charging a call to its user's day, with its five parameters from `$n`. usage_daily is the usage
- * feature's table; it is written in the statement that ends the reply, so ending and charging are one.
+ * Ends a streaming reply and charges its call (the send's second statement, prepared). A reply that is
+ * no longer streaming (ended already, or by the orphan sweep) is left as it is and returned as stored.
  */
-const charging = (n: number) => `charged AS (
-  INSERT INTO usage_daily (user_id, day, model, prompt_tokens, completion_tokens, replies)
-  SELECT u.id, (now() AT TIME ZONE 'UTC')::date, $${n + 1}, coalesce($${n + 2}::int, 0), coalesce($${n + 3}::int, 0), 1
-  FROM users u WHERE u.id = $${n}::uuid AND $${n + 4}::boolean
-  ON CONFLICT (user_id, day, model) DO UPDATE SET
-    prompt_tokens = usage_daily.prompt_tokens + EXCLUDED.prompt_tokens,
-    completion_tokens = usage_daily.completion_tokens + EXCLUDED.completion_tokens,
-    replies = usage_daily.replies + 1
-)`;
-/** Ends a reply and charges its call (the send's second statement, prepared). */
 const END_REPLY_SQL = prepared(
   'end-reply',
-  `WITH ${charging(7)}
-   UPDATE messages SET content = $2, status = $3, model = $4, prompt_tokens = $5, completion_tokens = $6,
-     heartbeat_at = NULL WHERE id = $1 RETURNING ${MESSAGE_COLUMNS}`,
+  `WITH done AS (
+     UPDATE messages SET content = $2, status = $3, model = $4, prompt_tokens = $5, completion_tokens = $6,
+       heartbeat_at = NULL WHERE id = $1 AND status = 'streaming' RETURNING ${MESSAGE_COLUMNS}
+   ), ${charging(7)}
+   SELECT ${MESSAGE_COLUMNS} FROM done
+   UNION ALL SELECT ${MESSAGE_COLUMNS} FROM messages WHERE id = $1 AND NOT EXISTS (SELECT 1 FROM done)`,
 );
-const chargeParams = (charge: Charge | undefined) => [
-  charge?.userId ?? null,
-  charge?.model ?? '',
-  charge?.usage?.promptTokens ?? null,
-  charge?.usage?.completionTokens ?? null,
-  charge !== undefined,
-];
 
 /**
  * The assistant rows a generation writes into while it runs: created `streaming` (at most one per chat,
@@ -112,14 +98,17 @@ export function createRepliesRepo(db: Queryable) {
         ending.model,
         ending.usage?.promptTokens ?? null,
         ending.usage?.completionTokens ?? null,
-        ...chargeParams(charge),
+        ...chargeParams(charge, true),
       ]);
       return one(rows);
     },
 
-    /** Removes a reply that got no text (a stop before the first word), charging the call if it was billed. */
+    /** Removes a streaming reply that got no text (a stop before the first word), charging the call if it was made. */
     async remove(id: string, charge?: Charge): Promise<void> {
-      await db.query(`WITH ${charging(2)} DELETE FROM messages WHERE id = $1`, [id, ...chargeParams(charge?.usage ? charge : undefined)]);
+      await db.query(`WITH done AS (DELETE FROM messages WHERE id = $1 AND status = 'streaming' RETURNING id), ${charging(2)} SELECT 1`, [
+        id,
+        ...chargeParams(charge, Boolean(charge?.usage)),
+      ]);
     },
 
     async findStreaming(chatId: string, tx: Queryable = db): Promise<(Message & { replyTo: string }) | undefined> {
@@ -160,7 +149,7 @@ export function createRepliesRepo(db: Queryable) {
            WHERE m.status = 'streaming' AND ($1::uuid IS NULL OR m.chat_id = $1)
              AND (m.heartbeat_at IS NULL OR m.heartbeat_at < now() - make_interval(secs => $4)
                OR CASE WHEN $2 THEN NOT (m.id = ANY($3::bigint[]))
-                       ELSE m.owner_pid IS NOT NULL AND NOT EXISTS (
+                       ELSE m.owner_pid IS NOT NULL AND m.heartbeat_at < now() - make_interval(secs => $5) AND NOT EXISTS (
                          SELECT 1 FROM pg_stat_activity a WHERE a.pid = m.owner_pid AND a.backend_start = m.owner_started) END)
            FOR UPDATE OF m SKIP LOCKED
          ), ended AS (
@@ -170,7 +159,13 @@ export function createRepliesRepo(db: Queryable) {
            DELETE FROM messages USING abandoned WHERE messages.id = abandoned.id AND abandoned.content = '' RETURNING messages.id
          )
          SELECT ((SELECT count(*) FROM ended) + (SELECT count(*) FROM removed))::int AS ended`,
-        [which.chatId ?? null, which.liveInProcess !== undefined, which.liveInProcess ?? [], which.staleMs / 1000],
+        [
+          which.chatId ?? null,
+          which.liveInProcess !== undefined,
+          which.liveInProcess ?? [],
+          which.staleMs / 1000,
+          which.ownerGoneAfterMs / 1000,
+        ],
       );
       return rows[0]?.ended ?? 0;
     },

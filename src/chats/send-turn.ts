@@ -4,6 +4,7 @@ import type { Queryable } from '../db/database.js';
 import type { ChatModel, TurnAttachment } from '../llm/chat-model.js';
 import type { EarlyCall } from '../llm/early-call.js';
 import { titleFromMessage } from './chat-title.js';
+import type { BudgetHold } from '../usage/usage.service.js';
 import type { EarlyStart } from './early-start.js';
 import { inProgress, type LiveReplies, type Turn } from './live-replies.js';
 import { createMessagesRepo } from './messages.repo.js';
@@ -15,9 +16,17 @@ interface SendRequest {
   content: string;
   clientMessageId?: string;
   attachmentIds?: readonly string[];
+  hold?: BudgetHold;
 }
 
-type Send = (userId: string, chatId: string, content: string, clientMessageId?: string, attachmentIds?: readonly string[]) => Promise<Turn>;
+type Send = (
+  userId: string,
+  chatId: string,
+  content: string,
+  clientMessageId?: string,
+  attachmentIds?: readonly string[],
+  hold?: BudgetHold,
+) => Promise<Turn>;
 
 export interface SendDeps {
   db: Database;
@@ -27,7 +36,15 @@ export interface SendDeps {
   /** A send whose clientMessageId is already stored: the first result, or an answer if it had none. */
   repeat: (userId: string, chatId: string, content: string, clientMessageId: string) => Promise<Turn>;
   /** Starts the reply of a freshly stored turn (with the model call started early, if any). */
-  launch: (userId: string, stored: StoredTurn, content: string, autoTitle: string, clientMessageId?: string, early?: EarlyCall) => Turn;
+  launch: (
+    userId: string,
+    stored: StoredTurn,
+    content: string,
+    autoTitle: string,
+    clientMessageId?: string,
+    early?: EarlyCall,
+    hold?: BudgetHold,
+  ) => Turn;
   /** A send's files: checked and locked in its transaction (404/400 otherwise), then linked to its message. */
   attach: {
     claim(userId: string, chatId: string, ids: readonly string[], tx: Queryable): Promise<TurnAttachment[]>;
@@ -92,7 +109,7 @@ export function storeTurnAndLaunch({ db, model, live, early: earlyStart, repeat,
       early?.abort();
       throw err;
     });
-    if ('stored' in result) return launch(userId, result.stored, content, autoTitle, clientMessageId, early);
+    if ('stored' in result) return launch(userId, result.stored, content, autoTitle, clientMessageId, early, send.hold);
     early?.abort();
     if (result.refused === 'chat_not_found') throw new NotFoundError('Chat not found.', 'chat_not_found');
     if (result.refused === 'reply_in_progress') {
@@ -103,12 +120,12 @@ export function storeTurnAndLaunch({ db, model, live, early: earlyStart, repeat,
     return repeat(userId, chatId, content, clientMessageId);
   };
 
-  return (userId, chatId, content, clientMessageId, attachmentIds) => {
+  return (userId, chatId, content, clientMessageId, attachmentIds, hold) => {
     const pending = starting.get(chatId);
     if (pending && clientMessageId && pending.userId === userId && pending.clientMessageId === clientMessageId) {
       return pending.turn;
     }
-    const turn = sendNow({ userId, chatId, content, clientMessageId, attachmentIds }, false, !pending);
+    const turn = sendNow({ userId, chatId, content, clientMessageId, attachmentIds, hold }, false, !pending);
     if (!pending) {
       starting.set(chatId, { userId, clientMessageId, turn });
       const forget = () => void starting.delete(chatId);

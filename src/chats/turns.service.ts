@@ -3,22 +3,21 @@ import type { ChatConfig } from '../config.js';
 import type { Database } from '../db/database.js';
 import { AppError, ConflictError, NotFoundError } from '../http/errors.js';
 import type { ChatModel, ChatTurn } from '../llm/chat-model.js';
-import { fitToContext, loadTokenizer } from '../llm/context-window.js';
-import type { EarlyCall } from '../llm/early-call.js';
 import type { AttachmentsService } from '../attachments/attachments.service.js';
 import type { Bus } from '../bus/bus.js';
 import type { Limits } from '../limits/limits.js';
 import type { ModelCallReport } from '../observability/metrics.js';
+import type { BudgetHold, UsageService } from '../usage/usage.service.js';
 import { createChatsRepo, type Chat } from './chats.repo.js';
 import { createEarlyStart, modelFor as modelOf, type ChatRead } from './early-start.js';
-import { Generation } from './generation.js';
 import { ProgressSaver } from './progress-saver.js';
 import { createMessagesRepo, type Message } from './messages.repo.js';
-import { createLiveReplies, inProgress, type LocalTurn, type Turn } from './live-replies.js';
+import { createLiveReplies, inProgress, type Turn } from './live-replies.js';
 import { createRepliesRepo } from './replies.repo.js';
 import { repeatOfSend } from './repeat-send.js';
 import { sendFiles } from './send-files.js';
 import { storeTurnAndLaunch } from './send-turn.js';
+import { createLauncher } from './turn-launch.js';
 import { waitUntilEnded } from './stop-wait.js';
 import { createTitleWriter } from './title-writer.js';
 import { createTurnsRepo } from './turns.repo.js';
@@ -33,6 +32,8 @@ export interface TurnsServiceDeps {
   config: ChatConfig;
   /** The per-minute rate and the daily budget, checked before anything that calls the model. */
   limits: Pick<Limits, 'beforeSend'>;
+  /** Charges calls that are not replies (titles, early calls thrown away). */
+  budget: Pick<UsageService, 'charge'>;
   /** Files sent with messages: claimed by a send, loaded for the model. */
   attachments: Pick<AttachmentsService, 'claim' | 'link' | 'seesImages' | 'forModel'>;
   logger?: Logger;
@@ -42,15 +43,15 @@ export interface TurnsServiceDeps {
 const STOP_WAIT_MS = 5000;
 
 /** Sending, regenerating, editing, stopping and following replies: everything that runs the model for a chat. */
-export function createTurnsService({ db, model, bus, config, limits, attachments, logger, onModelCall }: TurnsServiceDeps) {
+export function createTurnsService({ db, model, bus, config, limits, budget, attachments, logger, onModelCall }: TurnsServiceDeps) {
   const chats = createChatsRepo(db);
   const messages = createMessagesRepo(db);
   const replies = createRepliesRepo(db);
   const turnsRepo = createTurnsRepo(db);
   const live = createLiveReplies({ bus, replies, messages, logger });
   const saver = new ProgressSaver(replies, logger); // one statement a tick saves all the replies streaming here
-  const titles = createTitleWriter(chats, model, config.titleModel, logger);
-  const early = createEarlyStart({ model, config, bus });
+  const titles = createTitleWriter({ chats, model, titleModel: config.titleModel, charge: budget.charge, logger });
+  const early = createEarlyStart({ model, config, bus, charge: budget.charge });
 
   async function requireChat(userId: string, chatId: string): Promise<Chat> {
     const chat = await chats.findForUser(userId, chatId);
@@ -60,37 +61,19 @@ export function createTurnsService({ db, model, bus, config, limits, attachments
 
   const modelFor = (chat: Chat) => modelOf(model, chat);
 
-  /** Starts generating into `placeholder` (already stored, status streaming). */
-  function launch(
-    userId: string,
-    chat: Chat,
-    userMessage: Message,
-    placeholder: Message,
-    options: { clientMessageId?: string; history?: ChatTurn[]; early?: EarlyCall } = {},
-  ): LocalTurn {
-    const buildTurns = async () => {
-      const stored = options.history ?? (await messages.conversation(chat.id, placeholder.id));
-      const [turns] = await Promise.all([attachments.forModel(stored, modelFor(chat), config.context), loadTokenizer()]);
-      return fitToContext(chat.systemPrompt ?? config.systemPrompt, turns, modelFor(chat), config.context);
-    };
-    const generation = new Generation(
-      { assistantMessageId: placeholder.id, userId, model: modelFor(chat), report: onModelCall, buildTurns, early: options.early },
-      model,
-      replies,
-      saver,
-      logger,
-    );
-    const turn = { chat, userMessage, assistantMessageId: placeholder.id, generation, source: generation };
-    live.track({ turn, userId, clientMessageId: options.clientMessageId });
-    return turn;
-  }
+  const launch = createLauncher({ model, config, messages, replies, saver, live, attachments, logger, onModelCall });
 
   /**
    * Replaces what follows `userMessage` with a new streaming reply, in one transaction under the chat's
    * row lock: a reply still streaming (here or on a live instance) is never deleted (409); one whose
    * instance died is ended first. `edit` changes the message's text in the same transaction.
    */
-  async function reanswer(userId: string, chat: Chat, userMessage: Message, options: { edit?: string; clientMessageId?: string } = {}) {
+  async function reanswer(
+    userId: string,
+    chat: Chat,
+    userMessage: Message,
+    options: { edit?: string; clientMessageId?: string; hold?: BudgetHold } = {},
+  ) {
     if (live.has(chat.id)) throw inProgress();
     early.forget(chat.id);
     const placeholder = await db.withTransaction(async (tx) => {
@@ -103,10 +86,12 @@ export function createTurnsService({ db, model, bus, config, limits, attachments
     });
     if (!placeholder) throw inProgress();
     const asked = options.edit === undefined ? userMessage : { ...userMessage, content: options.edit };
-    return launch(userId, chat, asked, placeholder, { clientMessageId: options.clientMessageId });
+    return launch(userId, chat, asked, placeholder, { clientMessageId: options.clientMessageId, hold: options.hold });
   }
 
   const repeat = repeatOfSend({ requireChat, messages, reanswer });
+  /** A send's hold on the budget, once it returned: kept by the reply that took it, else released. */
+  const settling = (hold: BudgetHold | undefined, turn: Promise<Turn>): Promise<Turn> => turn.finally(() => hold?.settle());
 
   /** Stores a new user message and its streaming reply in one statement, and starts the reply. */
   const sendStored = storeTurnAndLaunch({
@@ -116,14 +101,14 @@ export function createTurnsService({ db, model, bus, config, limits, attachments
     early,
     repeat,
     attach: sendFiles(attachments, chats, modelFor),
-    launch(userId, stored, content, autoTitle, clientMessageId, startedEarly) {
+    launch(userId, stored, content, autoTitle, clientMessageId, startedEarly, hold) {
       const { chat, userMessage, placeholder, history, titled } = stored;
       const files = userMessage.attachments.length > 0 ? { attachments: userMessage.attachments } : {};
       const asked: ChatTurn[] = [...history, { role: 'user', content, ...files }];
       const started = early.confirm(startedEarly, chat, asked);
-      const turn = launch(userId, chat, userMessage, placeholder, { clientMessageId, history: asked, early: started });
+      const turn = launch(userId, chat, userMessage, placeholder, { clientMessageId, history: asked, early: started, hold });
       early.stored(userId, chat, [...asked], userMessage, placeholder.id, turn.generation.finished, clientMessageId);
-      if (titled) titles.improve(chat.id, autoTitle, content, turn.generation);
+      if (titled) titles.improve(userId, chat.id, autoTitle, content, turn.generation);
       return turn;
     },
   });
@@ -131,39 +116,49 @@ export function createTurnsService({ db, model, bus, config, limits, attachments
   return {
     requireChat,
 
-    /** Checks the user may call the model now (rate and daily budget): 429 otherwise. */
-    admit: (userId: string): Promise<void> => limits.beforeSend(userId),
+    /** Checks the user may call the model now (rate and daily budget): 429 otherwise; the send's hold on the budget. */
+    admit: (userId: string): Promise<BudgetHold | undefined> => limits.beforeSend(userId),
 
-    /** Sends a message; `admitted` when the caller already checked the limits for it. */
+    /** Sends a message; `admitted` (with its hold) when the caller already checked the limits for it. */
     async send(
       userId: string,
       chatId: string,
       content: string,
       clientMessageId?: string,
-      options: { admitted?: boolean; attachments?: readonly string[] } = {},
+      options: { admitted?: boolean; hold?: BudgetHold; attachments?: readonly string[] } = {},
     ): Promise<Turn> {
-      if (!options.admitted) await limits.beforeSend(userId);
-      return sendStored(userId, chatId, content, clientMessageId, options.attachments);
+      const hold = options.admitted ? options.hold : await limits.beforeSend(userId);
+      return settling(hold, sendStored(userId, chatId, content, clientMessageId, options.attachments, hold));
     },
 
     async regenerate(userId: string, chatId: string): Promise<Turn> {
-      await limits.beforeSend(userId);
-      const chat = await requireChat(userId, chatId);
-      if (live.has(chatId)) throw inProgress();
-      const userMessage = await messages.findLastUserMessage(chatId);
-      if (!userMessage) throw new ConflictError('nothing_to_regenerate', 'This chat has no message to answer yet.');
-      return reanswer(userId, chat, userMessage);
+      const hold = await limits.beforeSend(userId);
+      return settling(
+        hold,
+        (async () => {
+          const chat = await requireChat(userId, chatId);
+          if (live.has(chatId)) throw inProgress();
+          const userMessage = await messages.findLastUserMessage(chatId);
+          if (!userMessage) throw new ConflictError('nothing_to_regenerate', 'This chat has no message to answer yet.');
+          return reanswer(userId, chat, userMessage, { hold });
+        })(),
+      );
     },
 
     /** Edit and branch: replaces a user message's text, drops what came after it and answers it anew. */
     async edit(userId: string, chatId: string, messageId: string, content: string): Promise<Turn> {
-      await limits.beforeSend(userId);
-      const chat = await requireChat(userId, chatId);
-      if (live.has(chatId)) throw inProgress();
-      const target = await messages.findById(messageId);
-      if (!target || target.chatId !== chatId) throw new NotFoundError('Message not found.', 'message_not_found');
-      if (target.role !== 'user') throw new AppError(400, 'not_a_user_message', 'Only your own messages can be edited.');
-      return reanswer(userId, chat, target, { edit: content });
+      const hold = await limits.beforeSend(userId);
+      return settling(
+        hold,
+        (async () => {
+          const chat = await requireChat(userId, chatId);
+          if (live.has(chatId)) throw inProgress();
+          const target = await messages.findById(messageId);
+          if (!target || target.chatId !== chatId) throw new NotFoundError('Message not found.', 'message_not_found');
+          if (target.role !== 'user') throw new AppError(400, 'not_a_user_message', 'Only your own messages can be edited.');
+          return reanswer(userId, chat, target, { edit: content, hold });
+        })(),
+      );
     },
 
     /** Before a chat is deleted: ends its generation, here or elsewhere. */

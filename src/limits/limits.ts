@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { LimitsConfig } from '../config.js';
 import { AppError } from '../http/errors.js';
 import type { Queryable } from '../db/database.js';
-import { nextUtcMidnight, type UsageService } from '../usage/usage.service.js';
+import type { BudgetHold, UsageService } from '../usage/usage.service.js';
 import { createPgCounterStore, createRedisCounterStore, type Counter, type CounterStore } from './counter-store.js';
 
 const HOUR_MS = 60 * 60 * 1000;
@@ -23,7 +23,7 @@ const ipKey = (ip: string) => `login:ip:${ip}`;
  * Abuse and cost limits. Counts live in a shared store, so they hold across app instances and restarts.
  * With RATE_LIMITS=off every check passes.
  */
-export function createLimits(config: LimitsConfig, store: CounterStore, usage: Pick<UsageService, 'tokensToday'>) {
+export function createLimits(config: LimitsConfig, store: CounterStore, usage: Pick<UsageService, 'admit'>) {
   const { login } = config;
   return {
     /**
@@ -94,23 +94,22 @@ export function createLimits(config: LimitsConfig, store: CounterStore, usage: P
     /** The most message text (bytes) one user may keep; 0 when limits are off. */
     storageCapBytes: (): number => (config.enabled ? config.storage.userMessagesMb * 1024 * 1024 : 0),
 
-    /** Before a message costs money: the per-minute rate and the daily token budget. */
-    async beforeSend(userId: string): Promise<void> {
-      if (!config.enabled) return;
-      // Both checks at once: one round trip's wait before the model call instead of two.
-      const [counter, spent] = await Promise.all([
-        store.hit(`messages:user:${userId}`, MINUTE_MS),
-        config.dailyTokenLimit > 0 ? usage.tokensToday(userId) : undefined,
-      ]);
-      if (counter.count > config.messagesPerMinute) {
-        throw tooManyRequests('rate_limited', 'You are sending messages too fast. Wait a moment.', counter.resetAt);
+    /**
+     * Before a message costs money: the per-minute rate, and admission under the daily token budget,
+     * whose hold the send keeps (see BudgetHold) or settles.
+     */
+    async beforeSend(userId: string): Promise<BudgetHold | undefined> {
+      if (!config.enabled) return undefined;
+      // Both at once: one wait before the model call instead of two.
+      const [counter, hold] = await Promise.allSettled([store.hit(`messages:user:${userId}`, MINUTE_MS), usage.admit(userId)]);
+      const admitted = hold.status === 'fulfilled' ? hold.value : undefined;
+      if (counter.status === 'rejected') throw (admitted?.settle(), counter.reason);
+      if (counter.value.count > config.messagesPerMinute) {
+        admitted?.settle();
+        throw tooManyRequests('rate_limited', 'You are sending messages too fast. Wait a moment.', counter.value.resetAt);
       }
-      if (spent !== undefined && spent >= config.dailyTokenLimit) {
-        const resetsAt = nextUtcMidnight();
-        throw tooManyRequests('quota_exceeded', `You have used today's ${config.dailyTokenLimit} tokens.`, resetsAt, [
-          { limit: config.dailyTokenLimit, used: spent, resetsAt: resetsAt.toISOString() },
-        ]);
-      }
+      if (hold.status === 'rejected') throw hold.reason;
+      return admitted;
     },
 
     /** Drops counters whose window has passed (a background job; Redis expires its own). */
@@ -129,7 +128,7 @@ export interface PasswordAttempt {
 }
 
 /** The limits on their counter store: Redis when REDIS_URL is set, else the database. */
-export async function openLimits(config: LimitsConfig, db: Queryable, usage: Pick<UsageService, 'tokensToday'>): Promise<Limits> {
+export async function openLimits(config: LimitsConfig, db: Queryable, usage: Pick<UsageService, 'admit'>): Promise<Limits> {
   const store = config.redisUrl ? await createRedisCounterStore(config.redisUrl) : createPgCounterStore(db);
   return createLimits(config, store, usage);
 }

@@ -61,10 +61,3 @@ export interface ChatModel {
  * (it is never meant as text). A lone surrogate is stored as U+FFFD by the driver's UTF-8 encoding.
  */
 export const storableText = (text: string): string => (text.includes('\u0000') ? text.replaceAll('\u0000', '') : text);
-
-/** Runs a call to the end and returns its whole text (for short background calls such as titles). */
-export async function completeText(model: ChatModel, request: ModelRequest): Promise<string> {
-  let text = '';
-  for await (const chunk of model.stream(request)) if (chunk.type === 'text') text += chunk.text;
-  return text;
-}

@@ -79,6 +79,9 @@ const tokenCounts = new TokenCountCache(20_000_000);
 const TOKENS_PER_IMAGE = 1100;
 const cost = (turn: ChatTurn) => tokenCounts.count(turn.content) + (turn.images?.length ?? 0) * TOKENS_PER_IMAGE + TOKENS_PER_MESSAGE;
 
+/** The tokens of a prompt as the budget counts them: its texts, its images and each message's framing (loadTokenizer() first). */
+export const promptTokensOf = (turns: readonly ChatTurn[]): number => turns.reduce((n, turn) => n + cost(turn), 0);
+
 /** The tokens of a text (loadTokenizer() first). */
 export const tokensIn = (text: string): number => tokenCounts.count(text);
 

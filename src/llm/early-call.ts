@@ -13,12 +13,14 @@ export interface EarlyCall {
   abort(): void;
 }
 
-export function startEarlyCall(model: ChatModel, modelName: string, turns: readonly ChatTurn[]): EarlyCall {
+/** `discarded` runs (once) when the call is aborted: the server had its prompt, which is charged. */
+export function startEarlyCall(model: ChatModel, modelName: string, turns: readonly ChatTurn[], discarded: () => void): EarlyCall {
   const iterator = model.stream({ model: modelName, turns })[Symbol.asyncIterator]();
   // Pulling the first chunk runs the call up to its first text; nobody may be listening yet.
   const first = iterator.next();
   first.catch(() => undefined);
   let pulled = false;
+  let aborted = false;
   return {
     model: modelName,
     turns,
@@ -28,7 +30,12 @@ export function startEarlyCall(model: ChatModel, modelName: string, turns: reado
         return: async () => (await iterator.return?.()) ?? { done: true as const, value: undefined },
       }),
     },
-    abort: () => void iterator.return?.(),
+    abort: () => {
+      if (aborted) return;
+      aborted = true;
+      void iterator.return?.();
+      discarded();
+    },
   };
 }
 

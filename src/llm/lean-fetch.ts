@@ -1,39 +1,20 @@
 import http from 'node:http';
 import https from 'node:https';
-import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import { Readable } from 'node:stream';
 import zlib from 'node:zlib';
+import { createProxyAgents } from './proxy-agents.js';
+import { ResponseHeaders } from './response-headers.js';
 
 /**
  * The `fetch` the `openai` SDK is given: plain `node:http(s)` on a keep-alive agent. The SDK reads a
  * response's `body` as an async iterable when it is one, so a stream is the socket's own
  * `IncomingMessage` (no WHATWG Request, Headers or ReadableStreams per call, which cost ~40 KB each
  * under undici's fetch). Only what the SDK uses is implemented: string URLs, string bodies, headers,
- * abort signals (until the response comes), JSON/text responses and compressed ones.
+ * abort signals (until the response comes), JSON/text responses and compressed ones, and a forward
+ * proxy when the environment names one (proxy-agents.ts).
  */
 export type LeanFetch = (url: string | URL | Request, init?: RequestInit) => Promise<Response>;
-
-/** The response headers, read-only, with the `Headers` methods the SDK calls. */
-class ResponseHeaders {
-  constructor(private readonly raw: IncomingHttpHeaders) {}
-  get(name: string): string | null {
-    const value = this.raw[name.toLowerCase()];
-    if (value === undefined) return null;
-    return Array.isArray(value) ? value.join(', ') : value;
-  }
-  has(name: string): boolean {
-    return this.raw[name.toLowerCase()] !== undefined;
-  }
-  *entries(): IterableIterator<[string, string]> {
-    for (const name of Object.keys(this.raw)) yield [name, this.get(name)!];
-  }
-  [Symbol.iterator]() {
-    return this.entries();
-  }
-  forEach(callback: (value: string, name: string) => void): void {
-    for (const [name, value] of this.entries()) callback(value, name);
-  }
-}
 
 /** What a response that went silent for too long is destroyed with. */
 class IdleTimeoutError extends Error {
@@ -128,6 +109,8 @@ function flattenHeaderBlock(req: http.ClientRequest): void {
 interface Agents {
   http: http.Agent;
   https: https.Agent;
+  /** The forward proxy's agent for this server, if the environment names one (see proxy-agents.ts). */
+  proxy: (target: URL) => http.Agent | undefined;
   idleTimeoutMs: number;
 }
 
@@ -144,10 +127,13 @@ function send(agents: Agents, { url, method, headers, body, signal }: LeanReques
   if (signal?.aborted) return Promise.reject(abortError());
   const target = new URL(url);
   const secure = target.protocol === 'https:';
+  const proxy = agents.proxy(target);
+  const list = headerList(target, headers, body);
   const req = (secure ? https : http).request(target, {
     method,
-    headers: headerList(target, headers, body),
-    agent: secure ? agents.https : agents.http,
+    // Through an http proxy the request line and header block are written again (http-proxy-agent), from headers it can read.
+    headers: proxy && !secure ? Object.fromEntries(list.flatMap((v, i) => (i % 2 ? [] : [[v, list[i + 1]!]]))) : list,
+    agent: proxy ?? (secure ? agents.https : agents.http),
   });
   req.end(body);
   flattenHeaderBlock(req);
@@ -179,7 +165,12 @@ function responseTo(
 
 export function createLeanFetch(options: { maxSockets?: number; idleTimeoutMs: number }): LeanFetch {
   const agentOptions = { keepAlive: true, maxSockets: options.maxSockets ?? Infinity, scheduling: 'lifo' as const };
-  const agents = { http: new http.Agent(agentOptions), https: new https.Agent(agentOptions), idleTimeoutMs: options.idleTimeoutMs };
+  const agents: Agents = {
+    http: new http.Agent(agentOptions),
+    https: new https.Agent(agentOptions),
+    proxy: createProxyAgents(),
+    idleTimeoutMs: options.idleTimeoutMs,
+  };
 
   return (input, init = {}) => {
     const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;

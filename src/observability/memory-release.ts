@@ -1,6 +1,4 @@
 import type { RequestHandler } from 'express';
-import v8 from 'node:v8';
-import vm from 'node:vm';
 
 /** V8's collector, as `--expose-gc` exposes it; this form of call empties the pools of free pages. */
 export type Collect = (options: { type: 'major'; execution: 'sync'; flavor: 'last-resort' }) => void;
@@ -45,6 +43,8 @@ export function createMemoryRelease({
   };
 
   const enabled = idleMs > 0 && collect !== undefined;
+  /** Asked for (MEMORY_RELEASE_IDLE_SECONDS) but impossible: Node was started without --expose-gc. */
+  const unavailable = idleMs > 0 && collect === undefined;
   /** Counts a request as running until its response closes (an event stream: until it ends). */
   const track: RequestHandler = (_req, res, next) => {
     inFlight += 1;
@@ -55,6 +55,7 @@ export function createMemoryRelease({
 
   return {
     enabled,
+    unavailable,
     /** The request tracking (nothing per request when the release is off). */
     activity: enabled ? track : (((_req, _res, next) => next()) as RequestHandler),
 
@@ -73,21 +74,12 @@ export function createMemoryRelease({
 
 export type MemoryRelease = ReturnType<typeof createMemoryRelease>;
 
-/** V8's collector, once found (null: not looked for yet). */
-let collector: Collect | undefined | null = null;
-
 /**
- * V8's `gc`, without asking anyone to start Node with `--expose-gc`: the flag set now applies to
- * contexts made after it, so a new context has the function (the main one never gets a global `gc`).
+ * V8's `gc`, when Node was started with `--expose-gc` (`npm start` and the Docker image are). Never
+ * forced on at run time: a runtime that refuses the flag would fail the start-up; without it, the
+ * release is off and the start-up log says so.
  */
 function exposedCollector(idleMs: number): Collect | undefined {
-  if (idleMs <= 0) return undefined;
-  if (collector === null) {
-    const exposed = (globalThis as { gc?: unknown }).gc;
-    if (typeof exposed !== 'function') v8.setFlagsFromString('--expose-gc');
-    // One context for the process (it lives as long as its function).
-    const found: unknown = typeof exposed === 'function' ? exposed : vm.runInNewContext('gc');
-    collector = typeof found === 'function' ? (found as Collect) : undefined;
-  }
-  return collector;
+  const exposed = (globalThis as { gc?: unknown }).gc;
+  return idleMs > 0 && typeof exposed === 'function' ? (exposed as Collect) : undefined;
 }

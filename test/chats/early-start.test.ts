@@ -198,7 +198,7 @@ describe('what the early start holds', () => {
     return { id, title: null, systemPrompt: null, model: null, pinned: false, archived: false, createdAt: at, updatedAt: at };
   };
   const held = (limits: { chats: number; totalChars: number }) =>
-    createEarlyStart({ model, config: {} as ChatConfig, bus: createLocalBus(), limits });
+    createEarlyStart({ model, config: {} as ChatConfig, bus: createLocalBus(), limits, charge: () => Promise.resolve() });
   const turn = (content: string): ChatTurn => ({ role: 'user', content });
   const replied = (id: string, content: string) => Promise.resolve({ assistantMessage: { id, content } });
 

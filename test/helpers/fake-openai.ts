@@ -1,4 +1,5 @@
 import http from 'node:http';
+import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 
 /**
@@ -58,13 +59,14 @@ const echo = (req: RecordedRequest): FakeBehaviour => ({
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-export async function startFakeOpenAI(): Promise<FakeOpenAI> {
+/** With `tls` (a key and certificate in PEM), it speaks HTTPS. */
+export async function startFakeOpenAI(options: { tls?: { key: string; cert: string } } = {}): Promise<FakeOpenAI> {
   const requests: RecordedRequest[] = [];
   const queue: FakeBehaviour[] = [];
   const byModel = new Map<string, (req: RecordedRequest) => FakeBehaviour>();
   let fallback: (req: RecordedRequest) => FakeBehaviour = echo;
 
-  const server = http.createServer(async (req, res) => {
+  const handler = async (req: http.IncomingMessage, res: http.ServerResponse) => {
     const raw = await readBody(req);
     const recorded: RecordedRequest = {
       method: req.method ?? '',
@@ -92,13 +94,14 @@ export async function startFakeOpenAI(): Promise<FakeOpenAI> {
     const behaviour = special ? special(recorded) : (queue.shift() ?? fallback(recorded));
     recorded.behaviour = behaviour.kind;
     await respond(behaviour, recorded, res);
-  });
+  };
+  const server = options.tls ? https.createServer(options.tls, handler) : http.createServer(handler);
 
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
 
   return {
-    url: `http://127.0.0.1:${port}/v1`,
+    url: `${options.tls ? 'https' : 'http'}://127.0.0.1:${port}/v1`,
     requests,
     completions: () => requests.filter((r) => r.path === '/v1/chat/completions'),
     enqueue: (...behaviours) => queue.push(...behaviours),
