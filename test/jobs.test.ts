@@ -11,14 +11,14 @@ const ctx = useTestApp({
 });
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** A chat whose reply was left `streaming` by an instance whose database session is gone. */
+/** A chat whose reply was left `streaming` by an instance whose database session is gone (last saved 2 s ago). */
 async function chatWithAbandonedReply(): Promise<{ replyId: string }> {
   const { agent } = await signUp(ctx.t.app);
   const created = await agent.post('/api/chats').send({ message: 'hello' }).expect(201);
   const userMessageId = created.body.messages[0].id as string;
   const { rows } = await ctx.t.db.query<{ id: string }>(
     `INSERT INTO messages (chat_id, role, content, reply_to, model, status, heartbeat_at, owner_pid, owner_started)
-     VALUES ($1, 'assistant', 'half a reply', $2, 'test-model', 'streaming', now(), 1, now() - interval '1 day') RETURNING id`,
+     VALUES ($1, 'assistant', 'half a reply', $2, 'test-model', 'streaming', now() - interval '2 seconds', 1, now() - interval '1 day') RETURNING id`,
     [created.body.chat.id, userMessageId],
   );
   return { replyId: rows[0]!.id };
