@@ -90,8 +90,15 @@ export function createTurnsService({ db, model, bus, config, limits, budget, att
   }
 
   const repeat = repeatOfSend({ requireChat, messages, reanswer });
-  /** A send's hold on the budget, once it returned: kept by the reply that took it, else released. */
-  const settling = (hold: BudgetHold | undefined, turn: Promise<Turn>): Promise<Turn> => turn.finally(() => hold?.settle());
+  /** Runs a send with its hold on the budget; once it returned, the hold is kept by the reply that took it, else released. */
+  const holding = (hold: BudgetHold | undefined, send: (hold?: BudgetHold) => Promise<Turn>): Promise<Turn> =>
+    send(hold).finally(() => hold?.settle());
+  /** The user's chat, with no reply being written here. */
+  const idleChat = async (userId: string, chatId: string): Promise<Chat> => {
+    const chat = await requireChat(userId, chatId);
+    if (live.has(chatId)) throw inProgress();
+    return chat;
+  };
 
   /** Stores a new user message and its streaming reply in one statement, and starts the reply. */
   const sendStored = storeTurnAndLaunch({
@@ -128,37 +135,27 @@ export function createTurnsService({ db, model, bus, config, limits, budget, att
       options: { admitted?: boolean; hold?: BudgetHold; attachments?: readonly string[] } = {},
     ): Promise<Turn> {
       const hold = options.admitted ? options.hold : await limits.beforeSend(userId);
-      return settling(hold, sendStored(userId, chatId, content, clientMessageId, options.attachments, hold));
+      return holding(hold, () => sendStored(userId, chatId, content, clientMessageId, options.attachments, hold));
     },
 
     async regenerate(userId: string, chatId: string): Promise<Turn> {
-      const hold = await limits.beforeSend(userId);
-      return settling(
-        hold,
-        (async () => {
-          const chat = await requireChat(userId, chatId);
-          if (live.has(chatId)) throw inProgress();
-          const userMessage = await messages.findLastUserMessage(chatId);
-          if (!userMessage) throw new ConflictError('nothing_to_regenerate', 'This chat has no message to answer yet.');
-          return reanswer(userId, chat, userMessage, { hold });
-        })(),
-      );
+      return holding(await limits.beforeSend(userId), async (hold) => {
+        const chat = await idleChat(userId, chatId);
+        const userMessage = await messages.findLastUserMessage(chatId);
+        if (!userMessage) throw new ConflictError('nothing_to_regenerate', 'This chat has no message to answer yet.');
+        return reanswer(userId, chat, userMessage, { hold });
+      });
     },
 
     /** Edit and branch: replaces a user message's text, drops what came after it and answers it anew. */
     async edit(userId: string, chatId: string, messageId: string, content: string): Promise<Turn> {
-      const hold = await limits.beforeSend(userId);
-      return settling(
-        hold,
-        (async () => {
-          const chat = await requireChat(userId, chatId);
-          if (live.has(chatId)) throw inProgress();
-          const target = await messages.findById(messageId);
-          if (!target || target.chatId !== chatId) throw new NotFoundError('Message not found.', 'message_not_found');
-          if (target.role !== 'user') throw new AppError(400, 'not_a_user_message', 'Only your own messages can be edited.');
-          return reanswer(userId, chat, target, { edit: content, hold });
-        })(),
-      );
+      return holding(await limits.beforeSend(userId), async (hold) => {
+        const chat = await idleChat(userId, chatId);
+        const target = await messages.findById(messageId);
+        if (!target || target.chatId !== chatId) throw new NotFoundError('Message not found.', 'message_not_found');
+        if (target.role !== 'user') throw new AppError(400, 'not_a_user_message', 'Only your own messages can be edited.');
+        return reanswer(userId, chat, target, { edit: content, hold });
+      });
     },
 
     /** Before a chat is deleted: ends its generation, here or elsewhere. */

@@ -1,6 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFakeOpenAI, type FakeOpenAI } from '../helpers/fake-openai.js';
-import { startTestApp, type TestApp } from '../helpers/test-app.js';
+import { describe, expect, it } from 'vitest';
+import { useTestApp } from '../helpers/test-app.js';
 import { signUp } from '../helpers/users.js';
 import { eventually } from '../helpers/wait.js';
 
@@ -8,22 +7,10 @@ import { eventually } from '../helpers/wait.js';
  * What real model servers send that a well-behaved one never would: text PostgreSQL cannot store, and
  * a stream that goes silent after its first chunk (issue 26).
  */
-let fake: FakeOpenAI;
-let t: TestApp;
-beforeAll(async () => {
-  fake = await startFakeOpenAI();
-  t = await startTestApp({
-    fake,
-    env: { OPENAI_IDLE_TIMEOUT_MS: '400', TITLE_MODEL: 'title-model', OPENAI_MODELS: 'test-model,title-model' },
-  });
-});
-afterAll(async () => {
-  await t?.close();
-  await fake?.close();
-});
+const ctx = useTestApp({ env: { OPENAI_IDLE_TIMEOUT_MS: '400', TITLE_MODEL: 'title-model', OPENAI_MODELS: 'test-model,title-model' } });
 
 const stored = async (id: string) =>
-  (await t.db.query<{ content: string; status: string }>(`SELECT content, status FROM messages WHERE id = $1`, [id])).rows[0];
+  (await ctx.t.db.query<{ content: string; status: string }>(`SELECT content, status FROM messages WHERE id = $1`, [id])).rows[0];
 
 async function newChat(agent: Awaited<ReturnType<typeof signUp>>['agent']): Promise<string> {
   return ((await agent.post('/api/chats').send({})).body.chat as { id: string }).id;
@@ -31,9 +18,9 @@ async function newChat(agent: Awaited<ReturnType<typeof signUp>>['agent']): Prom
 
 describe('text PostgreSQL refuses', () => {
   it('stores a reply carrying NUL without it, and the reply streaming beside it keeps being saved', async () => {
-    const { agent } = await signUp(t.app);
+    const { agent } = await signUp(ctx.t.app);
     const [live, nul] = [await newChat(agent), await newChat(agent)];
-    fake.setDefault((req) =>
+    ctx.fake.setDefault((req) =>
       req.body.messages?.at(-1)?.content === 'slow'
         ? { kind: 'reply', content: '', chunks: Array.from({ length: 12 }, (_, i) => `piece ${i} `), chunkDelayMs: 150 }
         : { kind: 'reply', content: '', chunks: ['Hel\u0000lo', ' wor\u0000', 'ld'], chunkDelayMs: 300 },
@@ -44,7 +31,7 @@ describe('text PostgreSQL refuses', () => {
         .send({ content: 'slow' })
         .then((r) => r);
       const liveReply = await eventually(async () => {
-        const { rows } = await t.db.query<{ id: string }>(`SELECT id FROM messages WHERE chat_id = $1 AND role = 'assistant'`, [live]);
+        const { rows } = await ctx.t.db.query<{ id: string }>(`SELECT id FROM messages WHERE chat_id = $1 AND role = 'assistant'`, [live]);
         return rows[0]?.id;
       });
       const sent = await agent.post(`/api/chats/${nul}/message`).send({ content: 'say hello' });
@@ -59,22 +46,22 @@ describe('text PostgreSQL refuses', () => {
       expect((await slow).status).toBe(201);
       expect(await stored(liveReply)).toMatchObject({ status: 'complete' });
     } finally {
-      fake.setDefault((req) => ({ kind: 'reply', content: `Echo: ${req.body.messages?.at(-1)?.content ?? ''}` }));
+      ctx.fake.setDefault((req) => ({ kind: 'reply', content: `Echo: ${req.body.messages?.at(-1)?.content ?? ''}` }));
     }
   });
 });
 
 describe('a stream that goes silent (OPENAI_IDLE_TIMEOUT_MS)', () => {
   it('ends the reply as an error with model_timeout, keeps its text, closes the upstream and frees the chat', async () => {
-    const { agent } = await signUp(t.app);
+    const { agent } = await signUp(ctx.t.app);
     const chatId = await newChat(agent);
-    fake.enqueue({ kind: 'stall', chunks: ['Half an ', 'answer'] });
+    ctx.fake.enqueue({ kind: 'stall', chunks: ['Half an ', 'answer'] });
     const started = Date.now();
     const res = await agent.post(`/api/chats/${chatId}/message`).send({ content: 'think hard' });
     expect(res.status).toBe(504);
     expect(res.body.error.code).toBe('model_timeout');
     expect(Date.now() - started).toBeLessThan(5000);
-    const call = fake.completions().find((r) => r.body.messages?.at(-1)?.content === 'think hard')!;
+    const call = ctx.fake.completions().find((r) => r.body.messages?.at(-1)?.content === 'think hard')!;
     await eventually(() => call.closedEarly, 2000, 'the stalled upstream connection to be closed');
 
     const chat = await agent.get(`/api/chats/${chatId}`);
@@ -83,12 +70,14 @@ describe('a stream that goes silent (OPENAI_IDLE_TIMEOUT_MS)', () => {
   });
 
   it('ends a silent title call too', async () => {
-    const { agent } = await signUp(t.app);
-    fake.respondTo('title-model', () => ({ kind: 'stall', chunks: ['A tit'] }));
+    const { agent } = await signUp(ctx.t.app);
+    ctx.fake.respondTo('title-model', () => ({ kind: 'stall', chunks: ['A tit'] }));
     const res = await agent.post('/api/chats').send({ message: 'a first message for a title' });
     expect(res.status).toBe(201);
     const call = await eventually(() =>
-      fake.completions().find((r) => r.body.model === 'title-model' && r.body.messages?.at(-1)?.content === 'a first message for a title'),
+      ctx.fake
+        .completions()
+        .find((r) => r.body.model === 'title-model' && r.body.messages?.at(-1)?.content === 'a first message for a title'),
     );
     await eventually(() => call.closedEarly, 3000, 'the silent title call to be closed');
     expect((await agent.get(`/api/chats/${res.body.chat.id}`)).body.chat.title).toBe('a first message for a title');
