@@ -8,7 +8,8 @@ const SMALL_TEXT = 64 * 1024;
  * holding the piece), so a reply of 1,000 chunks would hold 1,000 nodes besides its text for as long as
  * it streams; the text is made flat again every few appends (converting a string to a number flattens it
  * in place in V8, as the `flatstr` package does). A trailing high surrogate is held back, so a pair is
- * never cut between two deltas (or two saves).
+ * never cut between two deltas (or two saves); a surrogate a misbehaving model sends alone becomes
+ * U+FFFD, as PostgreSQL would store it, so what is streamed is what is stored.
  */
 export class ReplyText {
   value = '';
@@ -25,13 +26,14 @@ export class ReplyText {
       this.heldSurrogate = text.slice(-1);
       text = text.slice(0, -1);
     }
+    if (!text.isWellFormed()) text = text.toWellFormed();
     if (text) this.add(text);
     return text;
   }
 
-  /** The model ended: a malformed upstream may end on half a pair, which is kept rather than lost. */
+  /** The model ended: a malformed upstream may end on half a pair, kept as U+FFFD rather than lost. */
   release(): string {
-    const held = this.heldSurrogate;
+    const held = this.heldSurrogate && '\ufffd';
     this.heldSurrogate = '';
     if (held) this.add(held);
     return held;

@@ -1,13 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { useTestApp } from '../helpers/test-app.js';
-import { signUp } from '../helpers/users.js';
+import { openSse } from '../helpers/sse.js';
+import { PASSWORD, signUp, uniqueEmail } from '../helpers/users.js';
 import { eventually } from '../helpers/wait.js';
 
 /**
  * What real model servers send that a well-behaved one never would: text PostgreSQL cannot store, and
  * a stream that goes silent after its first chunk (issue 26).
  */
-const ctx = useTestApp({ env: { OPENAI_IDLE_TIMEOUT_MS: '400', TITLE_MODEL: 'title-model', OPENAI_MODELS: 'test-model,title-model' } });
+const ctx = useTestApp({
+  listen: true,
+  env: { OPENAI_IDLE_TIMEOUT_MS: '400', TITLE_MODEL: 'title-model', OPENAI_MODELS: 'test-model,title-model' },
+});
 
 const stored = async (id: string) =>
   (await ctx.t.db.query<{ content: string; status: string }>(`SELECT content, status FROM messages WHERE id = $1`, [id])).rows[0];
@@ -83,3 +87,34 @@ describe('a stream that goes silent (OPENAI_IDLE_TIMEOUT_MS)', () => {
     expect((await agent.get(`/api/chats/${res.body.chat.id}`)).body.chat.title).toBe('a first message for a title');
   });
 });
+
+describe('unpaired surrogates from the model', () => {
+  it('stream and store U+FFFD in their place, the same text both ways; pairs cut between chunks stay whole', async () => {
+    const registered = await agentRequest('/api/auth/register', { email: uniqueEmail(), password: PASSWORD });
+    const cookie = registered.headers.getSetCookie()[0]!.split(';')[0]!;
+    const chatId = ((await (await agentRequest('/api/chats', {}, cookie)).json()) as { chat: { id: string } }).chat.id;
+    // A lone low surrogate inside a chunk, a pair cut between two chunks, and a lone high one at the very end.
+    ctx.fake.enqueue({ kind: 'raw', pieces: rawChunks(['bad \udc00 then ', 'a smile \ud83d', '\ude42 and the end \ud83d']) });
+    const sse = await openSse(`${ctx.server.url}/api/chats/${chatId}/message`, { cookie, body: { content: 'surrogates' } });
+    await sse.ended;
+    expect(sse.text()).toBe('bad \ufffd then a smile 🙂 and the end \ufffd');
+    const stored = (
+      await ctx.t.db.query<{ content: string }>(`SELECT content FROM messages WHERE chat_id = $1 AND role = 'assistant'`, [chatId])
+    ).rows[0];
+    expect(stored?.content).toBe(sse.text());
+  });
+});
+
+const agentRequest = (path: string, body: object, cookie = '') =>
+  fetch(`${ctx.server.url}${path}`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', Cookie: cookie },
+    body: JSON.stringify(body),
+  });
+
+/** Chunks as a server writes them, with lone surrogates escaped in the JSON (as JSON.stringify does). */
+function rawChunks(texts: string[]): string[] {
+  const chunk = (delta: object) =>
+    `data: ${JSON.stringify({ id: 'x', object: 'chat.completion.chunk', model: 'test-model', choices: [{ index: 0, delta }] })}\n\n`;
+  return [...texts.map((content) => chunk({ content })), chunk({}), 'data: [DONE]\n\n'];
+}
