@@ -26,6 +26,22 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
+/**
+ * The limits the app runs with: off (one user sends thousands of messages a minute here), or with
+ * BENCH_LIMITS=on every check on with limits no row reaches, to measure what the checks cost (a send's
+ * per-minute count and its admission under the daily token budget).
+ */
+const LIMITS: Record<string, string> =
+  process.env.BENCH_LIMITS === 'on'
+    ? {
+        RATE_LIMITS: 'on',
+        MESSAGES_PER_MINUTE: '100000',
+        CHATS_PER_HOUR: '100000',
+        REGISTER_PER_IP_PER_HOUR: '100000',
+        DAILY_TOKEN_LIMIT: '1000000000',
+      }
+    : { RATE_LIMITS: 'off' };
+
 export const pick = (from: NodeJS.ProcessEnv, name: string): Record<string, string> => (from[name] ? { [name]: from[name] } : {});
 
 /**
@@ -92,7 +108,7 @@ export async function startApp(
     {
       PORT: String(port),
       LOG_LEVEL: 'warn',
-      RATE_LIMITS: 'off',
+      ...LIMITS,
       NODE_ENV: 'development',
       SESSION_SECRET: 'bench-session-secret-0123456789-abcdef',
       ...env,
