@@ -14,6 +14,7 @@ import { buildOpenApiDocument } from './openapi/document.js';
 import { apiRoutes } from './routes.js';
 import type { Services } from './services.js';
 import { APP_VERSION } from './version.js';
+import { useTrustedProtocol } from './http/trusted-protocol.js';
 
 export interface AppOptions {
   /** The built web client to serve at /, if any (dist/client). */
@@ -33,6 +34,7 @@ export function createApp(services: Services, { clientDir }: AppOptions = {}): E
   const deps = { ...services, openApiDocument: buildOpenApiDocument(routes, APP_VERSION) };
   const app = express();
   app.set('trust proxy', config.trustProxy);
+  useTrustedProtocol(app);
 
   // Whether anything runs or streams (the memory release waits for a quiet spell).
   app.use(services.memory.activity);

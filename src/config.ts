@@ -52,6 +52,8 @@ export interface Config {
   /** When set, GET /metrics needs `Authorization: Bearer <token>`. */
   metricsToken?: string;
   shutdownGraceMs: number;
+  /** SEARCH_TIMEOUT_MS: how long one search may take (its wait for a turn included). */
+  searchTimeoutMs: number;
   /** How often each background job runs (src/jobs.ts). */
   jobs: JobsConfig;
   /** Worker processes (node:cluster); more than 1 needs DATABASE_URL. */
@@ -72,10 +74,11 @@ export interface LimitsConfig {
   login: { maxFailuresPerAccount: number; maxFailuresPerIp: number; windowMs: number; slowdownMs: number };
   registerPerIpPerHour: number;
   messagesPerMinute: number;
+  searchesPerMinute: number;
   /** 0: no daily budget. */
   dailyTokenLimit: number;
   /** What one user may store: chats made per hour, imports per day (count and megabytes), message text kept. */
-  storage: { chatsPerHour: number; importsPerDay: number; importMbPerDay: number; userMessagesMb: number };
+  storage: { chatsPerHour: number; importsPerDay: number; importMbPerDay: number; importChatsPerDay: number; userMessagesMb: number };
 }
 
 export class ConfigError extends Error {
@@ -138,6 +141,7 @@ export function loadConfig(env: Env, randomSecret: () => string): Config {
     },
     metricsToken: e.METRICS_TOKEN,
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
+    searchTimeoutMs: e.SEARCH_TIMEOUT_MS,
     jobs: parse.jobsConfig(e),
     workers: e.WEB_CONCURRENCY,
     publicUrl: e.PUBLIC_URL,
@@ -153,11 +157,13 @@ export function loadConfig(env: Env, randomSecret: () => string): Config {
       },
       registerPerIpPerHour: e.REGISTER_PER_IP_PER_HOUR,
       messagesPerMinute: e.MESSAGES_PER_MINUTE,
+      searchesPerMinute: e.SEARCHES_PER_MINUTE,
       dailyTokenLimit: e.DAILY_TOKEN_LIMIT,
       storage: {
         chatsPerHour: e.CHATS_PER_HOUR,
         importsPerDay: e.IMPORTS_PER_DAY,
         importMbPerDay: e.IMPORT_MB_PER_DAY,
+        importChatsPerDay: e.IMPORT_CHATS_PER_DAY,
         userMessagesMb: e.USER_MESSAGES_MB,
       },
     },

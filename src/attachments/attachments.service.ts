@@ -131,8 +131,12 @@ export const tooLarge = (maxBytes: number) =>
   new AppError(413, 'file_too_large', `Files can be at most ${Math.round(maxBytes / 1024 / 1024)} MB.`);
 
 /** A file name as shown and offered for download: no path, no control characters, at most 255 characters. */
+/**
+ * The name a file is kept under: its last path segment, without control characters or the
+ * bidirectional controls (U+202A–U+202E, U+2066–U+2069) that make a name read as another.
+ */
 function cleanName(name: string): string {
   // eslint-disable-next-line no-control-regex
-  const base = (name.split(/[\\/]/).pop() ?? '').replace(/[\u0000-\u001f\u007f]/g, '').trim();
+  const base = (name.split(/[\\/]/).pop() ?? '').replace(/[\u0000-\u001f\u007f\u202a-\u202e\u2066-\u2069]/g, '').trim();
   return base.slice(0, 255) || 'file';
 }

@@ -65,10 +65,12 @@ export function createArchiveRepo(db: Queryable) {
       return chats.map(toChat).map(({ id, ...chat }) => ({ ...chat, messages: byChat.get(id) ?? [] }));
     },
 
-    /** Bytes of message text the user keeps (for the storage cap). */
+    /** Bytes of text the user keeps (for the storage cap): messages, titles and system prompts. */
     async storedBytes(userId: string): Promise<number> {
       const { rows } = await db.query<{ bytes: string }>(
-        `SELECT coalesce(sum(octet_length(m.content)), 0) AS bytes FROM messages m JOIN chats c ON c.id = m.chat_id WHERE c.user_id = $1`,
+        `SELECT (SELECT coalesce(sum(octet_length(m.content)), 0) FROM messages m JOIN chats c ON c.id = m.chat_id WHERE c.user_id = $1)
+              + (SELECT coalesce(sum(coalesce(octet_length(title), 0) + coalesce(octet_length(system_prompt), 0)), 0) FROM chats WHERE user_id = $1)
+              AS bytes`,
         [userId],
       );
       return Number(rows[0]?.bytes ?? 0);

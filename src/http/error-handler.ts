@@ -1,9 +1,12 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { AppError, internalError } from './errors.js';
+import { MAX_JSON_DEPTH } from './json-body.js';
 
 interface BodyParserError {
   type: string;
   status?: number;
+  /** entity.too.large: the limit in bytes. */
+  limit?: number;
 }
 
 /** Turns an error some other layer knows (e.g. a database outage) into an AppError; undefined: not mine. */
@@ -12,7 +15,7 @@ export type ErrorTranslator = (err: unknown) => AppError | undefined;
 // body-parser reports its own failures with a `type`; translate them into our error shape.
 const BODY_PARSER_ERRORS: Record<string, AppError> = {
   'entity.parse.failed': new AppError(400, 'invalid_json', 'The request body is not valid JSON.'),
-  'entity.too.large': new AppError(413, 'payload_too_large', 'The request body is too large (the limit is 1 MB).'),
+  'entity.too.deep': new AppError(400, 'invalid_json', `The request body nests too deeply (at most ${MAX_JSON_DEPTH} levels).`),
   'encoding.unsupported': new AppError(415, 'unsupported_encoding', 'The request body encoding is not supported.'),
   'charset.unsupported': new AppError(415, 'unsupported_charset', 'The request body charset is not supported; use UTF-8.'),
   'request.aborted': new AppError(400, 'request_aborted', 'The request was aborted before its body arrived.'),
@@ -24,6 +27,11 @@ const isClientFault = (err: unknown): boolean => {
   const { status, statusCode } = (err ?? {}) as { status?: unknown; statusCode?: unknown };
   const code = status ?? statusCode;
   return err instanceof URIError || (typeof code === 'number' && code >= 400 && code < 500);
+};
+/** 413 with the route's own limit (1 MB for most, more for imports). */
+const tooLarge = (limit: number | undefined) => {
+  const mb = limit ? `${Math.round((limit / 1024 / 1024) * 10) / 10} MB` : 'the limit';
+  return new AppError(413, 'payload_too_large', `The request body is too large (the limit is ${mb}).`);
 };
 const badRequest = () => new AppError(400, 'bad_request', 'The request is malformed (for example its URL encoding).');
 
@@ -42,6 +50,7 @@ export const routeNotFound: RequestHandler = (req) => {
 export function errorHandler(translators: readonly ErrorTranslator[] = []): ErrorRequestHandler {
   const toAppError = (err: unknown): AppError | undefined => {
     if (err instanceof AppError) return err;
+    if (isBodyParserError(err) && err.type === 'entity.too.large') return tooLarge(err.limit);
     if (isBodyParserError(err) && BODY_PARSER_ERRORS[err.type]) return BODY_PARSER_ERRORS[err.type];
     if (isClientFault(err)) return badRequest();
     for (const translate of translators) {

@@ -76,13 +76,21 @@ export function createLimits(config: LimitsConfig, store: CounterStore, usage: P
       }
     },
 
-    /** An import of `bytes` of text: at most so many imports, and so many megabytes, per user and day. */
-    async beforeImport(userId: string, bytes: number): Promise<void> {
+    /** An import of `bytes` of text in `chats` chats: at most so many imports, megabytes and chats, per user and day. */
+    async beforeImport(userId: string, bytes: number, chats: number): Promise<void> {
       if (!config.enabled) return;
-      const [count, kib] = await Promise.all([
+      const [count, kib, chatCount] = await Promise.all([
         store.hit(`imports:user:${userId}`, DAY_MS),
         store.hit(`import-kib:user:${userId}`, DAY_MS, Math.ceil(bytes / 1024)),
+        store.hit(`import-chats:user:${userId}`, DAY_MS, chats),
       ]);
+      if (chatCount.count > config.storage.importChatsPerDay) {
+        throw tooManyRequests(
+          'import_quota_exceeded',
+          `You can import at most ${config.storage.importChatsPerDay} chats a day.`,
+          chatCount.resetAt,
+        );
+      }
       if (count.count > config.storage.importsPerDay) {
         throw tooManyRequests('too_many_imports', `You can import at most ${config.storage.importsPerDay} times a day.`, count.resetAt);
       }
@@ -110,6 +118,15 @@ export function createLimits(config: LimitsConfig, store: CounterStore, usage: P
       }
       if (hold.status === 'rejected') throw hold.reason;
       return admitted;
+    },
+
+    /** A search (per user and minute: each reads the user's whole text index). */
+    async beforeSearch(userId: string): Promise<void> {
+      if (!config.enabled) return;
+      const counter = await store.hit(`searches:user:${userId}`, MINUTE_MS);
+      if (counter.count > config.searchesPerMinute) {
+        throw tooManyRequests('rate_limited', 'You are searching too fast. Wait a moment.', counter.resetAt);
+      }
     },
 
     /** Drops counters whose window has passed (a background job; Redis expires its own). */

@@ -4,7 +4,12 @@ import { storableText } from '../http/text.js';
 export const EXPORT_FORMAT = 'gpt-backend-export';
 export const EXPORT_VERSION = 1;
 
-const Timestamp = z.iso.datetime({ offset: true });
+const DAY_MS = 24 * 60 * 60 * 1000;
+/** A moment in an export: from 1970 to a day from now (a clock a little ahead), never year 0 or 10000. */
+const Timestamp = z.iso.datetime({ offset: true }).refine((value) => {
+  const at = Date.parse(value);
+  return at >= 0 && at <= Date.now() + DAY_MS;
+}, 'Must be a date between 1970 and tomorrow.');
 const Tokens = z.number().int().min(0).max(1_000_000_000).nullable().default(null);
 
 const ImportedAttachment = z.strictObject({

@@ -30,8 +30,17 @@ const envelope = (chats: ExportedChat[], extra: object = {}) => ({
   chats,
 });
 
+const bytesOf = (text: string | null) => (text ? Buffer.byteLength(text, 'utf8') : 0);
+/** Every byte of text an import stores: titles, system prompts, messages and file names. */
 const textBytes = (data: ImportData) =>
-  data.chats.reduce((n, c) => n + c.messages.reduce((m, x) => m + Buffer.byteLength(x.content, 'utf8'), 0), 0);
+  data.chats.reduce(
+    (n, c) =>
+      n +
+      bytesOf(c.title) +
+      bytesOf(c.systemPrompt) +
+      c.messages.reduce((m, x) => m + bytesOf(x.content) + x.attachments.reduce((a, f) => a + bytesOf(f.name), 0), 0),
+    0,
+  );
 
 /** Data portability: a chat as JSON or Markdown, all of a user's data as JSON, and its import. */
 export function createPortabilityService(
@@ -86,7 +95,7 @@ export function createPortabilityService(
       data: ImportData,
     ): Promise<{ imported: { chats: number; messages: number; attachments: number }; chatIds: string[] }> {
       const bytes = textBytes(data);
-      await limits.beforeImport(userId, bytes);
+      await limits.beforeImport(userId, bytes, data.chats.length);
       const cap = limits.storageCapBytes();
       if (cap > 0 && (await chats.storedBytes(userId)) + bytes > cap) {
         throw new AppError(

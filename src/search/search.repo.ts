@@ -1,4 +1,10 @@
-import type { Queryable } from '../db/database.js';
+import type { Database } from '../db/database.js';
+
+/**
+ * How much of a message a snippet is cut from: its first 10,000 characters (ts_headline parses all it
+ * is given; the index holds the first 100,000, migration 010). A match further in shows the message's start.
+ */
+const SNIPPET_SOURCE_CHARS = 10_000;
 
 export interface SearchHit {
   chat: { id: string; title: string | null };
@@ -27,38 +33,49 @@ const HEADLINE = `'StartSel=<mark>, StopSel=</mark>, MaxWords=24, MinWords=8, Ma
 
 /**
  * Full-text search over the user's own chat titles and messages, through the GIN indexes on their
- * tsvector columns (PostgreSQL full-text search, which PGlite has too).
+ * tsvector columns (PostgreSQL full-text search, which PGlite has too). A search runs under its own
+ * statement timeout (`timeoutMs`): past it, PostgreSQL cancels it (SQLSTATE 57014).
  */
-export function createSearchRepo(db: Queryable) {
+export function createSearchRepo(db: Database) {
   return {
-    async search(userId: string, query: { q: string; sort: 'newest' | 'relevance'; limit: number; offset: number }): Promise<SearchHit[]> {
-      const order = query.sort === 'relevance' ? 'rank DESC, at DESC' : 'at DESC, rank DESC';
-      const { rows } = await db.query<HitRow>(
-        `WITH q AS (SELECT websearch_to_tsquery('simple', $2) AS query)
-         SELECT * FROM (
-           SELECT c.id AS chat_id, c.title, NULL::bigint AS message_id, 'title' AS kind,
-                  ts_headline('simple', ${escaped("coalesce(c.title, '')")}, q.query, ${HEADLINE}) AS snippet,
-                  ts_rank(c.title_search, q.query) * 2 AS rank, c.updated_at AS at
-           FROM chats c, q WHERE c.user_id = $1 AND c.title_search @@ q.query
-           UNION ALL
-           SELECT c.id, c.title, m.id, 'message',
-                  ts_headline('simple', ${escaped('m.content')}, q.query, ${HEADLINE}),
-                  ts_rank(m.content_search, q.query), m.created_at
-           FROM messages m JOIN chats c ON c.id = m.chat_id, q
-           WHERE c.user_id = $1 AND m.content_search @@ q.query
-         ) hits
-         ORDER BY ${order}, message_id DESC NULLS LAST, chat_id
-         LIMIT $3 OFFSET $4`,
-        [userId, query.q, query.limit, query.offset],
-      );
-      return rows.map((r) => ({
-        chat: { id: r.chat_id, title: r.title },
-        messageId: r.message_id,
-        kind: r.kind,
-        snippet: r.snippet,
-        rank: Number(r.rank),
-        at: r.at.toISOString(),
-      }));
+    search(
+      userId: string,
+      query: { q: string; sort: 'newest' | 'relevance'; limit: number; offset: number },
+      timeoutMs: number,
+    ): Promise<SearchHit[]> {
+      return db.withTransaction(async (tx) => {
+        await tx.query(`SET LOCAL statement_timeout = ${Math.floor(timeoutMs)}`);
+        return toHits(await tx.query<HitRow>(searchSql(query.sort), [userId, query.q, query.limit, query.offset]));
+      });
     },
   };
 }
+
+function searchSql(sort: 'newest' | 'relevance'): string {
+  const order = sort === 'relevance' ? 'rank DESC, at DESC' : 'at DESC, rank DESC';
+  return `WITH q AS (SELECT websearch_to_tsquery('simple', $2) AS query)
+    SELECT * FROM (
+      SELECT c.id AS chat_id, c.title, NULL::bigint AS message_id, 'title' AS kind,
+             ts_headline('simple', ${escaped("coalesce(c.title, '')")}, q.query, ${HEADLINE}) AS snippet,
+             ts_rank(c.title_search, q.query) * 2 AS rank, c.updated_at AS at
+      FROM chats c, q WHERE c.user_id = $1 AND c.title_search @@ q.query
+      UNION ALL
+      SELECT c.id, c.title, m.id, 'message',
+             ts_headline('simple', ${escaped(`left(m.content, ${SNIPPET_SOURCE_CHARS})`)}, q.query, ${HEADLINE}),
+             ts_rank(m.content_search, q.query), m.created_at
+      FROM messages m JOIN chats c ON c.id = m.chat_id, q
+      WHERE c.user_id = $1 AND m.content_search @@ q.query
+    ) hits
+    ORDER BY ${order}, message_id DESC NULLS LAST, chat_id
+    LIMIT $3 OFFSET $4`;
+}
+
+const toHits = ({ rows }: { rows: HitRow[] }): SearchHit[] =>
+  rows.map((r) => ({
+    chat: { id: r.chat_id, title: r.title },
+    messageId: r.message_id,
+    kind: r.kind,
+    snippet: r.snippet,
+    rank: Number(r.rank),
+    at: r.at.toISOString(),
+  }));

@@ -1,4 +1,6 @@
-import type { Queryable } from '../db/database.js';
+import type { Database } from '../db/database.js';
+import { AppError } from '../http/errors.js';
+import type { Limits } from '../limits/limits.js';
 import { createSearchRepo, type SearchHit } from './search.repo.js';
 
 export interface SearchRequest {
@@ -9,13 +11,55 @@ export interface SearchRequest {
   cursor?: number;
 }
 
-/** Full-text search over the user's own titles and messages, a page at a time. */
-export function createSearchService(db: Queryable) {
+/**
+ * How many searches one process runs at once: a fixed share of its database connections (10 on
+ * PostgreSQL, 1 on PGlite), so searches can never hold every connection and starve other requests.
+ */
+const SEARCHES_AT_ONCE = 2;
+/** PostgreSQL's "canceling statement due to statement timeout". */
+const QUERY_CANCELED = '57014';
+
+const searchTimeout = () =>
+  new AppError(503, 'search_timeout', 'This search took too long. Try more specific words.', { headers: { 'Retry-After': '5' } });
+
+/**
+ * Full-text search over the user's own titles and messages, a page at a time: rate-limited per user
+ * (SEARCHES_PER_MINUTE), at most SEARCHES_AT_ONCE at a time in the process, each within SEARCH_TIMEOUT_MS
+ * (waiting for its turn included): past it, 503 search_timeout.
+ */
+export function createSearchService(db: Database, limits: Pick<Limits, 'beforeSearch'>, timeoutMs: number) {
   const repo = createSearchRepo(db);
+  let running = 0;
+  const waiting: (() => void)[] = [];
+  /** Waits for a turn; false when none came before `deadline`. */
+  const turn = async (deadline: number): Promise<boolean> => {
+    if (running < SEARCHES_AT_ONCE) return (running++, true);
+    return new Promise((resolve) => {
+      const wake = () => (clearTimeout(timer), running++, resolve(true));
+      const timer = setTimeout(() => (waiting.splice(waiting.indexOf(wake), 1), resolve(false)), deadline - Date.now());
+      waiting.push(wake);
+    });
+  };
+  const done = () => {
+    running--;
+    waiting.shift()?.();
+  };
+
   return {
     async search(userId: string, request: SearchRequest): Promise<{ results: SearchHit[]; nextCursor: string | null }> {
+      await limits.beforeSearch(userId);
+      const deadline = Date.now() + timeoutMs;
+      if (!(await turn(deadline))) throw searchTimeout();
       const offset = request.cursor ?? 0;
-      const hits = await repo.search(userId, { q: request.q, sort: request.sort, limit: request.limit + 1, offset });
+      let hits: SearchHit[];
+      try {
+        const query = { q: request.q, sort: request.sort, limit: request.limit + 1, offset };
+        hits = await repo.search(userId, query, Math.max(1, deadline - Date.now()));
+      } catch (err) {
+        throw (err as { code?: unknown }).code === QUERY_CANCELED ? searchTimeout() : err;
+      } finally {
+        done();
+      }
       const hasMore = hits.length > request.limit;
       return { results: hits.slice(0, request.limit), nextCursor: hasMore ? String(offset + request.limit) : null };
     },

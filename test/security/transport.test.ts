@@ -102,3 +102,34 @@ describe('production over plain HTTP', () => {
     }
   });
 });
+
+describe('X-Forwarded-Proto behind a trusted proxy (TRUST_PROXY=1)', () => {
+  it('is read at the hop the proxy wrote (the rightmost value), not the client’s own leftmost one', async () => {
+    const prod = await startTestApp({
+      env: {
+        NODE_ENV: 'production',
+        SESSION_SECRET: 'Kx9-prod-like-secret-with-entropy-2QwZ7vB',
+        OPENAI_BASE_URL: 'http://127.0.0.1:9/v1',
+        TRUST_PROXY: '1',
+      },
+    });
+    try {
+      const register = (proto: string) =>
+        request(prod.app)
+          .post('/api/auth/register')
+          .set('X-Forwarded-For', '203.0.113.7')
+          .set('X-Forwarded-Proto', proto)
+          .send({ email: uniqueEmail(), password: PASSWORD });
+      // The client sent "https" itself over plain HTTP; the proxy appended what it saw, "http".
+      expect((await register('https, http')).body.error?.code).toBe('https_required');
+      expect((await register('http')).body.error?.code).toBe('https_required');
+      // The proxy saw HTTPS (whatever the client claimed before it).
+      const secure = await register('http, https');
+      expect(secure.status).toBe(201);
+      expect(secure.headers['set-cookie']?.[0]).toMatch(/; Secure/);
+      expect((await register('https')).status).toBe(201);
+    } finally {
+      await prod.close();
+    }
+  });
+});
