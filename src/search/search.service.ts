@@ -12,10 +12,11 @@ export interface SearchRequest {
 }
 
 /**
- * How many searches one process runs at once: a fixed share of its database connections (10 on
- * PostgreSQL, 1 on PGlite), so searches can never hold every connection and starve other requests.
+ * How many searches one process runs at once: a fixed share of its database connections, so searches
+ * can never hold every connection and starve other requests: 2 of PostgreSQL's 10; 1 on PGlite, whose
+ * one connection every request shares (between two searches, the others' queries get their turn).
  */
-const SEARCHES_AT_ONCE = 2;
+const searchesAtOnce = (db: Database) => (db.kind === 'pglite' ? 1 : 2);
 /** PostgreSQL's "canceling statement due to statement timeout". */
 const QUERY_CANCELED = '57014';
 
@@ -24,16 +25,17 @@ const searchTimeout = () =>
 
 /**
  * Full-text search over the user's own titles and messages, a page at a time: rate-limited per user
- * (SEARCHES_PER_MINUTE), at most SEARCHES_AT_ONCE at a time in the process, each within SEARCH_TIMEOUT_MS
+ * (SEARCHES_PER_MINUTE), at most searchesAtOnce() at a time in the process, each within SEARCH_TIMEOUT_MS
  * (waiting for its turn included): past it, 503 search_timeout.
  */
 export function createSearchService(db: Database, limits: Pick<Limits, 'beforeSearch'>, timeoutMs: number) {
   const repo = createSearchRepo(db);
+  const atOnce = searchesAtOnce(db);
   let running = 0;
   const waiting: (() => void)[] = [];
   /** Waits for a turn; false when none came before `deadline`. */
   const turn = async (deadline: number): Promise<boolean> => {
-    if (running < SEARCHES_AT_ONCE) return (running++, true);
+    if (running < atOnce) return (running++, true);
     return new Promise((resolve) => {
       const wake = () => (clearTimeout(timer), running++, resolve(true));
       const timer = setTimeout(() => (waiting.splice(waiting.indexOf(wake), 1), resolve(false)), deadline - Date.now());
