@@ -50,6 +50,8 @@ export function describeWeakSecret(secret: string | undefined): string | undefin
 export interface AttachmentsConfig {
   uploadMaxBytes: number;
   userStorageBytes: number;
+  /** FILE_PROCESS_TIMEOUT_MS, PDF_MAX_PAGES, IMAGE_MAX_PIXELS: the bounds of a file's work (see file-work.ts). */
+  processing: { timeoutMs: number; maxPages: number; maxPixels: number };
   /** Models that take images: names, or prefixes ending in `*` (`*` alone: every model). */
   visionModels: string[];
 }
@@ -57,9 +59,17 @@ export interface AttachmentsConfig {
 /** OpenAI's models that accept images (VISION_MODELS' default). */
 export const KNOWN_VISION_MODELS = 'gpt-4o*,chatgpt-4o*,gpt-4.1*,gpt-4.5*,gpt-4-turbo*,gpt-5*,o1,o1-2*,o3,o3-2*,o3-pro*,o4-mini*';
 
-export const attachmentsConfig = (e: { UPLOAD_MAX_MB: number; USER_STORAGE_MB: number; VISION_MODELS?: string }): AttachmentsConfig => ({
+export const attachmentsConfig = (e: {
+  UPLOAD_MAX_MB: number;
+  USER_STORAGE_MB: number;
+  VISION_MODELS?: string;
+  FILE_PROCESS_TIMEOUT_MS: number;
+  PDF_MAX_PAGES: number;
+  IMAGE_MAX_PIXELS: number;
+}): AttachmentsConfig => ({
   uploadMaxBytes: e.UPLOAD_MAX_MB * 1024 * 1024,
   userStorageBytes: e.USER_STORAGE_MB * 1024 * 1024,
+  processing: { timeoutMs: e.FILE_PROCESS_TIMEOUT_MS, maxPages: e.PDF_MAX_PAGES, maxPixels: e.IMAGE_MAX_PIXELS },
   visionModels: commaList(e.VISION_MODELS ?? KNOWN_VISION_MODELS),
 });
 

@@ -52,8 +52,6 @@ export interface Config {
   /** When set, GET /metrics needs `Authorization: Bearer <token>`. */
   metricsToken?: string;
   shutdownGraceMs: number;
-  /** SEARCH_TIMEOUT_MS: how long one search may take (its wait for a turn included). */
-  searchTimeoutMs: number;
   /** How often each background job runs (src/jobs.ts). */
   jobs: JobsConfig;
   /** Worker processes (node:cluster); more than 1 needs DATABASE_URL. */
@@ -75,8 +73,9 @@ export interface LimitsConfig {
   registerPerIpPerHour: number;
   messagesPerMinute: number;
   searchesPerMinute: number;
-  /** 0: no daily budget. */
-  dailyTokenLimit: number;
+  searchTimeoutMs: number; // SEARCH_TIMEOUT_MS, its wait for a turn included
+  uploadsPerHour: number;
+  dailyTokenLimit: number; // 0: no daily budget
   /** What one user may store: chats made per hour, imports per day (count and megabytes), message text kept. */
   storage: { chatsPerHour: number; importsPerDay: number; importMbPerDay: number; importChatsPerDay: number; userMessagesMb: number };
 }
@@ -141,7 +140,6 @@ export function loadConfig(env: Env, randomSecret: () => string): Config {
     },
     metricsToken: e.METRICS_TOKEN,
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
-    searchTimeoutMs: e.SEARCH_TIMEOUT_MS,
     jobs: parse.jobsConfig(e),
     workers: e.WEB_CONCURRENCY,
     publicUrl: e.PUBLIC_URL,
@@ -158,6 +156,8 @@ export function loadConfig(env: Env, randomSecret: () => string): Config {
       registerPerIpPerHour: e.REGISTER_PER_IP_PER_HOUR,
       messagesPerMinute: e.MESSAGES_PER_MINUTE,
       searchesPerMinute: e.SEARCHES_PER_MINUTE,
+      searchTimeoutMs: e.SEARCH_TIMEOUT_MS,
+      uploadsPerHour: e.UPLOADS_PER_HOUR,
       dailyTokenLimit: e.DAILY_TOKEN_LIMIT,
       storage: {
         chatsPerHour: e.CHATS_PER_HOUR,

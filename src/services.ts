@@ -109,7 +109,7 @@ export async function buildServices(config: Config, db: Database, { logger, wrap
     attachments,
     turns,
     chats,
-    search: createSearchService(db, limits, config.searchTimeoutMs),
+    search: createSearchService(db, limits, config.limits.searchTimeoutMs),
     sharing: createSharingService(db, chats, attachments),
     portability: createPortabilityService(chats, limits, model.models, attachments),
     health: createHealthService(db, model, modelStatus, logger),

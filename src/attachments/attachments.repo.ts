@@ -71,6 +71,16 @@ export function createAttachmentsRepo(db: Database) {
       return tx ? work(tx) : db.withTransaction(work);
     },
 
+    /** Whether storing `size` new bytes would pass the user's cap (bytes the user already has are free). */
+    async wouldExceed(userId: string, sha256: Buffer, size: number, capBytes: number, tx: Queryable = db): Promise<boolean> {
+      const { rows } = await tx.query<{ known: boolean; used: string }>(
+        `SELECT EXISTS (SELECT 1 FROM attachment_blobs WHERE user_id = $1 AND sha256 = $2) AS known,
+                (SELECT coalesce(sum(size), 0) FROM attachment_blobs WHERE user_id = $1) AS used`,
+        [userId, sha256],
+      );
+      return !rows[0]!.known && Number(rows[0]!.used) + size > capBytes;
+    },
+
     /** The attachment and its bytes, if it is the user's (or, with `userId` null, anyone's: shares). */
     async findWithBytes(id: string, userId: string | null): Promise<(AttachmentMeta & { bytes: Buffer }) | undefined> {
       const { rows } = await db.query<MetaRow & { bytes: Buffer }>(

@@ -1,10 +1,11 @@
 import { z } from 'zod';
 import { routeFor } from '../http/route.js';
 import * as R from '../openapi/response.schemas.js';
+import type { Limits } from '../limits/limits.js';
 import type { AttachmentsService } from './attachments.service.js';
 import { sendAttachment } from './send-file.js';
 
-const route = routeFor<{ attachments: AttachmentsService }>();
+const route = routeFor<{ attachments: AttachmentsService; limits: Pick<Limits, 'beforeUpload'> }>();
 const tag = 'Attachments';
 export const AttachmentParams = z.object({ id: z.uuid('Attachment id is malformed.') });
 
@@ -17,9 +18,18 @@ export const attachmentRoutes = (uploadMaxBytes: number) => [
     tag,
     auth: true,
     upload: { field: 'file', maxBytes: uploadMaxBytes },
-    responses: { 201: R.AttachmentBody, 400: R.ErrorBody, 413: R.ErrorBody, 415: R.ErrorBody },
+    responses: {
+      201: R.AttachmentBody,
+      400: R.ErrorBody,
+      413: R.ErrorBody,
+      415: R.ErrorBody,
+      422: R.ErrorBody,
+      429: R.ErrorBody,
+      503: R.ErrorBody,
+    },
     async handle({ deps, user, req, res }) {
       const file = req.file!;
+      await deps.limits.beforeUpload(user.id);
       const attachment = await deps.attachments.upload(user.id, { bytes: file.buffer, name: file.originalname });
       res.status(201).json({ attachment });
     },

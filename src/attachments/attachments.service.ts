@@ -5,7 +5,8 @@ import type { ChatTurn } from '../llm/chat-model.js';
 import type { Database, Queryable } from '../db/database.js';
 import { AppError, NotFoundError, UnauthorizedError } from '../http/errors.js';
 import { createAttachmentsRepo, type AttachmentMeta } from './attachments.repo.js';
-import { modelForm } from './model-forms.js';
+import { createFileWork } from './file-work.js';
+import { MAX_IMAGE_SIDE, modelForm } from './model-forms.js';
 import { withAttachments } from './prompt-parts.js';
 import { sniff } from './sniff.js';
 
@@ -30,6 +31,7 @@ export function seesImages(visionModels: readonly string[], model: string): bool
  */
 export function createAttachmentsService(db: Database, config: AttachmentsConfig) {
   const repo = createAttachmentsRepo(db);
+  const work = createFileWork({ ...config.processing, maxSide: MAX_IMAGE_SIDE });
 
   async function upload(userId: string, file: { bytes: Buffer; name: string }, tx?: Queryable): Promise<AttachmentMeta> {
     if (file.bytes.length === 0) throw new AppError(400, 'file_empty', 'The file is empty.');
@@ -42,14 +44,17 @@ export function createAttachmentsService(db: Database, config: AttachmentsConfig
         'This type of file cannot be attached. Attach an image (PNG, JPEG, WebP, GIF), a PDF or a text file (text, Markdown, CSV, JSON, code).',
       );
     }
-    const form = await modelForm(sniffed, file.bytes);
+    const sha256 = createHash('sha256').update(file.bytes).digest();
+    // The quota first, from the size: an over-quota user's file is never worked on.
+    if (await repo.wouldExceed(userId, sha256, file.bytes.length, config.userStorageBytes, tx)) throw overQuota(config.userStorageBytes);
+    const form = await modelForm(work, sniffed, file.bytes);
     const stored = await repo.insert(
       userId,
       {
         ...sniffed,
         name: cleanName(file.name),
         size: file.bytes.length,
-        sha256: createHash('sha256').update(file.bytes).digest(),
+        sha256,
         bytes: file.bytes,
         modelBytes: form.bytes,
         modelMime: form.mimeType,
@@ -59,10 +64,7 @@ export function createAttachmentsService(db: Database, config: AttachmentsConfig
       tx,
     );
     if (stored === 'no_user') throw new UnauthorizedError();
-    if (stored === 'over_quota') {
-      const mb = Math.round(config.userStorageBytes / 1024 / 1024);
-      throw new AppError(413, 'storage_quota_exceeded', `Your files use all of your ${mb} MB of storage. Delete some chats to free space.`);
-    }
+    if (stored === 'over_quota') throw overQuota(config.userStorageBytes);
     return stored;
   }
 
@@ -135,6 +137,13 @@ export const tooLarge = (maxBytes: number) =>
  * The name a file is kept under: its last path segment, without control characters or the
  * bidirectional controls (U+202A–U+202E, U+2066–U+2069) that make a name read as another.
  */
+const overQuota = (capBytes: number) =>
+  new AppError(
+    413,
+    'storage_quota_exceeded',
+    `Your files use all of your ${Math.round(capBytes / 1024 / 1024)} MB of storage. Delete some chats to free space.`,
+  );
+
 function cleanName(name: string): string {
   // eslint-disable-next-line no-control-regex
   const base = (name.split(/[\\/]/).pop() ?? '').replace(/[\u0000-\u001f\u007f\u202a-\u202e\u2066-\u2069]/g, '').trim();

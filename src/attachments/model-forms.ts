@@ -1,4 +1,4 @@
-import { AppError } from '../http/errors.js';
+import type { FileWork } from './file-work.js';
 import { textOf, type Sniffed } from './sniff.js';
 
 /** The longest side of an image sent to a model (OpenAI scales larger ones down anyway). */
@@ -13,48 +13,9 @@ export interface ModelForm {
   text?: string;
 }
 
-// sharp (libvips, ~30 MB resident once loaded) and unpdf are loaded at the first upload that needs
-// them, not at start: most processes, and every idle one, never convert a file.
-const loadSharp = () => import('sharp').then((module) => module.default);
-const loadUnpdf = () => import('unpdf');
-
-const unreadable = (what: string) => new AppError(415, 'unsupported_file_type', `This ${what} could not be read.`);
-
-async function imageForm(bytes: Buffer, mimeType: string): Promise<ModelForm> {
-  const sharp = await loadSharp();
-  let width: number | undefined;
-  let height: number | undefined;
-  try {
-    ({ width, height } = await sharp(bytes).metadata());
-  } catch {
-    throw unreadable('image');
-  }
-  if (!width || !height) throw unreadable('image');
-  if (Math.max(width, height) <= MAX_IMAGE_SIDE) return {};
-  // Scaled down in its own format (a GIF as PNG, its first frame: models take still images).
-  const image = sharp(bytes).rotate().resize(MAX_IMAGE_SIDE, MAX_IMAGE_SIDE, { fit: 'inside', withoutEnlargement: true });
-  const format = mimeType === 'image/jpeg' ? 'jpeg' : mimeType === 'image/webp' ? 'webp' : 'png';
-  try {
-    return { bytes: await image.toFormat(format).toBuffer(), mimeType: `image/${format}` };
-  } catch {
-    throw unreadable('image');
-  }
-}
-
-async function pdfText(bytes: Buffer): Promise<string> {
-  const { extractText, getDocumentProxy } = await loadUnpdf();
-  try {
-    // eslint-disable-next-line @typescript-eslint/no-unsafe-assignment -- unpdf's types resolve under the build's TypeScript, not the linter's
-    const pdf = await getDocumentProxy(new Uint8Array(bytes));
-    const { text } = (await extractText(pdf, { mergePages: false })) as { text: string[] };
-    return text.map((page, i) => `[Page ${i + 1}]\n${page.trim()}`).join('\n\n');
-  } catch {
-    throw unreadable('PDF');
-  }
-}
-
-export async function modelForm(sniffed: Sniffed, bytes: Buffer): Promise<ModelForm> {
-  if (sniffed.kind === 'image') return imageForm(bytes, sniffed.mimeType);
-  if (sniffed.mimeType === 'application/pdf') return { text: await pdfText(bytes) };
+/** A PDF's text and a large image's scaled copy come from a worker (file-work.ts); a text file is read here. */
+export async function modelForm(work: FileWork, sniffed: Sniffed, bytes: Buffer): Promise<ModelForm> {
+  if (sniffed.kind === 'image') return work.run({ kind: 'image', bytes, mimeType: sniffed.mimeType });
+  if (sniffed.mimeType === 'application/pdf') return work.run({ kind: 'pdf', bytes, mimeType: sniffed.mimeType });
   return { text: textOf(bytes) };
 }

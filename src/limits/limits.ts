@@ -120,6 +120,15 @@ export function createLimits(config: LimitsConfig, store: CounterStore, usage: P
       return admitted;
     },
 
+    /** An upload (per user and hour: each may cost a worker's second of CPU). */
+    async beforeUpload(userId: string): Promise<void> {
+      if (!config.enabled) return;
+      const counter = await store.hit(`uploads:user:${userId}`, HOUR_MS);
+      if (counter.count > config.uploadsPerHour) {
+        throw tooManyRequests('too_many_uploads', `You can upload at most ${config.uploadsPerHour} files an hour.`, counter.resetAt);
+      }
+    },
+
     /** A search (per user and minute: each reads the user's whole text index). */
     async beforeSearch(userId: string): Promise<void> {
       if (!config.enabled) return;

@@ -166,9 +166,21 @@ describe('the web client', () => {
     await page.getByLabel('Message').press('Enter');
     await expect.poll(() => lastReply(page).getAttribute('data-status'), { timeout: 5000 }).toBe('complete');
 
+    // The chat's own page (a model picked before the address changes goes to the next new chat instead).
+    await page.waitForURL(/\/c\/[0-9a-f-]{36}$/);
     await page.getByLabel('Model').selectOption('other-model');
     // Shown at once, while the change is stored; a send made meanwhile waits for it (below).
     expect(await page.getByLabel('Model').inputValue()).toBe('other-model');
+    // …and stored for this chat (the send below is answered by the model on screen).
+    const chatModel = () =>
+      page.evaluate(
+        (path) =>
+          fetch(`/api${path}`.replace('/api/c/', '/api/chats/'))
+            .then((r) => r.json() as Promise<{ chat: { model: string | null } }>)
+            .then((b) => b.chat.model),
+        new URL(page.url()).pathname,
+      );
+    await expect.poll(chatModel, { timeout: 5000 }).toBe('other-model');
     await page
       .getByRole('button', { name: /^Rename/ })
       .first()

@@ -1,0 +1,74 @@
+// One file's model form, made in a worker thread (see file-work.ts): a PDF's text (its first `maxPages`
+// pages) or an image scaled down, so a hostile file costs this thread, never the server's event loop.
+// Plain JavaScript: the same file runs under the tests, `npm run dev` and the build (copied to dist/).
+import { parentPort, workerData } from 'node:worker_threads';
+
+const { kind, bytes, mimeType, maxSide, maxPixels, maxPages } = workerData;
+
+class Refused extends Error {
+  constructor(reason) {
+    super(reason);
+    this.reason = reason;
+  }
+}
+
+async function imageForm() {
+  const sharp = (await import('sharp')).default;
+  sharp.cache(false); // nothing kept between files: the worker ends after this one
+  sharp.concurrency(1);
+  let width;
+  let height;
+  try {
+    ({ width, height } = await sharp(bytes, { limitInputPixels: false }).metadata()); // the header only
+  } catch {
+    throw new Refused('unreadable');
+  }
+  if (!width || !height) throw new Refused('unreadable');
+  if (width * height > maxPixels) throw new Refused('too_many_pixels');
+  if (Math.max(width, height) <= maxSide) return {};
+  // Scaled down in its own format (a GIF as PNG, its first frame: models take still images).
+  const format = mimeType === 'image/jpeg' ? 'jpeg' : mimeType === 'image/webp' ? 'webp' : 'png';
+  try {
+    const scaled = await sharp(bytes, { limitInputPixels: maxPixels })
+      .rotate()
+      .resize(maxSide, maxSide, { fit: 'inside', withoutEnlargement: true })
+      .toFormat(format)
+      .toBuffer();
+    return { bytes: scaled, mimeType: `image/${format}` };
+  } catch {
+    throw new Refused('unreadable');
+  }
+}
+
+async function pdfForm() {
+  const { getDocumentProxy } = await import('unpdf');
+  let pdf;
+  try {
+    pdf = await getDocumentProxy(new Uint8Array(bytes));
+  } catch {
+    throw new Refused('unreadable');
+  }
+  const pages = Math.min(pdf.numPages, maxPages);
+  const texts = [];
+  for (let number = 1; number <= pages; number++) {
+    const content = await (await pdf.getPage(number)).getTextContent();
+    const text = content.items
+      .filter((item) => item.str != null)
+      .map((item) => item.str + (item.hasEOL ? '\n' : ''))
+      .join('');
+    texts.push(`[Page ${number}]\n${text.trim()}`);
+  }
+  if (pdf.numPages > pages) {
+    texts.push(
+      `[The text stops here: pages ${pages + 1} to ${pdf.numPages} of ${pdf.numPages} were not read (PDF_MAX_PAGES is ${maxPages}).]`,
+    );
+  }
+  return { text: texts.join('\n\n') };
+}
+
+try {
+  const form = kind === 'image' ? await imageForm() : await pdfForm();
+  parentPort.postMessage({ ok: true, form });
+} catch (err) {
+  parentPort.postMessage({ ok: false, reason: err instanceof Refused ? err.reason : 'unreadable' });
+}
