@@ -1,6 +1,7 @@
 import os from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { AppError } from '../http/errors.js';
+import { createGate } from '../http/gate.js';
 import type { ModelForm } from './model-forms.js';
 
 export interface FileWorkOptions {
@@ -45,8 +46,7 @@ type Outcome = { ok: true; form: ModelForm } | { ok: false; reason: 'unreadable'
  * with its file, so whatever it grew is given back at once (nothing is kept between files).
  */
 export function createFileWork(options: FileWorkOptions) {
-  let running = 0;
-  const waiting: (() => void)[] = [];
+  const gate = createGate(AT_ONCE);
 
   const inWorker = (job: FileJob): Promise<ModelForm> =>
     new Promise((resolve, reject) => {
@@ -75,15 +75,11 @@ export function createFileWork(options: FileWorkOptions) {
 
   return {
     async run(job: FileJob): Promise<ModelForm> {
-      if (running < AT_ONCE) running++;
-      else if (waiting.length >= QUEUE_LIMIT) throw busy();
-      else await new Promise<void>((resolve) => waiting.push(resolve)); // a finished job hands its turn over
+      if (!(await gate.enter({ maxWaiting: QUEUE_LIMIT }))) throw busy();
       try {
         return await inWorker(job);
       } finally {
-        const next = waiting.shift();
-        if (next) next();
-        else running--;
+        gate.leave();
       }
     },
   };

@@ -1,5 +1,6 @@
 import type { Database } from '../db/database.js';
 import { AppError } from '../http/errors.js';
+import { createGate } from '../http/gate.js';
 import type { Limits } from '../limits/limits.js';
 import { createSearchRepo, type SearchHit } from './search.repo.js';
 
@@ -30,28 +31,13 @@ const searchTimeout = () =>
  */
 export function createSearchService(db: Database, limits: Pick<Limits, 'beforeSearch'>, timeoutMs: number) {
   const repo = createSearchRepo(db);
-  const atOnce = searchesAtOnce(db);
-  let running = 0;
-  const waiting: (() => void)[] = [];
-  /** Waits for a turn; false when none came before `deadline`. */
-  const turn = async (deadline: number): Promise<boolean> => {
-    if (running < atOnce) return (running++, true);
-    return new Promise((resolve) => {
-      const wake = () => (clearTimeout(timer), running++, resolve(true));
-      const timer = setTimeout(() => (waiting.splice(waiting.indexOf(wake), 1), resolve(false)), deadline - Date.now());
-      waiting.push(wake);
-    });
-  };
-  const done = () => {
-    running--;
-    waiting.shift()?.();
-  };
+  const gate = createGate(searchesAtOnce(db));
 
   return {
     async search(userId: string, request: SearchRequest): Promise<{ results: SearchHit[]; nextCursor: string | null }> {
       await limits.beforeSearch(userId);
       const deadline = Date.now() + timeoutMs;
-      if (!(await turn(deadline))) throw searchTimeout();
+      if (!(await gate.enter({ waitMs: timeoutMs }))) throw searchTimeout();
       const offset = request.cursor ?? 0;
       let hits: SearchHit[];
       try {
@@ -60,7 +46,7 @@ export function createSearchService(db: Database, limits: Pick<Limits, 'beforeSe
       } catch (err) {
         throw (err as { code?: unknown }).code === QUERY_CANCELED ? searchTimeout() : err;
       } finally {
-        done();
+        gate.leave();
       }
       const hasMore = hits.length > request.limit;
       return { results: hits.slice(0, request.limit), nextCursor: hasMore ? String(offset + request.limit) : null };

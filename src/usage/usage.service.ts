@@ -58,8 +58,6 @@ export class BudgetHold {
 export function createUsageService(db: Database, dailyTokenLimit: number, answerRoom: number) {
   const usage = createUsageRepo(db);
   return {
-    tokensToday: (userId: string): Promise<number> => usage.tokensToday(userId),
-
     /**
      * Admits a send under today's budget (429 quota_exceeded otherwise) and holds its share of it: the
      * room for its answer now, its prompt too once built. Undefined when there is no budget.
