@@ -48,7 +48,7 @@ export interface Services {
   sharing: SharingService;
   portability: PortabilityService;
   health: HealthService;
-  /** Ends replies in progress (stored as they are, after `graceMs`), closes the bus and limit store. Not the database. */
+  /** Ends replies in progress (stored as they are, after `graceMs`), closes the bus, limit store and file workers. Not the database. */
   close(graceMs?: number): Promise<void>;
 }
 
@@ -117,6 +117,7 @@ export async function buildServices(config: Config, db: Database, { logger, wrap
       await turns.drain(graceMs);
       await limits.close();
       await bus.close();
+      await attachments.close();
     },
   };
 }

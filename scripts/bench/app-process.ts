@@ -90,11 +90,15 @@ export interface AppProcess {
   child: ChildProcess;
   /** Resident memory of the app process, in bytes (from /proc). */
   rss(): Promise<number>;
+  /** Resident memory of the app process and its child processes (the file workers), in bytes. */
+  treeRss(): Promise<number>;
   /** Open file descriptors of the app process (sockets included). */
   openHandles(): Promise<number>;
   /** Live JavaScript heap after a full garbage collection, in bytes. */
   heapAfterGc(): Promise<number>;
 }
+
+const rssOf = async (pid: number) => Number(/VmRSS:\s+(\d+) kB/.exec(await readFile(`/proc/${pid}/status`, 'utf8'))![1]) * 1024;
 
 /** Starts the app (or, with `script`, a baseline server that takes the same probe: see relay-baseline.ts). */
 export async function startApp(
@@ -130,7 +134,12 @@ export async function startApp(
   const app: AppProcess = {
     url,
     child,
-    rss: async () => Number(/VmRSS:\s+(\d+) kB/.exec(await readFile(`/proc/${pid}/status`, 'utf8'))![1]) * 1024,
+    rss: () => rssOf(pid),
+    treeRss: async () => {
+      const children = (await readFile(`/proc/${pid}/task/${pid}/children`, 'utf8')).split(' ').filter(Boolean).map(Number);
+      const sizes = await Promise.all([pid, ...children].map((one) => rssOf(one).catch(() => 0)));
+      return sizes.reduce((a, b) => a + b, 0);
+    },
     openHandles: async () => (await readdir(`/proc/${pid}/fd`)).length,
     heapAfterGc: () =>
       new Promise((resolve) => {

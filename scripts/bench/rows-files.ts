@@ -32,6 +32,7 @@ export async function fileRows(fake: FakeOpenAI, dbUrl: string): Promise<string[
     const rssBefore = await app.rss();
     let busy = true;
     let peak = rssBefore;
+    let treePeak = rssBefore;
     const probes: number[] = [];
     const probing = (async () => {
       while (busy) {
@@ -39,6 +40,7 @@ export async function fileRows(fake: FakeOpenAI, dbUrl: string): Promise<string[
         await fetch(`${app.url}/api/health/live`).then((r) => r.arrayBuffer());
         probes.push(performance.now() - started);
         peak = Math.max(peak, await app.rss());
+        treePeak = Math.max(treePeak, await app.treeRss());
         await sleep(100);
       }
     })();
@@ -63,11 +65,13 @@ export async function fileRows(fake: FakeOpenAI, dbUrl: string): Promise<string[
     progress('file uploads measured; idling');
     await sleep(IDLE_MS);
     const rssIdle = await app.rss();
+    const treeIdle = await app.treeRss();
     const mib = (bytes: number) => (bytes / MiB).toFixed(0);
     return [
       `| 13 | uploads that are worked on (a 300-page PDF / a 4000×3000 PNG, alternately), ${AT_ONCE} at a time: uploads/s | ${(UPLOADS / seconds).toFixed(2)} (${failed} failed) | — | — | report |`,
       `| 13 | … \`GET /api/health/live\` every 100 ms meanwhile: p50 / p99 / max | ${percentile(probes, 50).toFixed(1)} / ${percentile(probes, 99).toFixed(1)} / ${Math.max(...probes).toFixed(1)} ms | — | — | < 500 ms |`,
       `| 13 | … RSS before / peak / after ${IDLE_MS / 1000} s idle | ${mib(rssBefore)} / ${mib(peak)} / ${mib(rssIdle)} MiB | — | ${(((rssIdle - rssBefore) / rssBefore) * 100).toFixed(0)} % after idle | within +20 % |`,
+      `| 13 | … the same with the app's child processes (file workers): peak / after idle | ${mib(treePeak)} / ${mib(treeIdle)} MiB | — | — | report |`,
     ];
   } finally {
     await stop(app.child);

@@ -124,6 +124,8 @@ export function createAttachmentsService(db: Database, config: AttachmentsConfig
     bytesOf: (userId: string, ids: readonly string[]): Promise<Map<string, Buffer>> => repo.bytesOf(userId, ids),
     /** Removes uploads never sent within a day (a background job). */
     sweepUnsent: (): Promise<number> => repo.sweepUnsent(UNSENT_MAX_AGE_MS),
+    /** Ends the file workers (at shutdown). */
+    close: (): Promise<void> => work.close(),
   };
 }
 
@@ -132,11 +134,6 @@ export type AttachmentsService = ReturnType<typeof createAttachmentsService>;
 export const tooLarge = (maxBytes: number) =>
   new AppError(413, 'file_too_large', `Files can be at most ${Math.round(maxBytes / 1024 / 1024)} MB.`);
 
-/** A file name as shown and offered for download: no path, no control characters, at most 255 characters. */
-/**
- * The name a file is kept under: its last path segment, without control characters or the
- * bidirectional controls (U+202A–U+202E, U+2066–U+2069) that make a name read as another.
- */
 const overQuota = (capBytes: number) =>
   new AppError(
     413,
@@ -144,6 +141,11 @@ const overQuota = (capBytes: number) =>
     `Your files use all of your ${Math.round(capBytes / 1024 / 1024)} MB of storage. Delete some chats to free space.`,
   );
 
+/**
+ * The name a file is kept under (shown and offered for download): its last path segment, without control
+ * characters or the bidirectional controls (U+202A–U+202E, U+2066–U+2069) that make a name read as
+ * another, at most 255 characters.
+ */
 function cleanName(name: string): string {
   // eslint-disable-next-line no-control-regex
   const base = (name.split(/[\\/]/).pop() ?? '').replace(/[\u0000-\u001f\u007f\u202a-\u202e\u2066-\u2069]/g, '').trim();

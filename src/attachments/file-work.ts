@@ -1,11 +1,12 @@
+import { fork, type ChildProcess } from 'node:child_process';
 import os from 'node:os';
-import { Worker } from 'node:worker_threads';
+import { fileURLToPath } from 'node:url';
 import { AppError } from '../http/errors.js';
 import { createGate } from '../http/gate.js';
 import type { ModelForm } from './model-forms.js';
 
 export interface FileWorkOptions {
-  /** FILE_PROCESS_TIMEOUT_MS: a file's work past this is stopped (its worker terminated). */
+  /** FILE_PROCESS_TIMEOUT_MS: a file's work past this is stopped (its worker killed). */
   timeoutMs: number;
   /** IMAGE_MAX_PIXELS: larger images are refused from their header, before decoding. */
   maxPixels: number;
@@ -27,9 +28,11 @@ const AT_ONCE = Math.max(1, os.availableParallelism() - 1);
 const QUEUE_LIMIT = 16;
 /** A worker's JavaScript heap (pdf.js works there); libvips' own memory is bounded by the pixel limit. */
 const HEAP_MB = 256;
+/** A worker idle this long ends, and its memory with it; within a burst, sharp and pdf.js stay loaded. */
+const IDLE_MS = 5000;
 
 // The same plain-JavaScript file under the tests, `npm run dev` and the build (copied next to this one).
-const WORKER_URL = new URL('./file-worker.mjs', import.meta.url);
+const WORKER_PATH = fileURLToPath(new URL('./file-worker.mjs', import.meta.url));
 
 const unreadable = (what: string) => new AppError(415, 'unsupported_file_type', `This ${what} could not be read.`);
 const tooManyPixels = (max: number) =>
@@ -41,48 +44,88 @@ const busy = () =>
 type Outcome = { ok: true; form: ModelForm } | { ok: false; reason: 'unreadable' | 'too_many_pixels' };
 
 /**
- * PDF text and image scaling off the main thread (issue 27): each file in a worker of its own, at most
- * AT_ONCE at a time and QUEUE_LIMIT waiting, each within a time limit and a heap limit. A worker ends
- * with its file, so whatever it grew is given back at once (nothing is kept between files).
+ * PDF text and image scaling off the main thread (issue 27), in worker processes: at most AT_ONCE files
+ * at a time and QUEUE_LIMIT waiting, each within a time limit (from when its worker takes it) and a heap
+ * limit. A worker serves file after file and ends after IDLE_MS idle; one stopped for time, memory or a
+ * crash is not reused. Processes rather than threads (measured in BENCHMARKS.md): libvips and glibc keep
+ * what a thread's decoding grew for the life of the process that ran it (+50 % RSS after a burst, for
+ * good), and a native crash in a parser ends only its worker, never the server.
  */
 export function createFileWork(options: FileWorkOptions) {
   const gate = createGate(AT_ONCE);
+  const limits = { maxSide: options.maxSide, maxPixels: options.maxPixels, maxPages: options.maxPages };
+  const idle = new Map<ChildProcess, NodeJS.Timeout>();
+  let closed = false;
 
-  const inWorker = (job: FileJob): Promise<ModelForm> =>
+  function takeWorker(): ChildProcess {
+    const [reused] = idle.keys();
+    if (reused) {
+      clearTimeout(idle.get(reused));
+      idle.delete(reused);
+      return reused;
+    }
+    const worker = fork(WORKER_PATH, [], {
+      execArgv: [`--max-old-space-size=${HEAP_MB}`],
+      serialization: 'advanced', // Buffers cross as bytes, not JSON
+      stdio: ['ignore', 'ignore', 'ignore', 'ipc'],
+    });
+    worker.once('exit', () => idle.delete(worker));
+    return worker;
+  }
+
+  function putBack(worker: ChildProcess): void {
+    if (worker.exitCode !== null || worker.signalCode !== null) return;
+    if (closed) return void worker.kill();
+    idle.set(worker, setTimeout(() => worker.kill(), IDLE_MS).unref());
+    worker.unref();
+    worker.channel?.unref(); // an idle worker never keeps the server's process alive
+  }
+
+  const inWorker = (job: FileJob): Promise<Outcome> =>
     new Promise((resolve, reject) => {
-      const worker = new Worker(WORKER_URL, {
-        workerData: { ...job, maxSide: options.maxSide, maxPixels: options.maxPixels, maxPages: options.maxPages },
-        resourceLimits: { maxOldGenerationSizeMb: HEAP_MB },
-      });
-      const what = job.kind === 'pdf' ? 'PDF' : 'image';
+      const worker = takeWorker();
+      worker.ref();
+      worker.channel?.ref();
       let timedOut = false;
-      const timer = setTimeout(() => {
-        timedOut = true;
-        void worker.terminate();
-      }, options.timeoutMs);
-      worker.once('message', (outcome: Outcome) => {
+      const timer = setTimeout(() => ((timedOut = true), worker.kill('SIGKILL')), options.timeoutMs);
+      const done = (outcome: Outcome) => {
         clearTimeout(timer);
-        void worker.terminate();
-        const scaled = outcome.ok ? outcome.form.bytes : undefined; // a Uint8Array once it crossed the thread
-        if (outcome.ok) resolve({ ...outcome.form, bytes: scaled && Buffer.from(scaled.buffer, scaled.byteOffset, scaled.byteLength) });
-        else reject(outcome.reason === 'too_many_pixels' ? tooManyPixels(options.maxPixels) : unreadable(what));
-      });
-      // Stopped for its time, out of heap, or a crash in a parser (a settled promise ignores the rest).
-      const failed = () => (clearTimeout(timer), reject(timedOut ? tooSlow() : unreadable(what)));
-      worker.once('error', failed);
+        worker.off('exit', failed);
+        putBack(worker);
+        resolve(outcome);
+      };
+      // Killed for its time, out of heap, or a crash in a parser.
+      const failed = () => (clearTimeout(timer), worker.off('message', done), reject(timedOut ? tooSlow() : unreadable(kindName(job))));
+      worker.once('message', done);
       worker.once('exit', failed);
+      worker.send({ ...job, ...limits }, (err) => err && worker.kill('SIGKILL'));
     });
 
   return {
     async run(job: FileJob): Promise<ModelForm> {
       if (!(await gate.enter({ maxWaiting: QUEUE_LIMIT }))) throw busy();
+      let outcome: Outcome;
       try {
-        return await inWorker(job);
+        outcome = await inWorker(job);
       } finally {
         gate.leave();
       }
+      if (!outcome.ok) throw outcome.reason === 'too_many_pixels' ? tooManyPixels(options.maxPixels) : unreadable(kindName(job));
+      const scaled = outcome.form.bytes; // a Uint8Array once it crossed the process boundary
+      return { ...outcome.form, bytes: scaled && Buffer.from(scaled.buffer, scaled.byteOffset, scaled.byteLength) };
+    },
+    /** Ends the idle workers (at shutdown; the tests' apps). */
+    async close(): Promise<void> {
+      closed = true;
+      for (const [worker, timer] of idle) {
+        clearTimeout(timer);
+        worker.kill();
+      }
+      idle.clear();
     },
   };
 }
+
+const kindName = (job: FileJob) => (job.kind === 'pdf' ? 'PDF' : 'image');
 
 export type FileWork = ReturnType<typeof createFileWork>;

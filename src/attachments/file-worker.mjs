@@ -1,9 +1,7 @@
-// One file's model form, made in a worker thread (see file-work.ts): a PDF's text (its first `maxPages`
-// pages) or an image scaled down, so a hostile file costs this thread, never the server's event loop.
-// Plain JavaScript: the same file runs under the tests, `npm run dev` and the build (copied to dist/).
-import { parentPort, workerData } from 'node:worker_threads';
-
-const { kind, bytes, mimeType, maxSide, maxPixels, maxPages } = workerData;
+// A worker process (see file-work.ts): for each file it is sent, its model form, a PDF's text (its first
+// `maxPages` pages) or an image scaled down, so a hostile file costs this process, never the server's
+// event loop. Plain JavaScript: the same file runs under the tests, `npm run dev` and the build (copied
+// to dist/). sharp and pdf.js are loaded once per worker, on its first file of their kind.
 
 class Refused extends Error {
   constructor(reason) {
@@ -12,9 +10,9 @@ class Refused extends Error {
   }
 }
 
-async function imageForm() {
+async function imageForm({ bytes, mimeType, maxSide, maxPixels }) {
   const sharp = (await import('sharp')).default;
-  sharp.cache(false); // nothing kept between files: the worker ends after this one
+  sharp.cache(false); // nothing kept between files: a worker lives on for the next one
   sharp.concurrency(1);
   let width;
   let height;
@@ -40,7 +38,7 @@ async function imageForm() {
   }
 }
 
-async function pdfForm() {
+async function pdfForm({ bytes, maxPages }) {
   const { getDocumentProxy } = await import('unpdf');
   let pdf;
   try {
@@ -48,27 +46,38 @@ async function pdfForm() {
   } catch {
     throw new Refused('unreadable');
   }
-  const pages = Math.min(pdf.numPages, maxPages);
-  const texts = [];
-  for (let number = 1; number <= pages; number++) {
-    const content = await (await pdf.getPage(number)).getTextContent();
-    const text = content.items
-      .filter((item) => item.str != null)
-      .map((item) => item.str + (item.hasEOL ? '\n' : ''))
-      .join('');
-    texts.push(`[Page ${number}]\n${text.trim()}`);
+  try {
+    const pages = Math.min(pdf.numPages, maxPages);
+    const texts = [];
+    for (let number = 1; number <= pages; number++) {
+      const content = await (await pdf.getPage(number)).getTextContent();
+      const text = content.items
+        .filter((item) => item.str != null)
+        .map((item) => item.str + (item.hasEOL ? '\n' : ''))
+        .join('');
+      texts.push(`[Page ${number}]\n${text.trim()}`);
+    }
+    if (pdf.numPages > pages) {
+      texts.push(
+        `[The text stops here: pages ${pages + 1} to ${pdf.numPages} of ${pdf.numPages} were not read (PDF_MAX_PAGES is ${maxPages}).]`,
+      );
+    }
+    return { text: texts.join('\n\n') };
+  } finally {
+    await pdf.destroy(); // the worker lives on: the document's memory goes now
   }
-  if (pdf.numPages > pages) {
-    texts.push(
-      `[The text stops here: pages ${pages + 1} to ${pdf.numPages} of ${pdf.numPages} were not read (PDF_MAX_PAGES is ${maxPages}).]`,
-    );
-  }
-  return { text: texts.join('\n\n') };
 }
 
-try {
-  const form = kind === 'image' ? await imageForm() : await pdfForm();
-  parentPort.postMessage({ ok: true, form });
-} catch (err) {
-  parentPort.postMessage({ ok: false, reason: err instanceof Refused ? err.reason : 'unreadable' });
+/** `{kind, bytes, mimeType, maxSide, maxPixels, maxPages}` → an outcome, never a throw for a bad file. */
+async function fileForm(job) {
+  try {
+    return { ok: true, form: job.kind === 'image' ? await imageForm(job) : await pdfForm(job) };
+  } catch (err) {
+    return { ok: false, reason: err instanceof Refused ? err.reason : 'unreadable' };
+  }
 }
+
+process.on('message', async (job) => {
+  const bytes = Buffer.from(job.bytes.buffer, job.bytes.byteOffset, job.bytes.byteLength); // a Uint8Array after the crossing
+  process.send(await fileForm({ ...job, bytes }));
+});

@@ -42,6 +42,10 @@ function pngClaiming(width: number, height: number): Buffer {
   ]);
 }
 
+/** 8,000 pages (~0.7 MB): seconds of pdf.js work, made once for the tests that need it. */
+let eightThousand: Promise<Buffer> | undefined;
+const eightThousandPages = () => (eightThousand ??= pdfOf(8000));
+
 type Agent = Awaited<ReturnType<typeof signUp>>['agent'];
 const upload = (agent: Agent, bytes: Buffer, name: string) => agent.post('/api/uploads').attach('file', bytes, name);
 
@@ -84,7 +88,7 @@ describe('file work off the main thread', () => {
 
   it('leaves the server answering while an 8,000-page PDF and a pixel bomb are worked on', async () => {
     const { agent } = await signUp(t.app);
-    const pdf = await pdfOf(8000);
+    const pdf = await eightThousandPages();
     let working = true;
     const uploads = Promise.all([upload(agent, pdf, 'huge.pdf'), upload(agent, pngClaiming(16383, 16383), 'bomb.png')]).finally(
       () => (working = false),
@@ -106,31 +110,34 @@ describe('file work off the main thread', () => {
 });
 
 describe('limits before any work', () => {
-  it('FILE_PROCESS_TIMEOUT_MS ends a file that takes too long (422); the storage quota and UPLOADS_PER_HOUR come first', async () => {
+  it('FILE_PROCESS_TIMEOUT_MS ends a file that takes too long (422) and its worker is replaced; the storage quota and UPLOADS_PER_HOUR come first', async () => {
     const limited = await startTestApp({
       env: {
         RATE_LIMITS: 'on',
         REGISTER_PER_IP_PER_HOUR: '1000',
-        UPLOADS_PER_HOUR: '3',
-        USER_STORAGE_MB: '1',
-        FILE_PROCESS_TIMEOUT_MS: '100',
+        UPLOADS_PER_HOUR: '4',
+        USER_STORAGE_MB: '2',
+        FILE_PROCESS_TIMEOUT_MS: '2000', // a fresh worker loads pdf.js well within it; 8,000 pages take ~8 s
         PDF_MAX_PAGES: '100000',
       },
     });
     try {
       const { agent } = await signUp(limited.app);
-      const tooSlow = await upload(agent, await pdfOf(2000), 'slow.pdf');
+      const tooSlow = await upload(agent, await eightThousandPages(), 'slow.pdf');
       expect(tooSlow.status).toBe(422);
       expect(tooSlow.body.error.code).toBe('file_too_complex');
-      // Over the 1 MB quota: refused from its size, never worked on (the bomb would be 415 otherwise).
-      const big = Buffer.concat([pngClaiming(16383, 16383), Buffer.alloc(1024 * 1024)]);
+      // The stopped worker is replaced: the next file is worked on.
+      const next = await upload(agent, await pdfOf(1), 'short.pdf');
+      expect(next.status).toBe(201);
+      // Over the 2 MB quota: refused from its size, never worked on (the bomb would be 415 otherwise).
+      const big = Buffer.concat([pngClaiming(16383, 16383), Buffer.alloc(2 * 1024 * 1024)]);
       const overQuota = await upload(agent, big, 'big.png');
       expect(overQuota.status).toBe(413);
       expect(overQuota.body.error.code).toBe('storage_quota_exceeded');
       expect((await upload(agent, Buffer.from('plain text'), 'notes.txt')).status).toBe(201);
-      const fourth = await upload(agent, Buffer.from('more text'), 'more.txt');
-      expect(fourth.status).toBe(429);
-      expect(fourth.body.error.code).toBe('too_many_uploads');
+      const fifth = await upload(agent, Buffer.from('more text'), 'more.txt');
+      expect(fifth.status).toBe(429);
+      expect(fifth.body.error.code).toBe('too_many_uploads');
     } finally {
       await limited.close();
     }
