@@ -104,6 +104,33 @@ export function createAttachmentsRepo(db: Database) {
       await tx.query('UPDATE attachments SET message_id = $2 WHERE id = ANY($1::uuid[])', [ids, messageId]);
     },
 
+    /**
+     * Gives each new message the files of the message it copies ([from, to] message ids: a fork, an
+     * edit): new attachment rows over the same stored bytes (shared, never copied or counted twice),
+     * listed on the new message as on the old, in its order.
+     */
+    async copyFiles(pairs: readonly (readonly [string, string])[], tx: Queryable): Promise<void> {
+      if (pairs.length === 0) return;
+      await tx.query(
+        `WITH pairs AS (SELECT * FROM unnest($1::bigint[], $2::bigint[]) AS p (old_id, new_id)),
+         source AS (
+           SELECT p.new_id, a.*, gen_random_uuid() AS copy_id FROM pairs p JOIN attachments a ON a.message_id = p.old_id
+         ), copied AS (
+           INSERT INTO attachments (id, user_id, message_id, sha256, name, mime_type, kind, size, created_at)
+           SELECT copy_id, user_id, new_id, sha256, name, mime_type, kind, size, created_at FROM source
+         )
+         UPDATE messages m SET attachments = (
+           -- A listed file without stored bytes (imported without them) stays listed as it was.
+           SELECT jsonb_agg(CASE WHEN s.copy_id IS NULL THEN e.value ELSE e.value || jsonb_build_object('id', s.copy_id) END ORDER BY e.n)
+           FROM jsonb_array_elements(old.attachments) WITH ORDINALITY AS e (value, n)
+           LEFT JOIN source s ON s.new_id = p.new_id AND s.id::text = e.value ->> 'id'
+         )
+         FROM pairs p JOIN messages old ON old.id = p.old_id
+         WHERE m.id = p.new_id AND old.attachments IS NOT NULL`,
+        [pairs.map((p) => p[0]), pairs.map((p) => p[1])],
+      );
+    },
+
     /** Deletes an unsent attachment: 'deleted', 'sent' (kept) or 'missing' (not the user's, or gone). */
     async removeUnsent(userId: string, id: string): Promise<'deleted' | 'sent' | 'missing'> {
       const { rows } = await db.query<{ sent: boolean }>(

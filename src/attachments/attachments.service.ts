@@ -110,6 +110,8 @@ export function createAttachmentsService(db: Database, config: AttachmentsConfig
     },
 
     link: (ids: readonly string[], messageId: string, tx: Queryable): Promise<void> => repo.link(ids, messageId, tx),
+    /** New messages that copy others (a fork, an edit) get their files: shared bytes, new rows ([from, to] ids). */
+    copyFiles: (pairs: readonly (readonly [string, string])[], tx: Queryable): Promise<void> => repo.copyFiles(pairs, tx),
     seesImages: (model: string): boolean => seesImages(config.visionModels, model),
 
     /** The turns as the model gets them: images as data URLs, documents as text (see prompt-parts.ts). */

@@ -109,4 +109,7 @@ export const MessageParams = z.object({
   messageId: z.string().regex(/^\d{1,18}$/, 'Message id is malformed.'),
 });
 
+/** POST /api/chats/:id/branch and /fork: the message to switch to, or to fork at. */
+export const messageIdBody = z.strictObject({ messageId: z.string().regex(/^\d{1,18}$/, 'Message id is malformed.') });
+
 export const editMessageBody = ({ maxChars }: ChatSchemaLimits) => z.strictObject({ content: messageContent(maxChars) });

@@ -3,9 +3,11 @@ import type { AttachmentsService } from '../attachments/attachments.service.js';
 import type { Limits } from '../limits/limits.js';
 import { loadTokenizer } from '../llm/context-window.js';
 import { NotFoundError } from '../http/errors.js';
+import { createBranchesRepo } from './branches.repo.js';
 import { encodeCursor } from './chat-cursor.js';
 import { createArchiveRepo, type ExportedChat } from './archive.repo.js';
 import { createChatsRepo, type Chat, type ChatCursor, type ChatSettings } from './chats.repo.js';
+import { inProgress } from './live-replies.js';
 import { createMessagesRepo, type Message } from './messages.repo.js';
 import type { Turn, TurnsService } from './turns.service.js';
 
@@ -22,11 +24,20 @@ export function createChatsService(
   db: Database,
   turns: TurnsService,
   limits: Pick<Limits, 'chatCreated'>,
-  attachments: Pick<AttachmentsService, 'upload' | 'link'>,
+  attachments: Pick<AttachmentsService, 'upload' | 'link' | 'copyFiles'>,
 ) {
   const chats = createChatsRepo(db);
   const messages = createMessagesRepo(db);
   const archive = createArchiveRepo(db);
+  const branches = createBranchesRepo(db);
+
+  /** The chat with its newest page of messages (of its active path). */
+  const getChat = (userId: string, chatId: string, limit: number): Promise<{ chat: Chat; messages: Message[]; hasMore: boolean }> =>
+    turns.open(userId, chatId, async () => {
+      const chat = await turns.requireChat(userId, chatId);
+      const { newestClientMessageId, ...page } = await messages.listPage(chat.id, { limit });
+      return { opened: { chat, ...page }, newestClientMessageId };
+    });
 
   return {
     async listChats(
@@ -40,13 +51,33 @@ export function createChatsService(
       return { chats: list, nextCursor: hasMore ? encodeCursor(list.at(-1)!) : null };
     },
 
-    /** The chat with its newest page of messages. */
-    async getChat(userId: string, chatId: string, limit: number): Promise<{ chat: Chat; messages: Message[]; hasMore: boolean }> {
-      return turns.open(userId, chatId, async () => {
-        const chat = await turns.requireChat(userId, chatId);
-        const { newestClientMessageId, ...page } = await messages.listPage(chat.id, { limit });
-        return { opened: { chat, ...page }, newestClientMessageId };
+    getChat,
+
+    /** Switches the active path to run through `messageId` (409 while a reply is written); the chat as opened. */
+    async switchBranch(userId: string, chatId: string, messageId: string, limit: number) {
+      await turns.switchBranch(userId, chatId, messageId);
+      return getChat(userId, chatId, limit);
+    },
+
+    /**
+     * A new chat holding a copy of the path from the first message down to `messageId` (files shared, not
+     * copied), with the same title, system prompt and model; the original is untouched.
+     */
+    async fork(userId: string, chatId: string, messageId: string): Promise<{ chat: Chat; messages: Message[] }> {
+      const source = await turns.requireChat(userId, chatId);
+      const path = await branches.pathTo(source.id, messageId);
+      if (path.length === 0) throw new NotFoundError('Message not found.', 'message_not_found');
+      if (path.at(-1)!.status === 'streaming') throw inProgress();
+      await limits.chatCreated(userId);
+      const { title, systemPrompt, model } = source;
+      const chat = await db.withTransaction(async (tx) => {
+        const forked = await chats.insert(userId, { title, systemPrompt, model }, tx);
+        const ids = await branches.copyPath(forked.id, path, tx);
+        const withFiles = path.flatMap((m, i) => (m.attachments.length > 0 ? [[m.id, ids[i]!] as const] : []));
+        await attachments.copyFiles(withFiles, tx);
+        return forked;
       });
+      return { chat: await turns.requireChat(userId, chat.id), messages: await messages.listForChat(chat.id) };
     },
 
     /** Older messages of a long chat, a page at a time. */

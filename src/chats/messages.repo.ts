@@ -16,6 +16,10 @@ export interface Message {
   createdAt: string;
   /** Files sent with a user message (empty otherwise). */
   attachments: TurnAttachment[];
+  /** The message this one answers or follows; null for a chat's first message. */
+  parentId: string | null;
+  /** The messages with the same parent, oldest first, this one included (the branches at this point). */
+  siblingIds: string[];
 }
 
 export interface MessageRow {
@@ -29,9 +33,14 @@ export interface MessageRow {
   completion_tokens: number | null;
   created_at: Date;
   attachments: TurnAttachment[] | null;
+  /** bigint: a string from pg, a number through row_to_json. */
+  parent_id: string | number | null;
+  sibling_ids: (string | number)[] | null;
 }
 
-export const MESSAGE_COLUMNS = 'id, chat_id, role, content, status, model, prompt_tokens, completion_tokens, created_at, attachments';
+export const MESSAGE_COLUMNS =
+  'id, chat_id, role, content, status, model, prompt_tokens, completion_tokens, created_at, attachments, parent_id, ' +
+  'message_sibling_ids(chat_id, parent_id, id) AS sibling_ids';
 const COLUMNS = MESSAGE_COLUMNS;
 export const UNIQUE_VIOLATION = '23505';
 
@@ -46,6 +55,8 @@ export const toMessage = (row: MessageRow): Message => ({
   completionTokens: row.completion_tokens,
   createdAt: row.created_at.toISOString(),
   attachments: row.attachments ?? [],
+  parentId: row.parent_id === null ? null : String(row.parent_id),
+  siblingIds: (row.sibling_ids ?? [row.id]).map(String),
 });
 
 export const one = (rows: MessageRow[]) => (rows[0] ? toMessage(rows[0]) : undefined);
@@ -62,9 +73,9 @@ export async function unlessDuplicate<T>(insert: () => Promise<T>): Promise<T | 
 
 export function createMessagesRepo(db: Queryable) {
   return {
-    /** The whole conversation in order: by id, a sequence, never by timestamp alone. */
+    /** The active path in order: by id, a sequence, never by timestamp alone (ids grow along a path). */
     async listForChat(chatId: string, tx: Queryable = db): Promise<Message[]> {
-      const { rows } = await tx.query<MessageRow>(`SELECT ${COLUMNS} FROM messages WHERE chat_id = $1 ORDER BY id`, [chatId]);
+      const { rows } = await tx.query<MessageRow>(`SELECT ${COLUMNS} FROM messages WHERE chat_id = $1 AND on_path ORDER BY id`, [chatId]);
       return rows.map(toMessage);
     },
 
@@ -75,7 +86,7 @@ export function createMessagesRepo(db: Queryable) {
     },
 
     /**
-     * The `limit` messages before `beforeId` (or the newest), in conversation order, and whether older
+     * The `limit` messages of the active path before `beforeId` (or the newest), in conversation order, and whether older
      * exist; and the client id its newest user message was sent with (for early-start.ts, not the API).
      */
     async listPage(
@@ -84,7 +95,7 @@ export function createMessagesRepo(db: Queryable) {
       tx: Queryable = db,
     ): Promise<{ messages: Message[]; hasMore: boolean; newestClientMessageId?: string }> {
       const { rows } = await tx.query<MessageRow & { client_message_id: string | null }>(
-        `SELECT ${COLUMNS}, client_message_id FROM messages WHERE chat_id = $1 AND ($3::bigint IS NULL OR id < $3::bigint)
+        `SELECT ${COLUMNS}, client_message_id FROM messages WHERE chat_id = $1 AND on_path AND ($3::bigint IS NULL OR id < $3::bigint)
          ORDER BY id DESC LIMIT $2`,
         [chatId, page.limit + 1, page.beforeId ?? null],
       );
@@ -97,26 +108,21 @@ export function createMessagesRepo(db: Queryable) {
       return one((await tx.query<MessageRow>(`SELECT ${COLUMNS} FROM messages WHERE id = $1`, [id])).rows);
     },
 
+    /** The active path's leaf. */
     async findLast(chatId: string, tx: Queryable = db): Promise<Message | undefined> {
-      const { rows } = await tx.query<MessageRow>(`SELECT ${COLUMNS} FROM messages WHERE chat_id = $1 ORDER BY id DESC LIMIT 1`, [chatId]);
+      const { rows } = await tx.query<MessageRow>(`SELECT ${COLUMNS} FROM messages WHERE chat_id = $1 AND on_path ORDER BY id DESC LIMIT 1`, [
+        chatId,
+      ]);
       return one(rows);
     },
 
+    /** The active path's last user message. */
     async findLastUserMessage(chatId: string, tx: Queryable = db): Promise<Message | undefined> {
       const { rows } = await tx.query<MessageRow>(
-        `SELECT ${COLUMNS} FROM messages WHERE chat_id = $1 AND role = 'user' ORDER BY id DESC LIMIT 1`,
+        `SELECT ${COLUMNS} FROM messages WHERE chat_id = $1 AND on_path AND role = 'user' ORDER BY id DESC LIMIT 1`,
         [chatId],
       );
       return one(rows);
-    },
-
-    async updateContent(id: string, content: string, tx: Queryable = db): Promise<void> {
-      await tx.query('UPDATE messages SET content = $2 WHERE id = $1', [id, content]);
-    },
-
-    /** Drops everything after a message (the replies being replaced). */
-    async deleteAfter(chatId: string, messageId: string, tx: Queryable = db): Promise<void> {
-      await tx.query('DELETE FROM messages WHERE chat_id = $1 AND id > $2', [chatId, messageId]);
     },
 
     async findByClientId(chatId: string, clientMessageId: string, tx: Queryable = db): Promise<Message | undefined> {

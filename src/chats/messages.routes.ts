@@ -1,7 +1,7 @@
 import { routeFor } from '../http/route.js';
 import * as R from '../openapi/response.schemas.js';
 import { responder, turnErrors, type ChatRouteDeps } from './route-deps.js';
-import { ChatIdParams, MessageParams, editMessageBody, sendMessageBody, type ChatSchemaLimits } from './chats.schema.js';
+import { ChatIdParams, ChatQuery, MessageParams, editMessageBody, messageIdBody, sendMessageBody, type ChatSchemaLimits } from './chats.schema.js';
 import { answerTurn } from './turn-response.js';
 import { resumeOffset, streamTurn } from './turn-stream.js';
 
@@ -29,7 +29,7 @@ export function messageRoutes(limits: ChatSchemaLimits) {
     route({
       method: 'patch',
       path: '/api/chats/:id/messages/:messageId',
-      summary: 'Edit a message and answer anew',
+      summary: 'Edit a message: a new version beside it, answered (the old one stays)',
       tag,
       auth: true,
       streams: true,
@@ -43,7 +43,7 @@ export function messageRoutes(limits: ChatSchemaLimits) {
     route({
       method: 'post',
       path: '/api/chats/:id/regenerate',
-      summary: 'Replace the last reply',
+      summary: 'A new version of the last reply (the old one stays)',
       tag,
       auth: true,
       streams: true,
@@ -51,6 +51,30 @@ export function messageRoutes(limits: ChatSchemaLimits) {
       responses: { 201: R.Turn, ...turnErrors },
       async handle({ input, deps, user, req, res }) {
         await answerTurn(req, res, await deps.turns.regenerate(user.id, input.params.id), responder(deps));
+      },
+    }),
+    route({
+      method: 'post',
+      path: '/api/chats/:id/branch',
+      summary: 'Switch the active path to run through a message (and on to its newest leaf)',
+      tag,
+      auth: true,
+      input: { params: ChatIdParams, query: ChatQuery, body: messageIdBody },
+      responses: { 200: R.ChatWithMessages, 400: R.ErrorBody, 404: R.ErrorBody, 409: R.ErrorBody },
+      async handle({ input, deps, user, res }) {
+        res.json(await deps.chats.switchBranch(user.id, input.params.id, input.body.messageId, input.query.limit));
+      },
+    }),
+    route({
+      method: 'post',
+      path: '/api/chats/:id/fork',
+      summary: 'A new chat from the conversation up to a message',
+      tag,
+      auth: true,
+      input: { params: ChatIdParams, body: messageIdBody },
+      responses: { 201: R.ForkedChat, 400: R.ErrorBody, 404: R.ErrorBody, 409: R.ErrorBody, 429: R.ErrorBody },
+      async handle({ input, deps, user, res }) {
+        res.status(201).json(await deps.chats.fork(user.id, input.params.id, input.body.messageId));
       },
     }),
     route({

@@ -28,6 +28,11 @@ export interface DeadReplies {
   ownerGoneAfterMs: number;
 }
 
+/** After removing replies (the CTE \`removed\`: id, chat_id, parent_id): a chat whose leaf one was ends at its parent again. */
+const leafBack = (removed: string) => `leaf_back AS (
+  UPDATE chats c SET active_leaf_id = ${removed}.parent_id FROM ${removed} WHERE c.id = ${removed}.chat_id AND c.active_leaf_id = ${removed}.id
+)`;
+
 /**
  * Ends a streaming reply and charges its call (the send's second statement, prepared). A reply that is
  * no longer streaming (ended already, or by the orphan sweep) is left as it is and returned as stored.
@@ -49,12 +54,15 @@ const END_REPLY_SQL = prepared(
  */
 export function createRepliesRepo(db: Queryable) {
   return {
-    /** The row a generation writes into. Undefined when the chat already has one streaming. */
+    /** The row a generation writes into, under `replyTo` and the active path's new leaf. Undefined when the chat already has one streaming. */
     insertStreamingReply(chatId: string, replyTo: string, model: string, owner: InstanceIdentity | null, tx: Queryable = db) {
       return unlessDuplicate(async () => {
         const { rows } = await tx.query<MessageRow>(
-          `INSERT INTO messages (chat_id, role, content, reply_to, model, status, heartbeat_at, owner_pid, owner_started)
-           VALUES ($1, 'assistant', '', $2, $3, 'streaming', now(), $4, $5) RETURNING ${MESSAGE_COLUMNS}`,
+          `WITH reply AS (
+             INSERT INTO messages (chat_id, role, content, reply_to, parent_id, model, status, heartbeat_at, owner_pid, owner_started)
+             VALUES ($1, 'assistant', '', $2, $2, $3, 'streaming', now(), $4, $5) RETURNING ${MESSAGE_COLUMNS}
+           ), leaf AS (UPDATE chats SET active_leaf_id = (SELECT id FROM reply) WHERE id = $1)
+           SELECT * FROM reply`,
           [chatId, replyTo, model, owner?.pid ?? null, owner?.started ?? null],
         );
         return toMessage(rows[0]!);
@@ -105,7 +113,7 @@ export function createRepliesRepo(db: Queryable) {
 
     /** Removes a streaming reply that got no text (a stop before the first word), charging the call if it was made. */
     async remove(id: string, charge?: Charge): Promise<void> {
-      await db.query(`WITH done AS (DELETE FROM messages WHERE id = $1 AND status = 'streaming' RETURNING id), ${charging(2)} SELECT 1`, [
+      await db.query(`WITH done AS (DELETE FROM messages WHERE id = $1 AND status = 'streaming' RETURNING id, chat_id, parent_id), ${leafBack('done')}, ${charging(2)} SELECT 1`, [
         id,
         ...chargeParams(charge, Boolean(charge?.usage)),
       ]);
@@ -156,8 +164,9 @@ export function createRepliesRepo(db: Queryable) {
            UPDATE messages SET status = 'error', heartbeat_at = NULL FROM abandoned
            WHERE messages.id = abandoned.id AND abandoned.content <> '' RETURNING messages.id
          ), removed AS (
-           DELETE FROM messages USING abandoned WHERE messages.id = abandoned.id AND abandoned.content = '' RETURNING messages.id
-         )
+           DELETE FROM messages USING abandoned WHERE messages.id = abandoned.id AND abandoned.content = ''
+           RETURNING messages.id, messages.chat_id, messages.parent_id
+         ), ${leafBack('removed')}
          SELECT ((SELECT count(*) FROM ended) + (SELECT count(*) FROM removed))::int AS ended`,
         [
           which.chatId ?? null,

@@ -36,18 +36,25 @@ export interface KnownHistory {
 
 /**
  * Stores the start of a turn in ONE statement (so one round trip, and atomic without BEGIN/COMMIT):
- * checks the chat is the user's, reads the conversation so far, inserts the user message and the
+ * checks the chat is the user's, reads the conversation so far (the active path), inserts the user
+ * message under the path's leaf and the
  * streaming reply row, and gives an untitled chat its automatic title. A second streaming reply or a
  * reused clientMessageId violates a unique index, which undoes the whole statement.
  */
 export const STORE_TURN_SQL = prepared(
   'store-turn',
   `
-WITH chat AS (
-  -- The chat's row lock orders this send with a regenerate or an edit of the same chat.
-  SELECT id, title, model FROM chats WHERE id = $1 AND user_id = $2 FOR UPDATE
+WITH locked AS (
+  -- The chat's row lock orders this send with a switch, a regenerate or an edit of the same chat.
+  SELECT id, title, model, active_leaf_id FROM chats WHERE id = $1 AND user_id = $2 FOR UPDATE
+), chat AS (
+  -- The row is read as it is now, the messages as the statement's snapshot saw them: when the path moved
+  -- meanwhile (a change committed while this waited for the lock), the two differ and nothing is
+  -- stored (no row: the caller tries once more, with a new snapshot).
+  SELECT locked.* FROM locked
+  WHERE active_leaf_id IS NOT DISTINCT FROM (SELECT max(id) FROM messages WHERE chat_id = locked.id AND on_path)
 ), newest AS (
-  SELECT id, md5(content) AS digest FROM messages WHERE chat_id = (SELECT id FROM chat) AND content <> ''
+  SELECT id, md5(content) AS digest FROM messages WHERE chat_id = (SELECT id FROM chat) AND on_path AND content <> ''
   ORDER BY id DESC LIMIT 1
 ), history AS (
   -- NULL when the caller already holds the conversation ($11/$12: its newest message's id and the MD5 of
@@ -55,20 +62,20 @@ WITH chat AS (
   SELECT CASE WHEN $11::bigint IS NOT NULL AND coalesce((SELECT id FROM newest), 0) = $11::bigint
                    AND coalesce((SELECT digest FROM newest), '') = $12::text THEN NULL
     ELSE (SELECT coalesce(json_agg(json_strip_nulls(json_build_object('role', role, 'content', content, 'attachments', attachments)) ORDER BY id), '[]')
-          FROM messages WHERE chat_id = (SELECT id FROM chat) AND content <> '') END AS turns
+          FROM messages WHERE chat_id = (SELECT id FROM chat) AND on_path AND content <> '') END AS turns
 ), asked AS (
-  INSERT INTO messages (chat_id, role, content, client_message_id, attachments)
-  SELECT id, 'user', $3, $4, $10::jsonb FROM chat RETURNING ${MESSAGE_COLUMNS}
+  INSERT INTO messages (chat_id, role, content, client_message_id, attachments, parent_id)
+  SELECT chat.id, 'user', $3, $4, $10::jsonb, chat.active_leaf_id FROM chat RETURNING ${MESSAGE_COLUMNS}
 ), reply AS (
-  INSERT INTO messages (chat_id, role, content, reply_to, model, status, heartbeat_at, owner_pid, owner_started)
+  INSERT INTO messages (chat_id, role, content, reply_to, parent_id, model, status, heartbeat_at, owner_pid, owner_started)
   -- The chat's own model while the server still offers it ($7), else the default ($5); owned by $8/$9.
-  SELECT asked.chat_id, 'assistant', '', asked.id, CASE WHEN chat.model = ANY($7) THEN chat.model ELSE $5 END, 'streaming', now(),
+  SELECT asked.chat_id, 'assistant', '', asked.id, asked.id, CASE WHEN chat.model = ANY($7) THEN chat.model ELSE $5 END, 'streaming', now(),
          $8::int, $9::timestamptz
   FROM asked, chat RETURNING ${MESSAGE_COLUMNS}
 ), touched AS (
   -- The same as the messages' own trigger does, so the chat returned here is already up to date.
-  UPDATE chats c SET title = coalesce(c.title, $6), updated_at = greatest(c.updated_at, now())
-  FROM chat WHERE c.id = chat.id RETURNING ${CHAT_COLUMNS.split(', ')
+  UPDATE chats c SET title = coalesce(c.title, $6), updated_at = greatest(c.updated_at, now()), active_leaf_id = reply.id
+  FROM chat, reply WHERE c.id = chat.id RETURNING ${CHAT_COLUMNS.split(', ')
     .map((column) => `c.${column}`)
     .join(', ')}, chat.title IS NULL AS titled
 )
@@ -80,7 +87,7 @@ FROM touched, asked, reply, history`,
 // row_to_json gives bigint ids as JSON numbers and timestamps as strings; the mappers expect pg's types.
 const fromJson = <R extends MessageRow & { created_at: string }>(row: R): MessageRow => ({
   ...row,
-  id: String(row.id),
+  id: String(row.id), // parent_id and sibling_ids: toMessage takes numbers too
   created_at: new Date(row.created_at),
 });
 
@@ -102,6 +109,7 @@ export function createTurnsRepo(db: Queryable) {
         knownHistory?: KnownHistory;
       },
       tx: Queryable = db,
+      retried = false,
     ): Promise<StoreTurnResult> {
       try {
         const { rows } = await tx.query<StoreTurnRow>(STORE_TURN_SQL, [
@@ -119,7 +127,7 @@ export function createTurnsRepo(db: Queryable) {
           input.knownHistory?.newestDigest ?? null,
         ]);
         const row = rows[0];
-        if (!row) return { refused: 'chat_not_found' };
+        if (!row) return retried ? { refused: 'chat_not_found' } : this.storeTurn(input, tx, true);
         return {
           stored: {
             chat: toChat({ ...row.chat, created_at: new Date(row.chat.created_at), updated_at: new Date(row.chat.updated_at) }),

@@ -12,6 +12,7 @@ import { createChatsRepo, type Chat } from './chats.repo.js';
 import { createEarlyStart, modelFor as modelOf, type ChatRead } from './early-start.js';
 import { ProgressSaver } from './progress-saver.js';
 import { createMessagesRepo, type Message } from './messages.repo.js';
+import { createBranching } from './branching.js';
 import { createLiveReplies, inProgress, type Turn } from './live-replies.js';
 import { createRepliesRepo } from './replies.repo.js';
 import { repeatOfSend } from './repeat-send.js';
@@ -20,7 +21,6 @@ import { storeTurnAndLaunch } from './send-turn.js';
 import { createLauncher } from './turn-launch.js';
 import { waitUntilEnded } from './stop-wait.js';
 import { createTitleWriter } from './title-writer.js';
-import { createTurnsRepo } from './turns.repo.js';
 
 export type { Turn } from './live-replies.js';
 
@@ -35,7 +35,7 @@ export interface TurnsServiceDeps {
   /** Charges calls that are not replies (titles, early calls thrown away). */
   budget: Pick<UsageService, 'charge'>;
   /** Files sent with messages: claimed by a send, loaded for the model. */
-  attachments: Pick<AttachmentsService, 'claim' | 'link' | 'seesImages' | 'forModel'>;
+  attachments: Pick<AttachmentsService, 'claim' | 'link' | 'seesImages' | 'forModel' | 'copyFiles'>;
   logger?: Logger;
   onModelCall?: (report: ModelCallReport) => void;
 }
@@ -47,7 +47,6 @@ export function createTurnsService({ db, model, bus, config, limits, budget, att
   const chats = createChatsRepo(db);
   const messages = createMessagesRepo(db);
   const replies = createRepliesRepo(db);
-  const turnsRepo = createTurnsRepo(db);
   const live = createLiveReplies({ bus, replies, messages, logger });
   const saver = new ProgressSaver(replies, logger); // one statement a tick saves all the replies streaming here
   const titles = createTitleWriter({ chats, model, titleModel: config.titleModel, charge: budget.charge, logger });
@@ -63,31 +62,8 @@ export function createTurnsService({ db, model, bus, config, limits, budget, att
 
   const launch = createLauncher({ model, config, messages, replies, saver, live, attachments, logger, onModelCall });
 
-  /**
-   * Replaces what follows `userMessage` with a new streaming reply, in one transaction under the chat's
-   * row lock: a reply still streaming (here or on a live instance) is never deleted (409); one whose
-   * instance died is ended first. `edit` changes the message's text in the same transaction.
-   */
-  async function reanswer(
-    userId: string,
-    chat: Chat,
-    userMessage: Message,
-    options: { edit?: string; clientMessageId?: string; hold?: BudgetHold } = {},
-  ) {
-    if (live.has(chat.id)) throw inProgress();
-    early.forget(chat.id);
-    const placeholder = await db.withTransaction(async (tx) => {
-      if (!(await turnsRepo.lockChat(userId, chat.id, tx))) throw new NotFoundError('Chat not found.', 'chat_not_found');
-      await live.takeOver(chat.id, tx);
-      if (await replies.findStreaming(chat.id, tx)) throw inProgress();
-      if (options.edit !== undefined) await messages.updateContent(userMessage.id, options.edit, tx);
-      await messages.deleteAfter(chat.id, userMessage.id, tx);
-      return replies.insertStreamingReply(chat.id, userMessage.id, modelFor(chat), live.owner(), tx);
-    });
-    if (!placeholder) throw inProgress();
-    const asked = options.edit === undefined ? userMessage : { ...userMessage, content: options.edit };
-    return launch(userId, chat, asked, placeholder, { clientMessageId: options.clientMessageId, hold: options.hold });
-  }
+  const branching = createBranching({ db, live, early, replies, attachments, modelFor, launch });
+  const reanswer = branching.reanswer;
 
   const repeat = repeatOfSend({ requireChat, messages, reanswer });
   /** Runs a send with its hold on the budget; once it returned, the hold is kept by the reply that took it, else released. */
@@ -147,7 +123,7 @@ export function createTurnsService({ db, model, bus, config, limits, budget, att
       });
     },
 
-    /** Edit and branch: replaces a user message's text, drops what came after it and answers it anew. */
+    /** Edit: a new version of a user message beside it (same parent, same files), answered; the old one stays. */
     async edit(userId: string, chatId: string, messageId: string, content: string): Promise<Turn> {
       return holding(await limits.beforeSend(userId), async (hold) => {
         const chat = await idleChat(userId, chatId);
@@ -157,6 +133,9 @@ export function createTurnsService({ db, model, bus, config, limits, budget, att
         return reanswer(userId, chat, target, { edit: content, hold });
       });
     },
+
+    /** Makes the active path run through `messageId` (a message of this chat) and on to the newest leaf under it. */
+    switchBranch: (userId: string, chatId: string, messageId: string): Promise<void> => branching.switchTo(userId, chatId, messageId),
 
     /** Before a chat is deleted: ends its generation, here or elsewhere. */
     abandon: (chatId: string): Promise<void> => (early.forget(chatId), live.abandon(chatId)),

@@ -48,6 +48,10 @@ export const Message = z.strictObject({
   createdAt: Timestamp,
   /** Files sent with a user message (empty otherwise). */
   attachments: z.array(Attachment),
+  /** The message this one answers or follows; null for a chat's first message. */
+  parentId: Id.nullable(),
+  /** The messages with the same parent (the versions at this point), oldest first, this one included. */
+  siblingIds: z.array(Id),
 });
 
 export const Usage = z.strictObject({ promptTokens: z.number().int(), completionTokens: z.number().int() });
@@ -57,6 +61,7 @@ export const ChatBody = z.strictObject({ chat: Chat });
 export const ChatList = z.strictObject({ chats: z.array(Chat), nextCursor: z.string().nullable() });
 export const ChatWithMessages = z.strictObject({ chat: Chat, messages: z.array(Message), hasMore: z.boolean() });
 export const CreatedChat = z.strictObject({ chat: Chat, messages: z.array(Message).optional() });
+export const ForkedChat = z.strictObject({ chat: Chat, messages: z.array(Message) });
 export const MessagePage = z.strictObject({ messages: z.array(Message), hasMore: z.boolean() });
 export const Turn = z.strictObject({ userMessage: Message, assistantMessage: Message.nullable() });
 export const Stopped = z.strictObject({ assistantMessage: Message.nullable() });
@@ -84,6 +89,7 @@ export const SearchResults = z.strictObject({
     z.strictObject({
       chat: z.strictObject({ id: Id, title: z.string().nullable() }),
       messageId: Id.nullable(),
+      onActivePath: z.boolean(),
       kind: z.enum(['title', 'message']),
       snippet: z.string(),
       rank: z.number(),

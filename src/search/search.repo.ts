@@ -10,6 +10,8 @@ export interface SearchHit {
   chat: { id: string; title: string | null };
   /** null when the chat's title matched. */
   messageId: string | null;
+  /** The message is on its chat's active path (a title: true); else, open it by switching to it. */
+  onActivePath: boolean;
   kind: 'title' | 'message';
   /** HTML-escaped text around the match, with the matched words in <mark>…</mark>. */
   snippet: string;
@@ -21,6 +23,7 @@ interface HitRow {
   chat_id: string;
   title: string | null;
   message_id: string | null;
+  on_path: boolean;
   kind: 'title' | 'message';
   snippet: string;
   rank: number;
@@ -55,12 +58,12 @@ function searchSql(sort: 'newest' | 'relevance'): string {
   const order = sort === 'relevance' ? 'rank DESC, at DESC' : 'at DESC, rank DESC';
   return `WITH q AS (SELECT websearch_to_tsquery('simple', $2) AS query)
     SELECT * FROM (
-      SELECT c.id AS chat_id, c.title, NULL::bigint AS message_id, 'title' AS kind,
+      SELECT c.id AS chat_id, c.title, NULL::bigint AS message_id, true AS on_path, 'title' AS kind,
              ts_headline('simple', ${escaped("coalesce(c.title, '')")}, q.query, ${HEADLINE}) AS snippet,
              ts_rank(c.title_search, q.query) * 2 AS rank, c.updated_at AS at
       FROM chats c, q WHERE c.user_id = $1 AND c.title_search @@ q.query
       UNION ALL
-      SELECT c.id, c.title, m.id, 'message',
+      SELECT c.id, c.title, m.id, m.on_path, 'message',
              ts_headline('simple', ${escaped(`left(m.content, ${SNIPPET_SOURCE_CHARS})`)}, q.query, ${HEADLINE}),
              ts_rank(m.content_search, q.query), m.created_at
       FROM messages m JOIN chats c ON c.id = m.chat_id, q
@@ -74,6 +77,7 @@ const toHits = ({ rows }: { rows: HitRow[] }): SearchHit[] =>
   rows.map((r) => ({
     chat: { id: r.chat_id, title: r.title },
     messageId: r.message_id,
+    onActivePath: r.on_path,
     kind: r.kind,
     snippet: r.snippet,
     rank: Number(r.rank),

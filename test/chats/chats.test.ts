@@ -146,13 +146,21 @@ describe('GET /api/chats/:id', () => {
         'createdAt',
         'id',
         'model',
+        'parentId',
         'promptTokens',
         'role',
+        'siblingIds',
         'status',
       ]);
       expect(m.status).toBe('complete');
       expect(m.attachments).toEqual([]);
+      expect(m.siblingIds).toEqual([m.id]);
     }
+    // One path: each message under the one before it.
+    expect(res.body.messages.map((m: { parentId: string | null }) => m.parentId)).toEqual([
+      null,
+      ...res.body.messages.slice(0, -1).map((m: { id: string }) => m.id),
+    ]);
   });
 
   it("answers 404 for another user's chat, exactly as for a missing one", async () => {

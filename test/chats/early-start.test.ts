@@ -104,7 +104,13 @@ describe('the early start of a send', () => {
       { role: 'assistant', content: 'Changed ✓' },
       { role: 'user', content: 'second' },
     ]);
-    await a.db.query(`INSERT INTO messages (chat_id, role, content) VALUES ($1, 'user', 'added')`, [chat]);
+    await a.db.query(
+      `WITH added AS (
+         INSERT INTO messages (chat_id, role, content, parent_id)
+         SELECT $1, 'user', 'added', active_leaf_id FROM chats WHERE id = $1 RETURNING id
+       ) UPDATE chats SET active_leaf_id = (SELECT id FROM added) WHERE id = $1`,
+      [chat],
+    );
     fake.enqueue({ kind: 'reply', content: 'stale' }, { kind: 'reply', content: 'right again' });
     before = fake.completions().length;
     expect((await u.a.post(`/api/chats/${chat}/message`, { content: 'third' }).expect(201)).body.assistantMessage.content).toBe(
@@ -230,7 +236,7 @@ describe('what the early start holds', () => {
     const early = held({ chats: 10, totalChars: 1000 });
     const message = (id: string, role: 'user' | 'assistant', content: string, status: Message['status'] = 'complete'): Message => ({
       ...{ id, chatId: 'c', role, content, status, model: null, promptTokens: null, completionTokens: null },
-      ...{ createdAt: new Date().toISOString(), attachments: [] },
+      ...{ createdAt: new Date().toISOString(), attachments: [], parentId: null, siblingIds: [id] },
     });
     const conversation = [message('1', 'user', 'hi'), message('2', 'assistant', 'hello')];
     const read = async (id: string, messages: Message[], page: { during?: () => void; hasMore?: boolean; busy?: boolean } = {}) => {

@@ -176,7 +176,7 @@ describe('messages in pages', () => {
 });
 
 describe('edit and branch: PATCH /api/chats/:id/messages/:messageId', () => {
-  it('replaces a user message, drops what came after it and answers anew', async () => {
+  it('adds a new version beside the message, answers it and makes it the active path; the old one stays', async () => {
     const { agent } = await signUp(ctx.t.app);
     const chat = (await agent.post('/api/chats').send({ message: 'first question' })).body.chat;
     await agent.post(`/api/chats/${chat.id}/message`).send({ content: 'second question' }).expect(201);
@@ -186,11 +186,16 @@ describe('edit and branch: PATCH /api/chats/:id/messages/:messageId', () => {
     ctx.fake.enqueue({ kind: 'reply', content: 'a better answer' });
     const res = await agent.patch(`/api/chats/${chat.id}/messages/${first.id}`).send({ content: 'first question, edited' });
     expect(res.status).toBe(201);
-    expect(res.body.userMessage).toMatchObject({ id: first.id, content: 'first question, edited' });
-    expect(res.body.assistantMessage.content).toBe('a better answer');
+    const edited = res.body.userMessage;
+    expect(edited).toMatchObject({ content: 'first question, edited', parentId: null, siblingIds: [first.id, edited.id] });
+    expect(edited.id).not.toBe(first.id);
+    expect(res.body.assistantMessage).toMatchObject({ content: 'a better answer', parentId: edited.id, siblingIds: [res.body.assistantMessage.id] });
     expect(ctx.fake.completions().at(-1)!.body.messages).toEqual([{ role: 'user', content: 'first question, edited' }]);
     const after = (await agent.get(`/api/chats/${chat.id}`)).body.messages;
     expect(after.map((m: { content: string }) => m.content)).toEqual(['first question, edited', 'a better answer']);
+    // The first version and everything under it are still there, one switch away.
+    const back = await agent.post(`/api/chats/${chat.id}/branch`).send({ messageId: first.id }).expect(200);
+    expect(back.body.messages.map((m: { content: string }) => m.content)).toEqual(before.map((m: { content: string }) => m.content));
   });
 
   it('refuses to edit an assistant message (400) or a message of another chat (404)', async () => {
@@ -254,7 +259,7 @@ describe('GET /api/search', () => {
     expect(new Set(ids).size).toBe(ids.length);
   });
 
-  it("finds a reply's text once the reply has ended, not while it streams; an edited message by its new text", async () => {
+  it("finds a reply's text once the reply has ended, not while it streams; both versions of an edited message", async () => {
     const { agent } = await signUp(ctx.t.app);
     const tag = `okapi${randomUUID().slice(0, 8)}`;
     const chunks = [`reply${tag} `, 'comes ', 'in ', 'pieces ', 'slowly ', 'here'];
@@ -279,10 +284,12 @@ describe('GET /api/search', () => {
       .patch(`/api/chats/${body.chat.id}/messages/${body.messages[0].id}`)
       .send({ content: `edited${tag} question` });
     expect(edited.status).toBe(201);
-    // The edited question, and the new reply to it (the fake model echoes it).
+    // The new version of the question, and the new reply to it (the fake model echoes it)...
     const byEdit = (await agent.get(`/api/search?q=edited${tag}`)).body.results.map((r: { messageId: string }) => r.messageId);
-    expect(byEdit).toContain(body.messages[0].id);
-    expect(byEdit).toHaveLength(2);
+    expect(byEdit.sort()).toEqual([edited.body.userMessage.id, edited.body.assistantMessage.id].sort());
+    // ...and the first reply still, on the branch the edit left, which the result says.
+    const old = (await agent.get(`/api/search?q=reply${tag}`)).body.results;
+    expect(old).toMatchObject([{ messageId: body.messages[1].id, onActivePath: false }]);
   });
 
   it('validates q', async () => {
