@@ -3,6 +3,10 @@ import type { TurnAttachment } from '../llm/chat-model.js';
 import { CHAT_COLUMNS, toChat, type Chat, type ChatRow } from './chats.repo.js';
 
 export interface ExportedMessage {
+  /** Its id here: a label within the export, for `parentId` and the chat's `activeLeafId`. */
+  id?: string;
+  /** The message it answers or follows; null: a first message; absent (older exports): the one before. */
+  parentId?: string | null;
   role: 'user' | 'assistant';
   content: string;
   status: 'complete' | 'stopped' | 'error';
@@ -15,9 +19,16 @@ export interface ExportedMessage {
 }
 
 /** A chat as exported: everything but its id (an import gives it a new one), with its messages. */
-export type ExportedChat = Omit<Chat, 'id'> & { messages: ExportedMessage[] };
+export type ExportedChat = Omit<Chat, 'id'> & {
+  /** Every message of every branch, each after its parent. */
+  messages: ExportedMessage[];
+  /** The last message of the active path (absent: the last message). */
+  activeLeafId?: string | null;
+};
 
 interface ExportRow {
+  id: string;
+  parent_id: string | null;
   chat_id: string;
   role: 'user' | 'assistant';
   content: string;
@@ -30,26 +41,60 @@ interface ExportRow {
 }
 
 /** Whole chats in and out (export and import): the chats feature's bulk side. */
+/**
+ * Gives imported messages (`ids`, in the export's order) the export's tree and active path: each under
+ * its `parentId` (absent, in older exports: the message before), the path from the first message to
+ * `activeLeafId` (absent: the last message) and on to the newest leaf beneath it.
+ */
+async function restoreTree(chatId: string, chat: ExportedChat, ids: readonly string[], tx: Queryable): Promise<void> {
+  const index = new Map(chat.messages.flatMap((m, i) => (m.id === undefined ? [] : [[m.id, i] as const])));
+  const parents = chat.messages.map((m, i) => (m.parentId === undefined ? i - 1 : m.parentId === null ? -1 : index.get(m.parentId)!));
+  let leaf = chat.activeLeafId ? index.get(chat.activeLeafId)! : ids.length - 1;
+  // The newest message beneath it is the last one in order whose ancestors include it.
+  for (let i = ids.length - 1; i > leaf; i--) {
+    let up = parents[i]!;
+    while (up > leaf) up = parents[up]!;
+    if (up === leaf) {
+      leaf = i;
+      break;
+    }
+  }
+  const onPath = new Set<number>();
+  for (let i = leaf; i >= 0; i = parents[i]!) onPath.add(i);
+  const rows = ids.map((id, i) => ({ id, parent: parents[i]! >= 0 ? ids[parents[i]!] : null, on_path: onPath.has(i) }));
+  await tx.query(
+    `WITH tree AS (
+       UPDATE messages m SET parent_id = x.parent, on_path = x.on_path
+       FROM json_to_recordset($2::json) AS x (id bigint, parent bigint, on_path boolean) WHERE m.id = x.id
+     )
+     UPDATE chats SET active_leaf_id = $3 WHERE id = $1`,
+    [chatId, JSON.stringify(rows), ids[leaf]],
+  );
+}
+
 export function createArchiveRepo(db: Queryable) {
   return {
     /** Every chat of the user (or one), with its messages in order: two queries, whatever the size. */
     async exportChats(userId: string, chatId?: string): Promise<ExportedChat[]> {
-      const { rows: chats } = await db.query<ChatRow>(
-        `SELECT ${CHAT_COLUMNS} FROM chats
+      const { rows: chats } = await db.query<ChatRow & { active_leaf_id: string | null }>(
+        `SELECT ${CHAT_COLUMNS}, active_leaf_id FROM chats
          WHERE user_id = $1 AND ($2::uuid IS NULL OR id = $2) ORDER BY created_at, id`,
         [userId, chatId ?? null],
       );
       const { rows: messages } = await db.query<ExportRow>(
-        `SELECT m.chat_id, m.role, m.content, m.status, m.model, m.prompt_tokens, m.completion_tokens, m.created_at, m.attachments
+        `SELECT m.id, m.parent_id, m.chat_id, m.role, m.content, m.status, m.model, m.prompt_tokens, m.completion_tokens, m.created_at, m.attachments
          FROM messages m JOIN chats c ON c.id = m.chat_id
-         WHERE c.user_id = $1 AND ($2::uuid IS NULL OR c.id = $2) AND m.status <> 'streaming'
+         WHERE c.user_id = $1 AND ($2::uuid IS NULL OR c.id = $2)
          ORDER BY m.chat_id, m.id`,
         [userId, chatId ?? null],
       );
       const byChat = new Map<string, ExportedMessage[]>();
       for (const m of messages) {
+        if (m.status === 'streaming') continue;
         const list = byChat.get(m.chat_id) ?? [];
         list.push({
+          id: m.id,
+          parentId: m.parent_id,
           role: m.role,
           content: m.content,
           status: m.status as ExportedMessage['status'],
@@ -61,8 +106,14 @@ export function createArchiveRepo(db: Queryable) {
         });
         byChat.set(m.chat_id, list);
       }
-      // An export carries no ids: imported chats get new ones.
-      return chats.map(toChat).map(({ id, ...chat }) => ({ ...chat, messages: byChat.get(id) ?? [] }));
+      // A reply still being written is left out: the path then ends at the message it answers.
+      const streaming = new Map(messages.filter((m) => m.status === 'streaming').map((m) => [m.id, m.parent_id]));
+      // The chat's id is not exported (an import makes a new one); its messages' ids are labels.
+      return chats.map((row) => {
+        const { id, ...chat } = toChat(row);
+        const leaf = row.active_leaf_id && streaming.has(row.active_leaf_id) ? streaming.get(row.active_leaf_id)! : row.active_leaf_id;
+        return { ...chat, messages: byChat.get(id) ?? [], activeLeafId: leaf };
+      });
     },
 
     /** Bytes of text the user keeps (for the storage cap): messages, titles and system prompts. */
@@ -108,6 +159,7 @@ export function createArchiveRepo(db: Queryable) {
         );
         // Identity ids grow in insertion order, which is the messages' order.
         messageIds = inserted.rows.map((r) => r.id).sort((a, b) => (BigInt(a) < BigInt(b) ? -1 : 1));
+        await restoreTree(chatId, chat, messageIds, tx);
       }
       // The message trigger made the chat "active now"; keep the imported activity time instead.
       await tx.query('UPDATE chats SET updated_at = $2 WHERE id = $1', [chatId, chat.updatedAt]);

@@ -76,16 +76,16 @@ export function createBranchesRepo(db: Queryable) {
       const { rows: inserted } = await tx.query<{ id: string }>(
         `INSERT INTO messages (chat_id, role, content, status, model, prompt_tokens, completion_tokens, created_at)
          SELECT $1, role, content, status, model, prompt_tokens, completion_tokens, created_at
-         FROM json_to_recordset($2::json) WITH ORDINALITY
-           AS x (role text, content text, status text, model text, prompt_tokens int, completion_tokens int, created_at timestamptz, n bigint)
-         ORDER BY n RETURNING id`,
+         FROM json_to_recordset($2::json)
+           AS x (role text, content text, status text, model text, prompt_tokens int, completion_tokens int, created_at timestamptz)
+         RETURNING id`,
         [toChatId, JSON.stringify(rows)],
       );
+      // Identity ids grow in insertion order, which is the path's order (as an import relies on too).
       const ids = inserted.map((r) => r.id).sort((a, b) => (BigInt(a) < BigInt(b) ? -1 : 1));
       await linkInOrder(toChatId, ids, tx);
       return ids;
     },
-
   };
 }
 

@@ -110,9 +110,10 @@ export function createMessagesRepo(db: Queryable) {
 
     /** The active path's leaf. */
     async findLast(chatId: string, tx: Queryable = db): Promise<Message | undefined> {
-      const { rows } = await tx.query<MessageRow>(`SELECT ${COLUMNS} FROM messages WHERE chat_id = $1 AND on_path ORDER BY id DESC LIMIT 1`, [
-        chatId,
-      ]);
+      const { rows } = await tx.query<MessageRow>(
+        `SELECT ${COLUMNS} FROM messages WHERE chat_id = $1 AND on_path ORDER BY id DESC LIMIT 1`,
+        [chatId],
+      );
       return one(rows);
     },
 

@@ -1,7 +1,15 @@
 import { routeFor } from '../http/route.js';
 import * as R from '../openapi/response.schemas.js';
 import { responder, turnErrors, type ChatRouteDeps } from './route-deps.js';
-import { ChatIdParams, ChatQuery, MessageParams, editMessageBody, messageIdBody, sendMessageBody, type ChatSchemaLimits } from './chats.schema.js';
+import {
+  ChatIdParams,
+  ChatQuery,
+  MessageParams,
+  editMessageBody,
+  messageIdBody,
+  sendMessageBody,
+  type ChatSchemaLimits,
+} from './chats.schema.js';
 import { answerTurn } from './turn-response.js';
 import { resumeOffset, streamTurn } from './turn-stream.js';
 

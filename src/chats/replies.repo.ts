@@ -113,10 +113,10 @@ export function createRepliesRepo(db: Queryable) {
 
     /** Removes a streaming reply that got no text (a stop before the first word), charging the call if it was made. */
     async remove(id: string, charge?: Charge): Promise<void> {
-      await db.query(`WITH done AS (DELETE FROM messages WHERE id = $1 AND status = 'streaming' RETURNING id, chat_id, parent_id), ${leafBack('done')}, ${charging(2)} SELECT 1`, [
-        id,
-        ...chargeParams(charge, Boolean(charge?.usage)),
-      ]);
+      await db.query(
+        `WITH done AS (DELETE FROM messages WHERE id = $1 AND status = 'streaming' RETURNING id, chat_id, parent_id), ${leafBack('done')}, ${charging(2)} SELECT 1`,
+        [id, ...chargeParams(charge, Boolean(charge?.usage))],
+      );
     },
 
     async findStreaming(chatId: string, tx: Queryable = db): Promise<(Message & { replyTo: string }) | undefined> {

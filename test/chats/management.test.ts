@@ -189,7 +189,11 @@ describe('edit and branch: PATCH /api/chats/:id/messages/:messageId', () => {
     const edited = res.body.userMessage;
     expect(edited).toMatchObject({ content: 'first question, edited', parentId: null, siblingIds: [first.id, edited.id] });
     expect(edited.id).not.toBe(first.id);
-    expect(res.body.assistantMessage).toMatchObject({ content: 'a better answer', parentId: edited.id, siblingIds: [res.body.assistantMessage.id] });
+    expect(res.body.assistantMessage).toMatchObject({
+      content: 'a better answer',
+      parentId: edited.id,
+      siblingIds: [res.body.assistantMessage.id],
+    });
     expect(ctx.fake.completions().at(-1)!.body.messages).toEqual([{ role: 'user', content: 'first question, edited' }]);
     const after = (await agent.get(`/api/chats/${chat.id}`)).body.messages;
     expect(after.map((m: { content: string }) => m.content)).toEqual(['first question, edited', 'a better answer']);

@@ -15,7 +15,7 @@ describe('export', () => {
     const json = await agent.get(`/api/chats/${chat.id}/export?format=json`);
     expect(json.status).toBe(200);
     expect(json.headers['content-disposition']).toMatch(/attachment; filename="?Recipes.json"?/);
-    expect(json.body).toMatchObject({ format: 'gpt-backend-export', version: 1, chats: [{ title: 'Recipes', systemPrompt: 'Be brief.' }] });
+    expect(json.body).toMatchObject({ format: 'gpt-backend-export', version: 2, chats: [{ title: 'Recipes', systemPrompt: 'Be brief.' }] });
     expect(json.body.chats[0].messages.map((m: { role: string; content: string }) => [m.role, m.content])).toEqual([
       ['user', 'Pancakes?'],
       ['assistant', 'Echo: Pancakes?'],
@@ -51,7 +51,17 @@ describe('export', () => {
     expect(imported.body.imported).toEqual({ chats: 2, messages: 4, attachments: 0 });
 
     const again = await newcomer.agent.get('/api/export');
-    const strip = (chats: unknown[]) => JSON.parse(JSON.stringify(chats));
+    // Message ids are labels (new ones after an import): compared by position, with what they point to.
+    type Exported = { activeLeafId: string | null; messages: { id: string; parentId: string | null }[] };
+    const strip = (chats: Exported[]) =>
+      chats.map((chat) => {
+        const at = (id: string | null) => (id === null ? null : chat.messages.findIndex((m) => m.id === id));
+        return {
+          ...chat,
+          activeLeafId: at(chat.activeLeafId),
+          messages: chat.messages.map((m) => ({ ...m, id: at(m.id), parentId: at(m.parentId) })),
+        };
+      });
     expect(strip(again.body.chats)).toEqual(strip(exported.body.chats));
   });
 
