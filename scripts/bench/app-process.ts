@@ -12,6 +12,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { createServerDatabase } from '../../test/helpers/test-db.js';
+import { linkAsPaths } from '../../test/helpers/seed.js';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const NODE = process.env.BENCH_NODE ?? process.execPath;
@@ -227,6 +228,7 @@ export async function insertHistory(dbUrl: string, chats: string[], n: number): 
      FROM unnest($1::uuid[]) AS c (id), generate_series(1, $2::int) AS g`,
     [chats, n],
   );
+  await linkAsPaths(client, chats);
   await client.end();
 }
 

@@ -38,8 +38,9 @@ async function readMigrationFiles(): Promise<Migration[]> {
  * advisory lock so two instances starting at once never run the same migration twice. A migration that
  * was edited after it landed is refused: add the next number instead.
  */
-export async function migrate(db: Database, logger?: Logger): Promise<string[]> {
-  const migrations = await readMigrations();
+export async function migrate(db: Database, logger?: Logger, { upTo }: { upTo?: string } = {}): Promise<string[]> {
+  // `upTo` (a version, e.g. '010'): stop there, as an earlier release would (tests of a migration on its data).
+  const migrations = (await readMigrations()).filter((m) => upTo === undefined || m.version <= upTo);
   const client = await db.pool.connect();
   let broken: Error | undefined;
   const onError = (err: Error) => (broken = err); // the failing query reports it; see withTransaction

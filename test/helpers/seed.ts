@@ -38,6 +38,24 @@ export async function seedHeavyUser(
      FROM generate_series(1, $2) AS g`,
     [longChatId, options.longChatMessages],
   );
+  const { rows: all } = await db.query<{ id: string }>('SELECT id FROM chats WHERE user_id = $1', [userId]);
+  await linkAsPaths(
+    db,
+    all.map((c) => c.id),
+  );
   await db.query('ANALYZE users; ANALYZE chats; ANALYZE messages;');
   return { userId, longChatId };
+}
+
+/** Makes the messages inserted in bulk into `chatIds` what the app writes: one path each, every message under the one before. */
+export async function linkAsPaths(db: Pick<Queryable, 'query'>, chatIds: readonly string[]): Promise<void> {
+  await db.query(
+    `WITH p AS (
+       SELECT id, chat_id, lag(id) OVER (PARTITION BY chat_id ORDER BY id) AS previous FROM messages WHERE chat_id = ANY($1::uuid[])
+     ), linked AS (
+       UPDATE messages m SET parent_id = p.previous FROM p WHERE m.id = p.id AND p.previous IS NOT NULL
+     )
+     UPDATE chats c SET active_leaf_id = (SELECT max(id) FROM p WHERE p.chat_id = c.id) WHERE c.id = ANY($1::uuid[])`,
+    [chatIds],
+  );
 }
