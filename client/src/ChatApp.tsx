@@ -99,9 +99,15 @@ export function ChatApp({ user, onLoggedOut }: { user: User; onLoggedOut: () => 
     return () => clearTimeout(timer);
   }, [hash, messages]);
 
-  const open = (id: string, messageId?: string | null) => {
+  const open = (id: string, messageId?: string | null, onActivePath = true) => {
     setSidebarOpen(false);
-    navigate(`/c/${id}${messageId ? `#m-${messageId}` : ''}`);
+    const go = () => navigate(`/c/${id}${messageId ? `#m-${messageId}` : ''}`);
+    if (!messageId || onActivePath) return go();
+    // A message on another branch: the chat switches to it first.
+    api<{ messages: Message[] }>(`/api/chats/${id}/branch?limit=200`, { method: 'POST', body: { messageId } }).then((page) => {
+      if (id === chatId) setMessages(page.messages);
+      go();
+    }, fail);
   };
   const send = async (content: string, attachments: string[]) => {
     setError(null);
@@ -119,6 +125,22 @@ export function ChatApp({ user, onLoggedOut }: { user: User; onLoggedOut: () => 
   const edit = (messageId: string, content: string) => {
     setError(null);
     if (chatId) void turns.run(`/api/chats/${chatId}/messages/${messageId}`, 'PATCH', { content }, chatId);
+  };
+  const switchTo = (messageId: string) => {
+    setError(null);
+    if (!chatId) return;
+    api<{ messages: Message[] }>(`/api/chats/${chatId}/branch?limit=200`, { method: 'POST', body: { messageId } }).then(
+      (page) => setMessages(page.messages),
+      fail,
+    );
+  };
+  const fork = (messageId: string) => {
+    setError(null);
+    if (!chatId) return;
+    api<{ chat: Chat }>(`/api/chats/${chatId}/fork`, { method: 'POST', body: { messageId } }).then((r) => {
+      void refreshChats();
+      navigate(`/c/${r.chat.id}`);
+    }, fail);
   };
   const [openChat, setOpenChat] = useState<Chat | null>(null);
   // The open chat's settings, even when it is not in the list on show (archived, or beyond the first page).
@@ -198,6 +220,8 @@ export function ChatApp({ user, onLoggedOut }: { user: User; onLoggedOut: () => 
           onModel={pickModel}
           onSend={(content, attachments) => void send(content, attachments)}
           onEdit={edit}
+          onSwitch={switchTo}
+          onFork={fork}
           onStop={() => chatId && api(`/api/chats/${chatId}/stop`, { method: 'POST' }).catch(fail)}
           onRegenerate={() => chatId && void turns.run(`/api/chats/${chatId}/regenerate`, 'POST', {}, chatId)}
         />

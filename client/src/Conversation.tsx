@@ -18,6 +18,10 @@ interface Props {
   onSend(content: string, attachments: string[]): void;
   /** Edit and answer again from a sent message. */
   onEdit(messageId: string, content: string): void;
+  /** Show another version of a message (makes the path through it the active one). */
+  onSwitch(messageId: string): void;
+  /** A new chat from the conversation up to a message. */
+  onFork(messageId: string): void;
   onStop(): void;
   onRegenerate(): void;
 }
@@ -100,7 +104,14 @@ export function Conversation(props: Props) {
       <div className="messages" aria-live="polite">
         {messages.length === 0 && <p className="empty">Ask anything to start a conversation.</p>}
         {messages.map((m) => (
-          <MessageView key={m.id} message={m} canEdit={!generating} onEdit={(content) => props.onEdit(m.id, content)} />
+          <MessageView
+            key={m.id}
+            message={m}
+            canEdit={!generating}
+            onEdit={(content) => props.onEdit(m.id, content)}
+            onSwitch={props.onSwitch}
+            onFork={() => props.onFork(m.id)}
+          />
         ))}
         <div ref={end} />
       </div>

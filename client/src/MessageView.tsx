@@ -8,8 +8,50 @@ const STATUS_NOTE: Partial<Record<Message['status'], string>> = {
   error: 'The reply was interrupted',
 };
 
-/** One message: its text (a reply as Markdown), a Copy button, and for a sent message, Edit. */
-export function MessageView({ message: m, canEdit, onEdit }: { message: Message; canEdit: boolean; onEdit(content: string): void }) {
+interface Props {
+  message: Message;
+  /** No reply is being written: edit, switch and fork are offered. */
+  canEdit: boolean;
+  onEdit(content: string): void;
+  /** Show another version of this message (a sibling's id). */
+  onSwitch(messageId: string): void;
+  /** A new chat from the conversation up to this message. */
+  onFork(): void;
+}
+
+/** "‹ 2 / 3 ›" under a message with several versions: the previous and next ones. */
+function Versions({ message: m, disabled, onSwitch }: { message: Message; disabled: boolean; onSwitch(id: string): void }) {
+  const at = m.siblingIds.indexOf(m.id);
+  if (m.siblingIds.length < 2 || at < 0) return null;
+  return (
+    <span className="versions" role="group" aria-label="Versions">
+      <button
+        type="button"
+        className="small"
+        aria-label="Previous version"
+        disabled={disabled || at === 0}
+        onClick={() => onSwitch(m.siblingIds[at - 1]!)}
+      >
+        ‹
+      </button>
+      <span aria-live="polite">
+        {at + 1} / {m.siblingIds.length}
+      </span>
+      <button
+        type="button"
+        className="small"
+        aria-label="Next version"
+        disabled={disabled || at === m.siblingIds.length - 1}
+        onClick={() => onSwitch(m.siblingIds[at + 1]!)}
+      >
+        ›
+      </button>
+    </span>
+  );
+}
+
+/** One message: its text (a reply as Markdown), its versions, Copy, Branch in new chat, and for a sent message, Edit. */
+export function MessageView({ message: m, canEdit, onEdit, onSwitch, onFork }: Props) {
   const [copied, setCopied] = useState(false);
   const [editing, setEditing] = useState<string | null>(null);
   const copy = () =>
@@ -49,12 +91,18 @@ export function MessageView({ message: m, canEdit, onEdit }: { message: Message;
       {STATUS_NOTE[m.status] && <span className="status-note">{STATUS_NOTE[m.status]}</span>}
       {editing === null && m.content && m.status !== 'streaming' && (
         <div className="message-actions">
+          <Versions message={m} disabled={!canEdit} onSwitch={onSwitch} />
           <button type="button" className="small" onClick={copy} aria-label={m.role === 'user' ? 'Copy your text' : 'Copy the reply'}>
             {copied ? 'Copied' : 'Copy'}
           </button>
           {m.role === 'user' && canEdit && (
             <button type="button" className="small" onClick={() => setEditing(m.content)} aria-label="Edit your text">
               Edit
+            </button>
+          )}
+          {canEdit && (
+            <button type="button" className="small" onClick={onFork}>
+              Branch in new chat
             </button>
           )}
         </div>

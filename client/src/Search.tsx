@@ -4,13 +4,15 @@ import { api } from './api';
 interface Hit {
   chat: { id: string; title: string | null };
   messageId: string | null;
+  /** False: the message is on another branch than the one shown (opening it switches to it). */
+  onActivePath: boolean;
   kind: 'title' | 'message';
   /** HTML-escaped by the server, with only <mark> added around the matches. */
   snippet: string;
 }
 
 /** Search over my titles and messages (GET /api/search). Ctrl/Cmd+K focuses it; Esc clears it. */
-export function Search({ onOpen }: { onOpen(chatId: string, messageId: string | null): void }) {
+export function Search({ onOpen }: { onOpen(chatId: string, messageId: string | null, onActivePath: boolean): void }) {
   const [q, setQ] = useState('');
   const [hits, setHits] = useState<Hit[] | null>(null);
   const input = useRef<HTMLInputElement>(null);
@@ -61,7 +63,7 @@ export function Search({ onOpen }: { onOpen(chatId: string, messageId: string | 
           {hits.length === 0 && <li className="empty">Nothing found.</li>}
           {hits.map((hit) => (
             <li key={`${hit.chat.id}-${hit.messageId ?? 'title'}`}>
-              <button type="button" onClick={() => (onOpen(hit.chat.id, hit.messageId), setQ(''))}>
+              <button type="button" onClick={() => (onOpen(hit.chat.id, hit.messageId, hit.onActivePath), setQ(''))}>
                 <span className="hit-title">{hit.chat.title ?? 'Untitled chat'}</span>
                 {/* The server escapes the text and adds only <mark>: safe as HTML (see the README, Search). */}
                 <span className="snippet" dangerouslySetInnerHTML={{ __html: hit.snippet }} />

@@ -7,7 +7,8 @@ interface Props {
   chats: Chat[];
   activeId: string | null;
   onNew(): void;
-  onOpen(id: string, messageId?: string | null): void;
+  /** A chat, at a message (`onActivePath` false: on another branch, switched to first). */
+  onOpen(id: string, messageId?: string | null, onActivePath?: boolean): void;
   onRename(chat: Chat): void;
   onDelete(chat: Chat): void;
   onLogout(): void;

@@ -35,6 +35,10 @@ export interface Message {
   model: string | null;
   createdAt: string;
   attachments: Attachment[];
+  /** The message this one answers or follows (null: a first message). */
+  parentId: string | null;
+  /** The versions at this point (same parent), oldest first, this one included. */
+  siblingIds: string[];
 }
 
 export class ApiError extends Error {

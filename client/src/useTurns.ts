@@ -43,7 +43,8 @@ export function useTurns({ setMessages, setChats, fail, onChatCreated, onFinishe
           onChatCreated(chat.id);
         }
         setChats((list) => [chat, ...list.filter((c) => c.id !== chat.id)]);
-        // What came after the user message is being replaced; a reply already on screen (a resume) stays.
+        // The path now ends with the user message (a new version of it, after an edit) and its reply; a
+        // reply already on screen (a resume) stays.
         setMessages((list) => {
           const shown = list.find((m) => m.id === assistantMessageId);
           const placeholder: Message = {
@@ -55,8 +56,17 @@ export function useTurns({ setMessages, setChats, fail, onChatCreated, onFinishe
             model: null,
             createdAt: '',
             attachments: [],
+            parentId: userMessage.id,
+            siblingIds: [assistantMessageId],
           };
-          return [...list.filter((m) => BigInt(m.id) < BigInt(userMessage.id)), userMessage, shown ?? placeholder];
+          const parentAt = list.findIndex((m) => m.id === userMessage.parentId);
+          const before =
+            userMessage.parentId === null
+              ? []
+              : parentAt >= 0
+                ? list.slice(0, parentAt + 1)
+                : list.filter((m) => BigInt(m.id) < BigInt(userMessage.id));
+          return [...before, userMessage, shown ?? placeholder];
         });
       },
       onDelta: (text) => mine() && patch((m) => ({ ...m, content: m.content + text })),

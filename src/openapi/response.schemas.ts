@@ -107,7 +107,7 @@ export const SharedChat = z.strictObject({
   sharedAt: Timestamp,
 });
 export const Export = z
-  .object({ format: z.literal('gpt-backend-export'), version: z.literal(1), exportedAt: Timestamp, chats: z.array(z.unknown()) })
+  .object({ format: z.literal('gpt-backend-export'), version: z.literal(2), exportedAt: Timestamp, chats: z.array(z.unknown()) })
   .catchall(z.unknown());
 export const Imported = z.strictObject({
   imported: z.strictObject({ chats: z.number().int(), messages: z.number().int(), attachments: z.number().int() }),

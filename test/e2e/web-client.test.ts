@@ -215,6 +215,47 @@ describe('the web client', () => {
     await page.context().close();
   });
 
+  it('keeps every version: edit, back with ‹, regenerate twice and walk the replies, fork, reload on the same path', async () => {
+    const page = await newPage();
+    await register(page);
+    const texts = () => page.locator('article.message').allTextContents();
+    await page.getByLabel('Message').fill('first wording');
+    await page.getByLabel('Message').press('Enter');
+    await expect.poll(() => lastReply(page).getAttribute('data-status'), { timeout: 10_000 }).toBe('complete');
+    await page.getByRole('button', { name: 'Edit your text' }).click();
+    await page.getByLabel('Your new text').fill('second wording');
+    await page.getByRole('button', { name: 'Save and answer again' }).click();
+    await expect.poll(() => lastReply(page).textContent(), { timeout: 10_000 }).toContain('Echo: second wording');
+    const user = page.locator('article.message.user').first();
+    await expect.poll(() => user.getByRole('group', { name: 'Versions' }).textContent(), { timeout: 5000 }).toContain('2 / 2');
+    await user.getByRole('button', { name: 'Previous version' }).click();
+    await expect.poll(() => lastReply(page).textContent(), { timeout: 5000 }).toContain('Echo: first wording');
+
+    fake.enqueue({ kind: 'reply', content: 'reply two' }, { kind: 'reply', content: 'reply three' });
+    await page.getByRole('button', { name: '↻ Regenerate' }).click();
+    await expect.poll(() => lastReply(page).getAttribute('data-status'), { timeout: 10_000 }).toBe('complete');
+    await page.getByRole('button', { name: '↻ Regenerate' }).click();
+    await expect.poll(() => lastReply(page).textContent(), { timeout: 10_000 }).toContain('reply three');
+    await expect.poll(() => lastReply(page).getByRole('group', { name: 'Versions' }).textContent(), { timeout: 5000 }).toContain('3 / 3');
+    await lastReply(page).getByRole('button', { name: 'Previous version' }).click();
+    await expect.poll(() => lastReply(page).textContent(), { timeout: 5000 }).toContain('reply two');
+    await lastReply(page).getByRole('button', { name: 'Previous version' }).click();
+    await expect.poll(() => lastReply(page).textContent(), { timeout: 5000 }).toContain('Echo: first wording');
+    await lastReply(page).getByRole('button', { name: 'Next version' }).click();
+    await expect.poll(() => lastReply(page).textContent(), { timeout: 5000 }).toContain('reply two');
+
+    const chatUrl = page.url();
+    await page.reload();
+    await expect.poll(() => lastReply(page).textContent(), { timeout: 5000 }).toContain('reply two');
+    expect((await texts()).join(' ')).toContain('first wording');
+
+    await lastReply(page).getByRole('button', { name: 'Branch in new chat' }).click();
+    await page.waitForURL((url) => url.href !== chatUrl && /\/c\/[0-9a-f-]{36}$/.test(url.pathname));
+    await expect.poll(() => lastReply(page).textContent(), { timeout: 5000 }).toContain('reply two');
+    expect(await page.locator('article.message').count()).toBe(2);
+    await page.context().close();
+  });
+
   it('says so when the network is gone', async () => {
     const page = await newPage();
     await register(page);

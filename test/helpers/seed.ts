@@ -55,7 +55,7 @@ export async function linkAsPaths(db: Pick<Queryable, 'query'>, chatIds: readonl
      ), linked AS (
        UPDATE messages m SET parent_id = p.previous FROM p WHERE m.id = p.id AND p.previous IS NOT NULL
      )
-     UPDATE chats c SET active_leaf_id = (SELECT max(id) FROM p WHERE p.chat_id = c.id) WHERE c.id = ANY($1::uuid[])`,
+     UPDATE chats c SET active_leaf_id = l.leaf FROM (SELECT chat_id, max(id) AS leaf FROM p GROUP BY chat_id) l WHERE c.id = l.chat_id`,
     [chatIds],
   );
 }
