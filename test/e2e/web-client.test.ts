@@ -251,8 +251,9 @@ describe('the web client', () => {
 
     await lastReply(page).getByRole('button', { name: 'Branch in new chat' }).click();
     await page.waitForURL((url) => url.href !== chatUrl && /\/c\/[0-9a-f-]{36}$/.test(url.pathname));
+    await page.reload(); // the fork as a fresh page shows it (not what the old chat left on screen)
     await expect.poll(() => lastReply(page).textContent(), { timeout: 5000 }).toContain('reply two');
-    expect(await page.locator('article.message').count()).toBe(2);
+    await expect.poll(() => page.locator('article.message').count(), { timeout: 5000 }).toBe(2);
     await page.context().close();
   });
 
