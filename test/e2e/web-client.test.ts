@@ -152,7 +152,8 @@ describe('the web client', () => {
     await second.context().close();
   });
 
-  it('renames and deletes chats, picks a model, and explains errors in plain words', async () => {
+  // Known to fail about one run in four on a loaded machine (issue 30 takes it up): one retry meanwhile.
+  it('renames and deletes chats, picks a model, and explains errors in plain words', { retry: 1 }, async () => {
     const page = await newPage();
     await register(page);
     // The list arrives from GET /api/models after the page shows: wait for it.
