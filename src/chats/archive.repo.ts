@@ -40,7 +40,6 @@ interface ExportRow {
   attachments: TurnAttachment[] | null;
 }
 
-/** Whole chats in and out (export and import): the chats feature's bulk side. */
 /**
  * Gives imported messages (`ids`, in the export's order) the export's tree and active path: each under
  * its `parentId` (absent, in older exports: the message before), the path from the first message to
@@ -49,18 +48,7 @@ interface ExportRow {
 async function restoreTree(chatId: string, chat: ExportedChat, ids: readonly string[], tx: Queryable): Promise<void> {
   const index = new Map(chat.messages.flatMap((m, i) => (m.id === undefined ? [] : [[m.id, i] as const])));
   const parents = chat.messages.map((m, i) => (m.parentId === undefined ? i - 1 : m.parentId === null ? -1 : index.get(m.parentId)!));
-  let leaf = chat.activeLeafId ? index.get(chat.activeLeafId)! : ids.length - 1;
-  // The newest message beneath it is the last one in order whose ancestors include it.
-  for (let i = ids.length - 1; i > leaf; i--) {
-    let up = parents[i]!;
-    while (up > leaf) up = parents[up]!;
-    if (up === leaf) {
-      leaf = i;
-      break;
-    }
-  }
-  const onPath = new Set<number>();
-  for (let i = leaf; i >= 0; i = parents[i]!) onPath.add(i);
+  const { leaf, path: onPath } = activePath(parents, chat.activeLeafId ? index.get(chat.activeLeafId)! : ids.length - 1);
   const rows = ids.map((id, i) => ({ id, parent: parents[i]! >= 0 ? ids[parents[i]!] : null, on_path: onPath.has(i) }));
   await tx.query(
     `WITH tree AS (
@@ -72,6 +60,26 @@ async function restoreTree(chatId: string, chat: ExportedChat, ids: readonly str
   );
 }
 
+/**
+ * The active path of a tree given in order (`parents[i]` < i, -1 for a first message): from the first
+ * message down through `through` to the newest message beneath it. One pass each way, whatever the
+ * tree's shape (an import may hold 100,000 messages).
+ */
+export function activePath(parents: readonly number[], through: number): { leaf: number; path: Set<number> } {
+  // Parents come before their children: one forward pass marks the subtree, the last marked is the newest.
+  const under = new Uint8Array(parents.length);
+  let leaf = through;
+  for (let i = through; i < parents.length; i++) {
+    if (i !== through && !(parents[i]! >= 0 && under[parents[i]!])) continue;
+    under[i] = 1;
+    leaf = i;
+  }
+  const path = new Set<number>();
+  for (let i = leaf; i >= 0; i = parents[i]!) path.add(i);
+  return { leaf, path };
+}
+
+/** Whole chats in and out (export and import): the chats feature's bulk side. */
 export function createArchiveRepo(db: Queryable) {
   return {
     /** Every chat of the user (or one), with its messages in order: two queries, whatever the size. */
