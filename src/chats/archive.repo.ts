@@ -1,5 +1,6 @@
 import type { Queryable } from '../db/database.js';
 import type { TurnAttachment } from '../llm/chat-model.js';
+import { insertInOrder } from './branches.repo.js';
 import { CHAT_COLUMNS, toChat, type Chat, type ChatRow } from './chats.repo.js';
 
 export interface ExportedMessage {
@@ -146,27 +147,7 @@ export function createArchiveRepo(db: Queryable) {
       const m = chat.messages;
       let messageIds: string[] = [];
       if (m.length > 0) {
-        // As one JSON parameter, not arrays: pg writes an array literal by escaping every element in
-        // JavaScript, which for a 25 MB import held the event loop for about half a second.
-        const rows = m.map((x) => ({
-          role: x.role,
-          content: x.content,
-          status: x.status,
-          model: x.model,
-          prompt_tokens: x.promptTokens,
-          completion_tokens: x.completionTokens,
-          created_at: x.createdAt,
-        }));
-        const inserted = await tx.query<{ id: string }>(
-          `INSERT INTO messages (chat_id, role, content, status, model, prompt_tokens, completion_tokens, created_at)
-           SELECT $1, role, content, status, model, prompt_tokens, completion_tokens, created_at
-           FROM json_to_recordset($2::json)
-             AS x (role text, content text, status text, model text, prompt_tokens int, completion_tokens int, created_at timestamptz)
-           RETURNING id`,
-          [chatId, JSON.stringify(rows)],
-        );
-        // Identity ids grow in insertion order, which is the messages' order.
-        messageIds = inserted.rows.map((r) => r.id).sort((a, b) => (BigInt(a) < BigInt(b) ? -1 : 1));
+        messageIds = await insertInOrder(chatId, m, tx);
         await restoreTree(chatId, chat, messageIds, tx);
       }
       // The message trigger made the chat "active now"; keep the imported activity time instead.

@@ -56,7 +56,7 @@ export function createBranching({ db, live, early, replies, attachments, modelFo
      * never came); with `edit`, first a new user message beside it with that text (and its files), which
      * is then answered. The new messages end the active path.
      */
-    async reanswer(userId: string, chat: Chat, userMessage: Message, options: LaunchOptions & { edit?: string } = {}): Promise<Turn> {
+    reanswer: async (userId: string, chat: Chat, userMessage: Message, options: LaunchOptions & { edit?: string } = {}): Promise<Turn> => {
       const { asked, placeholder } = await onIdleChat(userId, chat.id, async (tx) => {
         let asked = userMessage;
         if (options.edit === undefined) await branches.setPath(chat.id, userMessage.id, tx);
@@ -76,7 +76,7 @@ export function createBranching({ db, live, early, replies, attachments, modelFo
     },
 
     /** Makes the active path run through `messageId` and on to the newest leaf beneath it. */
-    async switchTo(userId: string, chatId: string, messageId: string): Promise<void> {
+    switchTo: async (userId: string, chatId: string, messageId: string): Promise<void> => {
       await onIdleChat(userId, chatId, async (tx) => {
         const leaf = await branches.newestLeafUnder(chatId, messageId, tx);
         if (!leaf) throw messageNotFound();

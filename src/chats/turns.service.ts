@@ -12,7 +12,7 @@ import { createChatsRepo, type Chat } from './chats.repo.js';
 import { createEarlyStart, modelFor as modelOf, type ChatRead } from './early-start.js';
 import { ProgressSaver } from './progress-saver.js';
 import { createMessagesRepo, type Message } from './messages.repo.js';
-import { createBranching, type Branching } from './branching.js';
+import { createBranching } from './branching.js';
 import { createLiveReplies, inProgress, type Turn } from './live-replies.js';
 import { createRepliesRepo } from './replies.repo.js';
 import { repeatOfSend } from './repeat-send.js';
@@ -63,7 +63,7 @@ export function createTurnsService({ db, model, bus, config, limits, budget, att
   const launch = createLauncher({ model, config, messages, replies, saver, live, attachments, logger, onModelCall });
 
   const branching = createBranching({ db, live, early, replies, attachments, modelFor, launch });
-  const reanswer: Branching['reanswer'] = (...args) => branching.reanswer(...args);
+  const { reanswer } = branching;
 
   const repeat = repeatOfSend({ requireChat, messages, reanswer });
   /** Runs a send with its hold on the budget; once it returned, the hold is kept by the reply that took it, else released. */
