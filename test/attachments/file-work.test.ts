@@ -107,6 +107,61 @@ describe('file work off the main thread', () => {
     // room for a loaded machine; BENCHMARKS.md has the measured latency.
     expect(Math.max(...waits)).toBeLessThan(2000);
   });
+
+  it('works on an imported file the same way: pages capped, the server answering meanwhile', async () => {
+    const { agent } = await signUp(t.app);
+    const at = new Date().toISOString();
+    const data = (await eightThousandPages()).toString('base64');
+    const file = { name: 'huge.pdf', mimeType: 'application/pdf', size: 1, kind: 'document', data };
+    const chat = {
+      title: 'imported',
+      createdAt: at,
+      updatedAt: at,
+      messages: [{ role: 'user', content: 'read this', createdAt: at, attachments: [file] }],
+    };
+    let working = true;
+    const importing = agent
+      .post('/api/import')
+      .send({ format: 'gpt-backend-export', version: 2, chats: [chat] })
+      .then((r) => r)
+      .finally(() => (working = false));
+    const waits: number[] = [];
+    while (working) {
+      const started = Date.now();
+      expect((await fetch(`${server.url}/api/health/live`)).status).toBe(200);
+      waits.push(Date.now() - started);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    const imported = await importing;
+    expect(imported.status).toBe(201);
+    expect(imported.body.imported.attachments).toBe(1);
+    expect(Math.max(...waits)).toBeLessThan(2000);
+    const { rows } = await t.db.query<{ text: string }>(
+      `SELECT b.text FROM attachments a JOIN attachment_blobs b USING (user_id, sha256) JOIN messages m ON m.id = a.message_id
+       WHERE m.chat_id = $1`,
+      [imported.body.chatIds[0]],
+    );
+    expect(rows[0]!.text).toContain('[The text stops here: pages 501 to 8000 of 8000 were not read (PDF_MAX_PAGES is 500).]');
+  });
+});
+
+describe('more files at once than the workers and their queue take', () => {
+  it('answers 503 busy (Retry-After) past the queue, and every file an answer', async () => {
+    const t = await startTestApp({ env: { FILE_PROCESS_TIMEOUT_MS: '150', PDF_MAX_PAGES: '100000' } });
+    try {
+      const { agent } = await signUp(t.app);
+      const pdf = await eightThousandPages();
+      // The cores but one at work, 16 waiting: 40 at once leave some with no place on any machine we run on.
+      const answers = await Promise.all(Array.from({ length: 40 }, (_, i) => upload(agent, pdf, `slow-${i}.pdf`)));
+      const busy = answers.filter((r) => r.status === 503);
+      expect(busy.length).toBeGreaterThan(0);
+      expect(busy[0]!.body.error.code).toBe('busy');
+      expect(busy[0]!.headers['retry-after']).toBe('5');
+      expect(answers.every((r) => r.status === 503 || r.status === 422)).toBe(true);
+    } finally {
+      await t.close();
+    }
+  });
 });
 
 describe('limits before any work', () => {
