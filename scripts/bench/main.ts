@@ -16,8 +16,9 @@ import { instanceRows } from './rows-instances.js';
 import { embeddedRows } from './rows-embedded.js';
 import { contextRows, heavyUserRows, loginRows } from './rows-users.js';
 import { fileRows } from './rows-files.js';
+import { branchRows } from './rows-branches.js';
 
-const rows = new Set((process.env.BENCH_ROWS ?? '1,2,3,4,5,6,7,8,9,10,11,12,13').split(',').map(Number));
+const rows = new Set((process.env.BENCH_ROWS ?? '1,2,3,4,5,6,7,8,9,10,11,12,13,14').split(',').map(Number));
 const nodeVersion = execFileSync(NODE, ['--version']).toString().trim();
 const lines: string[] = [];
 compileForBench();
@@ -34,6 +35,7 @@ try {
   if (rows.has(11)) lines.push(...(await instanceRows(fake, db.url)));
   if (rows.has(12)) lines.push(...(await embeddedRows()));
   if (rows.has(13)) lines.push(...(await fileRows(fake, db.url)));
+  if (rows.has(14)) lines.push(...(await branchRows(fake, db.url)));
 } finally {
   await db.drop();
   await fake.close();
