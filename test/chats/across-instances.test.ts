@@ -58,7 +58,7 @@ const storedReply = async (chatId: string) =>
   ).rows[0];
 
 describe('one reply per chat across instances', () => {
-  it('refuses a regenerate and an edit on B while A streams (409), and A’s reply completes intact, charged once', async () => {
+  it('refuses a regenerate, an edit and a branch switch on B while A streams (409), and A’s reply completes intact, charged once', async () => {
     const { get, chat, cookie } = await userWithChat();
     const chunks = pieces(10);
     const sse = await streamOnA(cookie, chat.id, chunks, 60);
@@ -69,8 +69,10 @@ describe('one reply per chat across instances', () => {
       .patch(`/api/chats/${chat.id}/messages/${userMessageId}`)
       .set('Cookie', cookie)
       .send({ content: 'changed' });
-    expect([regenerate.status, edit.status]).toEqual([409, 409]);
+    const branch = await request(b.app).post(`/api/chats/${chat.id}/branch`).set('Cookie', cookie).send({ messageId: userMessageId });
+    expect([regenerate.status, edit.status, branch.status]).toEqual([409, 409, 409]);
     expect(regenerate.body.error.code).toBe('generation_in_progress');
+    expect(branch.body.error.code).toBe('generation_in_progress');
 
     await sse.ended;
     expect(sse.events.at(-1)).toMatchObject({

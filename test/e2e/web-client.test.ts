@@ -255,6 +255,18 @@ describe('the web client', () => {
     await page.reload(); // the fork as a fresh page shows it (not what the old chat left on screen)
     await expect.poll(() => lastReply(page).textContent(), { timeout: 5000 }).toContain('reply two');
     await expect.poll(() => page.locator('article.message').count(), { timeout: 5000 }).toBe(2);
+
+    // A search hit on a branch not shown opens the chat switched to it.
+    await page.goto(chatUrl);
+    await expect.poll(() => lastReply(page).textContent(), { timeout: 5000 }).toContain('reply two');
+    await page.keyboard.press('Control+k');
+    await page.keyboard.type('second');
+    const hit = page.getByRole('list', { name: 'Search results' }).getByRole('button').first();
+    await hit.waitFor({ timeout: 5000 });
+    await hit.click();
+    await expect
+      .poll(() => page.locator('article.message.user .user-text').first().textContent(), { timeout: 5000 })
+      .toBe('second wording');
     await page.context().close();
   });
 
