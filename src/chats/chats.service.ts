@@ -2,7 +2,7 @@ import type { Database } from '../db/database.js';
 import type { AttachmentsService } from '../attachments/attachments.service.js';
 import type { Limits } from '../limits/limits.js';
 import { loadTokenizer } from '../llm/context-window.js';
-import { NotFoundError } from '../http/errors.js';
+import { AppError, NotFoundError } from '../http/errors.js';
 import { createBranchesRepo } from './branches.repo.js';
 import { encodeCursor } from './chat-cursor.js';
 import { createArchiveRepo, type ExportedChat } from './archive.repo.js';
@@ -19,17 +19,31 @@ export interface NewChatInput extends ChatSettings {
   attachments?: readonly string[];
 }
 
+const bytesOf = (texts: readonly (string | null)[]) => texts.reduce((n, text) => n + (text ? Buffer.byteLength(text) : 0), 0);
+const noRoom = (cap: number) =>
+  new AppError(
+    413,
+    'storage_quota_exceeded',
+    `This would store more than your ${cap / 1024 / 1024} MB of messages; delete some chats first.`,
+  );
+
 /** The user's chats: listing, reading, settings, deletion, whole-chat export and import. Turns run the model. */
 export function createChatsService(
   db: Database,
   turns: TurnsService,
-  limits: Pick<Limits, 'chatCreated'>,
+  limits: Pick<Limits, 'chatCreated' | 'storageCapBytes'>,
   attachments: Pick<AttachmentsService, 'upload' | 'link' | 'copyFiles'>,
 ) {
   const chats = createChatsRepo(db);
   const messages = createMessagesRepo(db);
   const archive = createArchiveRepo(db);
   const branches = createBranchesRepo(db);
+
+  /** 413 when `bytes` more of text would pass the user's cap on the text they keep (USER_MESSAGES_MB). */
+  async function assertRoom(userId: string, bytes: number): Promise<void> {
+    const cap = limits.storageCapBytes();
+    if (cap > 0 && (await archive.storedBytes(userId)) + bytes > cap) throw noRoom(cap);
+  }
 
   /** The chat with its newest page of messages (of its active path). */
   const getChat = (userId: string, chatId: string, limit: number): Promise<{ chat: Chat; messages: Message[]; hasMore: boolean }> =>
@@ -68,8 +82,10 @@ export function createChatsService(
       const path = await branches.pathTo(source.id, messageId);
       if (path.length === 0) throw new NotFoundError('Message not found.', 'message_not_found');
       if (path.at(-1)!.status === 'streaming') throw inProgress();
-      await limits.chatCreated(userId);
       const { title, systemPrompt, model } = source;
+      // A copy of its text: counted like an import's, so forks cannot grow what a user keeps past the cap.
+      await assertRoom(userId, bytesOf([title, systemPrompt, ...path.map((m) => m.content)]));
+      await limits.chatCreated(userId);
       const chat = await db.withTransaction(async (tx) => {
         const forked = await chats.insert(userId, { title, systemPrompt, model }, tx);
         const ids = await branches.copyPath(forked.id, path, tx);
@@ -142,6 +158,7 @@ export function createChatsService(
 
     /** The chat as it is now (its title or updatedAt may have moved during a turn). */
     currentChat: (userId: string, chatId: string) => turns.requireChat(userId, chatId),
+    assertRoom,
 
     async exportChat(userId: string, chatId: string): Promise<ExportedChat> {
       const [chat] = await archive.exportChats(userId, chatId);
@@ -150,9 +167,6 @@ export function createChatsService(
     },
 
     exportAll: (userId: string): Promise<ExportedChat[]> => archive.exportChats(userId),
-
-    /** Bytes of message text the user keeps. */
-    storedBytes: (userId: string): Promise<number> => archive.storedBytes(userId),
 
     /**
      * Adds exported chats as new ones (new ids, timestamps kept), all or none. Files come back from their
@@ -171,11 +185,8 @@ export function createChatsService(
             const metas = [];
             for (const file of files)
               metas.push(await attachments.upload(userId, { bytes: Buffer.from(file.data!, 'base64'), name: file.name }, tx));
-            await attachments.link(
-              metas.map((a) => a.id),
-              messageIds[i]!,
-              tx,
-            );
+            const ids = metas.map((a) => a.id);
+            await attachments.link(ids, messageIds[i]!, tx);
             await archive.setAttachments(messageIds[i]!, metas, tx);
             restored += metas.length;
           }

@@ -1,7 +1,6 @@
 import type { ChatsService } from '../chats/chats.service.js';
 import type { ExportedChat } from '../chats/chats.service.js';
 import type { AttachmentsService } from '../attachments/attachments.service.js';
-import { AppError } from '../http/errors.js';
 import type { RequestUser } from '../http/request-user.js';
 import type { Limits } from '../limits/limits.js';
 import { chatToMarkdown } from './markdown.js';
@@ -96,14 +95,7 @@ export function createPortabilityService(
     ): Promise<{ imported: { chats: number; messages: number; attachments: number }; chatIds: string[] }> {
       const bytes = textBytes(data);
       await limits.beforeImport(userId, bytes, data.chats.length);
-      const cap = limits.storageCapBytes();
-      if (cap > 0 && (await chats.storedBytes(userId)) + bytes > cap) {
-        throw new AppError(
-          413,
-          'storage_quota_exceeded',
-          `This would store more than your ${cap / 1024 / 1024} MB of messages; delete some chats first.`,
-        );
-      }
+      await chats.assertRoom(userId, bytes);
       const cleaned = data.chats.map((chat) => ({
         ...chat,
         model: known(chat.model),

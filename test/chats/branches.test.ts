@@ -1,7 +1,7 @@
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
 import { activePath } from '../../src/chats/archive.repo.js';
-import { useTestApp } from '../helpers/test-app.js';
+import { startTestApp, useTestApp } from '../helpers/test-app.js';
 import { signUp } from '../helpers/users.js';
 
 /**
@@ -152,6 +152,34 @@ describe('fork', () => {
     const read = await agent.get(`/api/attachments/${copied.id}`);
     expect(read.status).toBe(200);
     expect(Buffer.from(read.body)).toEqual(png);
+  });
+});
+
+describe('a fork and the storage cap', () => {
+  it('counts the copied text toward USER_MESSAGES_MB (413 storage_quota_exceeded), making nothing', async () => {
+    const limited = await startTestApp({
+      env: {
+        RATE_LIMITS: 'on',
+        REGISTER_PER_IP_PER_HOUR: '1000',
+        USER_MESSAGES_MB: '1',
+        MESSAGE_MAX_CHARS: '400000',
+        DEFAULT_CONTEXT_TOKENS: '1000000',
+      },
+    });
+    try {
+      const { agent } = await signUp(limited.app);
+      const created = await agent.post('/api/chats').send({ message: 'word '.repeat(80_000) });
+      expect(created.status, JSON.stringify(created.body.error)).toBe(201);
+      const chat = created.body;
+      const fork = () => agent.post(`/api/chats/${chat.chat.id}/fork`).send({ messageId: chat.messages[1].id });
+      expect((await fork()).status).toBe(201); // 0.8 MB kept now: another copy would pass 1 MB
+      const refused = await fork();
+      expect(refused.status).toBe(413);
+      expect(refused.body.error.code).toBe('storage_quota_exceeded');
+      expect((await agent.get('/api/chats').expect(200)).body.chats).toHaveLength(2);
+    } finally {
+      await limited.close();
+    }
   });
 });
 
