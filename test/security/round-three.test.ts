@@ -1,6 +1,7 @@
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
 import { captureLogs } from '../helpers/log-lines.js';
+import { listen } from '../helpers/sse.js';
 import { startTestApp, useTestApp } from '../helpers/test-app.js';
 import { signUp } from '../helpers/users.js';
 
@@ -174,6 +175,35 @@ describe('heavy searches', () => {
       expect(Number(over.headers['retry-after'])).toBeGreaterThan(0);
     } finally {
       await limited.close();
+    }
+  });
+});
+
+describe('a message of one character repeated', () => {
+  it('is counted for the context window without holding the server (the tokenizer was quadratic in such a run)', async () => {
+    const app = await startTestApp({ env: { MESSAGE_MAX_CHARS: '200000', DEFAULT_CONTEXT_TOKENS: '1000000' } });
+    const server = await listen(app.app);
+    try {
+      const { agent } = await signUp(app.app);
+      let sending = true;
+      // 200,000 of one letter: ~30 s of the event loop when the tokenizer took it whole.
+      const sent = agent
+        .post('/api/chats')
+        .send({ message: 'x'.repeat(200_000) })
+        .then((r) => r)
+        .finally(() => (sending = false));
+      const waits: number[] = [];
+      while (sending) {
+        const started = Date.now();
+        expect((await fetch(`${server.url}/api/health/live`)).status).toBe(200);
+        waits.push(Date.now() - started);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      expect((await sent).status).toBe(201);
+      expect(Math.max(...waits)).toBeLessThan(2000); // generous for a loaded machine: the bug was seconds
+    } finally {
+      await server.close();
+      await app.close();
     }
   });
 });
