@@ -68,13 +68,7 @@ async function runServer(): Promise<void> {
       resolve();
     });
   });
-  const { port } = server.address() as AddressInfo;
-  logger.info(
-    { port, model: services.model.label, modelServer: services.model.server },
-    `gpt-backend listening on ${config.server.tls ? 'https' : 'http'}://localhost:${port} (model ${services.model.label}${services.model.server ? ` at ${services.model.server}` : ''})`,
-  );
-  jobs.start();
-
+  // Installed before the "listening" line: a supervisor may signal as soon as it reads it.
   let stopping = false;
   async function shutdown(signal: string): Promise<void> {
     if (stopping) return;
@@ -92,4 +86,10 @@ async function runServer(): Promise<void> {
   }
   process.on('SIGINT', () => void shutdown('SIGINT'));
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  const { port } = server.address() as AddressInfo;
+  logger.info(
+    { port, model: services.model.label, modelServer: services.model.server },
+    `gpt-backend listening on ${config.server.tls ? 'https' : 'http'}://localhost:${port} (model ${services.model.label}${services.model.server ? ` at ${services.model.server}` : ''})`,
+  );
+  jobs.start();
 }

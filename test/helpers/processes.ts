@@ -23,7 +23,10 @@ export function runEntry(script: string, env: Record<string, string>, cwd: strin
   let stderr = '';
   child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  // Ended by a signal: its name and the end of stderr, so a failed `toBe(0)` says what happened.
+  const exited = new Promise<number | string>((resolve) =>
+    child.on('exit', (code, signal) => resolve(code ?? `killed by ${signal}; stderr: ${stderr.slice(-800)}`)),
+  );
   return { child, exited, output: () => ({ stdout, stderr }) };
 }
 
