@@ -109,3 +109,14 @@ export const jobsConfig = (e: JobIntervals): JobsConfig => ({
   attachmentSweepMs: e.ATTACHMENT_SWEEP_INTERVAL_SECONDS * 1000,
   memoryReleaseIdleMs: e.MEMORY_RELEASE_IDLE_SECONDS * 1000,
 });
+
+/** Who may sign up (REGISTRATION) and who is always an admin (ADMIN_EMAILS, lower-cased). */
+export interface AccessConfig {
+  registration: 'open' | 'approval' | 'invite' | 'closed';
+  adminEmails: string[];
+}
+
+export const accessConfig = (e: { REGISTRATION: AccessConfig['registration']; ADMIN_EMAILS?: string }): AccessConfig => ({
+  registration: e.REGISTRATION,
+  adminEmails: commaList(e.ADMIN_EMAILS).map((m) => m.toLowerCase()),
+});

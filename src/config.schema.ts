@@ -74,6 +74,14 @@ export const EnvSchema = z.object({
   ),
   PUBLIC_URL: z.preprocess(emptyAsUndefined, z.url({ protocol: /^https?$/ }).optional()),
   REDIS_URL: z.preprocess(emptyAsUndefined, z.url({ protocol: /^rediss?$/ }).optional()),
+  REGISTRATION: z.preprocess(emptyAsUndefined, z.enum(['open', 'approval', 'invite', 'closed']).default('open')),
+  ADMIN_EMAILS: z.preprocess(
+    emptyAsUndefined,
+    z
+      .string()
+      .refine((v) => v.split(',').every((m) => /^[^@\s,]+@[^@\s,]+$/.test(m.trim())), 'must be a comma-separated list of email addresses')
+      .optional(),
+  ),
   RATE_LIMITS: z.preprocess(emptyAsUndefined, z.enum(['on', 'off']).default('on')),
   LOGIN_MAX_FAILURES_PER_ACCOUNT: intInRange(1, 10_000, 10),
   LOGIN_MAX_FAILURES_PER_IP: intInRange(1, 100_000, 50),

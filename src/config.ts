@@ -1,11 +1,8 @@
 import * as parse from './config.parsers.js';
-import type { AttachmentsConfig, JobsConfig } from './config.parsers.js';
+import type { AccessConfig, AttachmentsConfig, JobsConfig } from './config.parsers.js';
 import { EnvSchema } from './config.schema.js';
 
-/**
- * The only reader of the environment. `loadConfig` is pure (it takes the env as an argument) so tests
- * can build any configuration without touching `process.env`.
- */
+/** The only reader of the environment. `loadConfig` is pure (the env is an argument): tests build any config. */
 
 export type ModelConfig =
   | {
@@ -49,6 +46,8 @@ export interface Config {
   /** Where the app is served from (scheme, host, port), for the origin checks; unset: each request's own. */
   publicUrl?: string;
   limits: LimitsConfig;
+  /** REGISTRATION and ADMIN_EMAILS. */
+  access: AccessConfig;
   /** When set, GET /metrics needs `Authorization: Bearer <token>`. */
   metricsToken?: string;
   shutdownGraceMs: number;
@@ -143,6 +142,7 @@ export function loadConfig(env: Env, randomSecret: () => string): Config {
     jobs: parse.jobsConfig(e),
     workers: e.WEB_CONCURRENCY,
     publicUrl: e.PUBLIC_URL,
+    access: parse.accessConfig(e),
     corsOrigins: parse.commaList(e.CORS_ORIGINS),
     limits: {
       enabled: e.RATE_LIMITS === 'on',

@@ -47,6 +47,7 @@ async function runServer(): Promise<void> {
   await migrate(db, logger);
 
   const services = await buildServices(config, db, { logger });
+  await services.admins.atStart(logger);
   if (services.model.label === DEMO_MODEL_LABEL) {
     logger.warn(
       'No OPENAI_API_KEY or OPENAI_BASE_URL: replies come from the OFFLINE DEMO MODEL, not a real AI. Set one of them to use a real model.',

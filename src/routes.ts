@@ -1,3 +1,4 @@
+import { adminRoutes } from './admin/admin.routes.js';
 import { attachmentRoutes } from './attachments/attachments.routes.js';
 import { authRoutes } from './auth/auth.routes.js';
 import { chatRoutes } from './chats/chats.routes.js';
@@ -31,6 +32,7 @@ export function apiRoutes(limits: ChatSchemaLimits & { uploadMaxBytes: number })
     ...portabilityRoutes,
     ...sharingRoutes,
     ...usageRoutes,
+    ...adminRoutes,
     ...docsRoutes,
     ...metricsRoutes,
   ];

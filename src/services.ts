@@ -1,4 +1,6 @@
 import type { Logger } from 'pino';
+import { createAdminService, type AdminService } from './admin/admin.service.js';
+import { createAdminRules, type AdminRules } from './auth/admin-rules.js';
 import { createAuthService, type AuthService } from './auth/auth.service.js';
 import { createPassport, type PassportInstance } from './auth/passport.js';
 import { createPasswordHasher, type PasswordHasher } from './auth/password.js';
@@ -39,6 +41,9 @@ export interface Services {
   sessionStore: SessionStore;
   passport: PassportInstance;
   auth: AuthService;
+  /** Who is an admin (ADMIN_EMAILS, the first account) and the last-admin rule. */
+  admins: AdminRules;
+  admin: AdminService;
   limits: Limits;
   usage: UsageService;
   attachments: AttachmentsService;
@@ -80,16 +85,28 @@ export async function buildServices(config: Config, db: Database, { logger, wrap
   const metrics = createMetrics(db);
   const realHasher = await createPasswordHasher(config.bcryptRounds);
   const hasher = wrapHasher ? wrapHasher(realHasher) : realHasher;
-  const usage = createUsageService(db, config.limits.enabled ? config.limits.dailyTokenLimit : 0, config.chat.context.replyReserveTokens);
+  const usage = createUsageService(db, config.limits, config.chat.context.replyReserveTokens);
   const limits = await openLimits(config.limits, db, usage);
   const sessionStore = new SessionStore(db, config.session, new SessionCache(config.session.cacheMs, bus));
-  const auth = createAuthService({ db, hasher, limits, sessions: sessionStore });
+  const admins = createAdminRules(db, config.access.adminEmails);
+  const auth = createAuthService({ db, access: config.access, admins, hasher, limits, sessions: sessionStore });
   const attachments = createAttachmentsService(db, config.attachments);
   const onModelCall = (report: ModelCallReport) => {
     metrics.modelCall(report);
     modelStatus.recordCall(report);
   };
-  const turns = createTurnsService({ db, model, bus, config: config.chat, limits, budget: usage, attachments, logger, onModelCall });
+  const turns = createTurnsService({
+    db,
+    model,
+    bus,
+    config: config.chat,
+    limits,
+    plan: (userId) => auth.plan(userId),
+    budget: usage,
+    attachments,
+    logger,
+    onModelCall,
+  });
   const chats = createChatsService(db, turns, limits, attachments);
 
   return {
@@ -104,6 +121,8 @@ export async function buildServices(config: Config, db: Database, { logger, wrap
     sessionStore,
     passport: createPassport(auth),
     auth,
+    admins,
+    admin: createAdminService({ db, auth, admins, sessions: sessionStore, turns, model }),
     limits,
     usage,
     attachments,

@@ -13,7 +13,7 @@ import type { PublicUser } from './users.repo.js';
 const route = routeFor<{
   auth: AuthService;
   passport: PassportInstance;
-  config: Pick<Config, 'corsOrigins' | 'publicUrl' | 'isProduction'>;
+  config: Pick<Config, 'corsOrigins' | 'publicUrl' | 'isProduction' | 'access'>;
 }>();
 const tag = 'Auth';
 const account = 'Account';
@@ -33,17 +33,29 @@ export const authRoutes = [
   route({
     method: 'post',
     path: '/api/auth/register',
-    summary: 'Create an account and log in',
+    summary: 'Create an account and log in (202, not logged in, when it awaits approval)',
     tag,
     auth: false,
     input: { body: RegisterBody },
-    responses: { 201: R.UserBody, 400: R.ErrorBody, 409: R.ErrorBody, 429: R.ErrorBody },
+    responses: { 201: R.UserBody, 202: R.UserBody, 400: R.ErrorBody, 403: R.ErrorBody, 409: R.ErrorBody, 429: R.ErrorBody },
     async handle({ input, deps, req, res }) {
       requireHttps(req, deps.config.isProduction);
-      const user = await deps.auth.register(clientIp(req), input.body.email, input.body.password);
+      const { email, password, inviteCode } = input.body;
+      const user = await deps.auth.register(clientIp(req), email, password, inviteCode);
+      if (user.status === 'pending') return void res.status(202).json({ user });
       await logIn(req, user);
       res.status(201).json({ user });
     },
+  }),
+  route({
+    method: 'get',
+    path: '/api/auth/providers',
+    summary: 'How one may sign up and sign in here',
+    tag,
+    auth: false,
+    sessionless: true,
+    responses: { 200: R.Providers },
+    handle: ({ deps, res }) => void res.json({ registration: deps.config.access.registration }),
   }),
   route({
     method: 'post',
@@ -52,7 +64,7 @@ export const authRoutes = [
     tag,
     auth: false,
     input: { body: LoginBody },
-    responses: { 200: R.UserBody, 400: R.ErrorBody, 401: R.ErrorBody, 429: R.ErrorBody },
+    responses: { 200: R.UserBody, 400: R.ErrorBody, 401: R.ErrorBody, 403: R.ErrorBody, 429: R.ErrorBody },
     async handle({ input, deps, req, res }) {
       requireHttps(req, deps.config.isProduction);
       req.body = input.body; // normalised (trimmed, lower-cased email) for the strategy
@@ -92,7 +104,9 @@ export const authRoutes = [
     tag,
     auth: true,
     responses: { 200: R.UserBody, 401: R.ErrorBody },
-    handle: ({ user, res }) => void res.json({ user }),
+    async handle({ deps, user, res }) {
+      res.json({ user: await deps.auth.me(user.id) });
+    },
   }),
   route({
     method: 'post',
@@ -153,7 +167,7 @@ export const authRoutes = [
     tag: account,
     auth: true,
     input: { body: DeleteAccountBody },
-    responses: { 204: undefined, 403: R.ErrorBody, 429: R.ErrorBody },
+    responses: { 204: undefined, 403: R.ErrorBody, 409: R.ErrorBody, 429: R.ErrorBody },
     async handle({ input, deps, user, req, res }) {
       await deps.auth.deleteAccount(clientIp(req), user.id, input.body.password);
       await endSession(req, res);

@@ -13,7 +13,12 @@ export const NewPassword = storableText()
 /** An existing password being confirmed (not re-checked against the policy). */
 const CurrentPassword = z.string().min(1).max(1024);
 
-export const RegisterBody = z.strictObject({ email: Email, password: NewPassword });
+export const RegisterBody = z.strictObject({
+  email: Email,
+  password: NewPassword,
+  /** REGISTRATION=invite: the code of an admin's invite (ignored otherwise). */
+  inviteCode: z.string().trim().min(1).max(200).optional(),
+});
 
 // Login does not re-apply the password policy: a wrong password is a 401, never a hint about the rules.
 export const LoginBody = z.strictObject({

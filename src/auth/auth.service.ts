@@ -1,25 +1,39 @@
-import type { Queryable } from '../db/database.js';
+import type { AccessConfig } from '../config.parsers.js';
+import type { Database } from '../db/database.js';
 import { AppError, ConflictError, NotFoundError, UnauthorizedError } from '../http/errors.js';
 import type { Limits } from '../limits/limits.js';
+import type { AdminRules } from './admin-rules.js';
+import { createInvitesRepo } from './invites.repo.js';
 import type { PasswordHasher } from './password.js';
 import type { SessionStore, SessionSummary } from './session-store.js';
-import { createUsersRepo, type PublicUser } from './users.repo.js';
+import { createUsersRepo, publicOf, type PublicUser, type UserPlan, type UserStatus } from './users.repo.js';
 
 /** A login that did not match an account and its password (which of the two is never said). */
 export const invalidCredentials = () => new UnauthorizedError('invalid_credentials', 'Wrong email or password.');
 const wrongPassword = () => new AppError(403, 'wrong_password', 'The password is not correct.');
+const inviteRequired = () => new AppError(403, 'invite_required', 'Signing up needs a valid invite: ask an admin for one.');
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** 403 for an account that may not log in (yet), said only to someone who gave its password. */
+export function refusedStatus(status: UserStatus): AppError | undefined {
+  if (status === 'pending') return new AppError(403, 'account_pending', 'Your account is waiting for an admin to approve it.');
+  if (status === 'disabled') return new AppError(403, 'account_disabled', 'This account has been disabled by an admin.');
+  return undefined;
+}
+
 export interface AuthServiceDeps {
-  db: Queryable;
+  db: Database;
+  access: AccessConfig;
+  admins: AdminRules;
   hasher: PasswordHasher;
   limits: Limits;
   sessions: SessionStore;
 }
 
 /** Accounts, credentials and sessions: every rule of auth, with its limits, lives here. */
-export function createAuthService({ db, hasher, limits, sessions }: AuthServiceDeps) {
+export function createAuthService({ db, access, admins, hasher, limits, sessions }: AuthServiceDeps) {
   const users = createUsersRepo(db);
+  const invites = createInvitesRepo(db);
   /** Confirms the logged-in user's password, under the same failure limits as a login (403 when wrong). */
   async function confirmPassword(ip: string, userId: string, password: string) {
     const user = await users.findById(userId);
@@ -41,13 +55,43 @@ export function createAuthService({ db, hasher, limits, sessions }: AuthServiceD
       return undefined;
     }
     if (!(await hasher.verify(password, user.passwordHash))) return undefined;
-    return { id: user.id, email: user.email, createdAt: user.createdAt };
+    return publicOf(user);
+  }
+
+  /** Who may register, before anything is counted or hashed: ADMIN_EMAILS' addresses always may. */
+  function checkRegistrationOpen(email: string, inviteCode: string | undefined): void {
+    if (admins.isListed(email)) return;
+    if (access.registration === 'closed')
+      throw new AppError(403, 'registration_closed', 'Signing up is closed: ask an admin for an account.');
+    if (access.registration === 'invite' && !inviteCode) throw inviteRequired();
   }
 
   return {
-    async register(ip: string, email: string, password: string): Promise<PublicUser> {
+    /**
+     * A new account under REGISTRATION: active (open, invite), or pending an admin's approval. An invite
+     * is used in the same transaction as the account is made, so a taken email leaves it unused.
+     */
+    async register(ip: string, email: string, password: string, inviteCode?: string): Promise<PublicUser> {
+      checkRegistrationOpen(email, inviteCode);
       await limits.register(ip);
-      const user = await users.insert(email, await hasher.hash(password));
+      const passwordHash = await hasher.hash(password);
+      const listed = admins.isListed(email);
+      const created = await db.withTransaction(async (tx) => {
+        const invited = access.registration === 'invite' && !listed;
+        if (invited && !(await invites.use(tx, inviteCode!, email))) throw inviteRequired();
+        const status = access.registration === 'approval' && !listed ? 'pending' : 'active';
+        const user = await users.insert(email, passwordHash, { role: listed ? 'admin' : 'user', status }, tx);
+        if (!user) throw new ConflictError('email_taken', 'An account with this email already exists.');
+        if (invited) await invites.usedBy(tx, inviteCode!, user.id);
+        return user;
+      });
+      await admins.ensureFirstAdmin();
+      return publicOf((await users.findById(created.id))!);
+    },
+
+    /** An account made by an admin: active, no invite needed. */
+    async createByAdmin(email: string, password: string, role: 'user' | 'admin'): Promise<PublicUser> {
+      const user = await users.insert(email, await hasher.hash(password), { role: admins.isListed(email) ? 'admin' : role });
       if (!user) throw new ConflictError('email_taken', 'An account with this email already exists.');
       return user;
     },
@@ -61,7 +105,27 @@ export function createAuthService({ db, hasher, limits, sessions }: AuthServiceD
         throw invalidCredentials();
       }
       await attempt.succeeded();
+      const refused = refusedStatus(user.status);
+      if (refused) throw refused;
+      await users.seen(user.id);
       return user;
+    },
+
+    /** The user's own token limit and models (an admin's choice; null: the defaults). */
+    plan: (userId: string): Promise<UserPlan> => users.plan(userId),
+
+    /** Invites to sign up under REGISTRATION=invite (made and revoked by admins). */
+    invites: {
+      create: (createdBy: string, email: string | null, expiresInDays: number) => invites.create(createdBy, email, expiresInDays),
+      list: () => invites.list(),
+      delete: (code: string) => invites.delete(code),
+    },
+
+    /** The logged-in user as stored now (role and status may have changed since login). */
+    async me(userId: string): Promise<PublicUser> {
+      const user = await users.findById(userId);
+      if (!user) throw new UnauthorizedError();
+      return publicOf(user);
     },
 
     async changePassword(ip: string, userId: string, currentPassword: string, newPassword: string): Promise<void> {
@@ -71,7 +135,10 @@ export function createAuthService({ db, hasher, limits, sessions }: AuthServiceD
 
     async deleteAccount(ip: string, userId: string, password: string): Promise<void> {
       await confirmPassword(ip, userId, password);
-      await users.delete(userId);
+      await db.withTransaction(async (tx) => {
+        await admins.guardLastAdmin(tx, userId);
+        await users.delete(userId, tx);
+      });
       sessions.forgetUser(userId);
     },
 

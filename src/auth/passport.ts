@@ -2,7 +2,7 @@ import passportModule from 'passport';
 import { Strategy as LocalStrategy } from 'passport-local';
 import type { AuthService } from './auth.service.js';
 import { clientIp } from './session-helpers.js';
-import type { PublicUser } from './users.repo.js';
+import type { RequestUser } from '../http/request-user.js';
 
 export type PassportInstance = InstanceType<typeof passportModule.Passport>;
 
@@ -17,7 +17,8 @@ export function createPassport(auth: AuthService): PassportInstance {
       auth.logIn(clientIp(req), email, password).then((user) => done(null, user), done);
     }),
   );
-  passport.serializeUser<PublicUser>((user, done) => done(null, { id: user.id, email: user.email, createdAt: user.createdAt }));
-  passport.deserializeUser<PublicUser>((user, done) => done(null, user));
+  // The session holds who the user is, not their role or status (read where they matter: they change).
+  passport.serializeUser<RequestUser>((user, done) => done(null, { id: user.id, email: user.email, createdAt: user.createdAt }));
+  passport.deserializeUser<RequestUser>((user, done) => done(null, user));
   return passport;
 }

@@ -1,12 +1,12 @@
 import type { Request, Response } from 'express';
-import type { PublicUser } from './users.repo.js';
+import type { RequestUser } from '../http/request-user.js';
 
 export const SESSION_COOKIE = 'sid';
 
 const asError = (err: unknown) => (err instanceof Error ? err : new Error(String(err)));
 
 /** passport 0.7 regenerates the session id here, so a session fixed before login is worthless. */
-export async function logIn(req: Request, user: PublicUser): Promise<void> {
+export async function logIn(req: Request, user: RequestUser): Promise<void> {
   await new Promise<void>((resolve, reject) => req.login(user, (err: unknown) => (err ? reject(asError(err)) : resolve())));
   req.session.userAgent = req.get('user-agent')?.slice(0, 500);
 }

@@ -1,8 +1,7 @@
 import type { Queryable } from '../db/database.js';
-import type { RequestUser } from '../http/request-user.js';
+import type { PublicUser, Role, UserPlan, UserStatus } from './user.js';
 
-/** What the API (and the session) may know of a user: never the password hash. */
-export type PublicUser = RequestUser;
+export type { PublicUser, Role, UserPlan, UserStatus } from './user.js';
 
 export interface UserWithHash extends PublicUser {
   passwordHash: string;
@@ -13,24 +12,46 @@ interface UserRow {
   email: string;
   password_hash: string;
   created_at: Date;
+  role: Role;
+  status: UserStatus;
 }
 
-const toPublicUser = (row: Omit<UserRow, 'password_hash'>): PublicUser => ({
+const COLUMNS = 'id, email, created_at, role, status';
+
+export const toPublicUser = (row: Omit<UserRow, 'password_hash'>): PublicUser => ({
   id: row.id,
   email: row.email,
   createdAt: row.created_at.toISOString(),
+  role: row.role,
+  status: row.status,
 });
+
+/** The user without its hash. */
+export const publicOf = (u: PublicUser): PublicUser => ({
+  id: u.id,
+  email: u.email,
+  createdAt: u.createdAt,
+  role: u.role,
+  status: u.status,
+});
+
+const withHash = (row: UserRow | undefined): UserWithHash | undefined => row && { ...toPublicUser(row), passwordHash: row.password_hash };
 
 const UNIQUE_VIOLATION = '23505';
 
 export function createUsersRepo(db: Queryable) {
   return {
     /** Returns undefined when the email is already taken (case-insensitively). */
-    async insert(email: string, passwordHash: string, tx: Queryable = db): Promise<PublicUser | undefined> {
+    async insert(
+      email: string,
+      passwordHash: string,
+      { role = 'user', status = 'active' }: { role?: Role; status?: UserStatus } = {},
+      tx: Queryable = db,
+    ): Promise<PublicUser | undefined> {
       try {
         const { rows } = await tx.query<UserRow>(
-          'INSERT INTO users (email, password_hash) VALUES ($1, $2) RETURNING id, email, created_at',
-          [email, passwordHash],
+          `INSERT INTO users (email, password_hash, role, status) VALUES ($1, $2, $3, $4) RETURNING ${COLUMNS}`,
+          [email, passwordHash, role, status],
         );
         return toPublicUser(rows[0]!);
       } catch (err) {
@@ -40,9 +61,13 @@ export function createUsersRepo(db: Queryable) {
     },
 
     async findById(id: string, tx: Queryable = db): Promise<UserWithHash | undefined> {
-      const { rows } = await tx.query<UserRow>('SELECT id, email, password_hash, created_at FROM users WHERE id = $1', [id]);
-      const row = rows[0];
-      return row && { ...toPublicUser(row), passwordHash: row.password_hash };
+      const { rows } = await tx.query<UserRow>(`SELECT ${COLUMNS}, password_hash FROM users WHERE id = $1`, [id]);
+      return withHash(rows[0]);
+    },
+
+    async findByEmail(email: string, tx: Queryable = db): Promise<UserWithHash | undefined> {
+      const { rows } = await tx.query<UserRow>(`SELECT ${COLUMNS}, password_hash FROM users WHERE lower(email) = lower($1)`, [email]);
+      return withHash(rows[0]);
     },
 
     async updatePasswordHash(id: string, passwordHash: string, tx: Queryable = db): Promise<void> {
@@ -54,12 +79,17 @@ export function createUsersRepo(db: Queryable) {
       await tx.query('DELETE FROM users WHERE id = $1', [id]);
     },
 
-    async findByEmail(email: string, tx: Queryable = db): Promise<UserWithHash | undefined> {
-      const { rows } = await tx.query<UserRow>('SELECT id, email, password_hash, created_at FROM users WHERE lower(email) = lower($1)', [
-        email,
-      ]);
-      const row = rows[0];
-      return row && { ...toPublicUser(row), passwordHash: row.password_hash };
+    async seen(id: string): Promise<void> {
+      await db.query('UPDATE users SET last_seen_at = now() WHERE id = $1', [id]);
+    },
+
+    /** The user's own token limit and models (read by every send). */
+    async plan(id: string): Promise<UserPlan> {
+      const { rows } = await db.query<{ daily_token_limit: number | null; allowed_models: string[] | null }>(
+        'SELECT daily_token_limit, allowed_models FROM users WHERE id = $1',
+        [id],
+      );
+      return { dailyTokenLimit: rows[0]?.daily_token_limit ?? null, allowedModels: rows[0]?.allowed_models ?? null };
     },
   };
 }

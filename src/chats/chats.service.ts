@@ -20,12 +20,10 @@ export interface NewChatInput extends ChatSettings {
 }
 
 const bytesOf = (texts: readonly (string | null)[]) => texts.reduce((n, text) => n + (text ? Buffer.byteLength(text) : 0), 0);
-const noRoom = (cap: number) =>
-  new AppError(
-    413,
-    'storage_quota_exceeded',
-    `This would store more than your ${cap / 1024 / 1024} MB of messages; delete some chats first.`,
-  );
+const noRoom = (cap: number) => {
+  const message = `This would store more than your ${cap / 1024 / 1024} MB of messages; delete some chats first.`;
+  return new AppError(413, 'storage_quota_exceeded', message);
+};
 
 /** The user's chats: listing, reading, settings, deletion, whole-chat export and import. Turns run the model. */
 export function createChatsService(
@@ -111,14 +109,15 @@ export function createChatsService(
 
     /** Without a message: the new chat. With one: the turn that sends it (the chat titled from it). */
     async createChat(userId: string, input: NewChatInput): Promise<{ chat: Chat; turn?: Turn }> {
-      const { message, clientMessageId, attachments, ...settings } = input;
+      const { message, clientMessageId, attachments, ...chosen } = input;
+      const settings = { ...chosen, model: await turns.models.choose(userId, chosen.model, true) };
       if (message === undefined) {
         await limits.chatCreated(userId);
         const chat = await chats.insert(userId, settings);
         turns.learn(userId, chat);
         return { chat };
       }
-      const hold = await turns.admit(userId); // before the chat exists: a refused send leaves no empty chat behind
+      const admission = await turns.admit(userId); // before the chat exists: a refused send leaves no empty chat behind
       let existing: string | false | undefined;
       let chatId: string;
       try {
@@ -132,11 +131,11 @@ export function createChatsService(
           chatId = chat.id;
         }
       } catch (err) {
-        hold?.settle(); // no send: its hold on the budget goes
+        admission.hold?.settle(); // no send: its hold on the budget goes
         throw err;
       }
       try {
-        const turn = await turns.send(userId, chatId, message, clientMessageId, { admitted: true, hold, attachments });
+        const turn = await turns.send(userId, chatId, message, clientMessageId, { admission, attachments });
         return { chat: turn.chat, turn };
       } catch (err) {
         // Refused before anything was stored (a file that is not the user's, an image for a model that
@@ -150,6 +149,7 @@ export function createChatsService(
     },
 
     async updateChat(userId: string, chatId: string, changes: ChatSettings): Promise<Chat> {
+      if ('model' in changes) changes = { ...changes, model: await turns.models.choose(userId, changes.model, false) };
       const chat = await chats.update(userId, chatId, changes);
       if (!chat) throw new NotFoundError('Chat not found.', 'chat_not_found');
       turns.forget(chat.id);

@@ -7,7 +7,9 @@ import type { AttachmentsService } from '../attachments/attachments.service.js';
 import type { Bus } from '../bus/bus.js';
 import type { Limits } from '../limits/limits.js';
 import type { ModelCallReport } from '../observability/metrics.js';
+import type { UserPlan } from '../auth/user.js';
 import type { BudgetHold, UsageService } from '../usage/usage.service.js';
+import { createModelAccess, type Admission } from './model-access.js';
 import { createChatsRepo, type Chat } from './chats.repo.js';
 import { createEarlyStart, modelFor as modelOf, type ChatRead } from './early-start.js';
 import { ProgressSaver } from './progress-saver.js';
@@ -32,6 +34,8 @@ export interface TurnsServiceDeps {
   config: ChatConfig;
   /** The per-minute rate and the daily budget, checked before anything that calls the model. */
   limits: Pick<Limits, 'beforeSend'>;
+  /** The user's own token limit and models (an admin's choice), read at each send. */
+  plan: (userId: string) => Promise<UserPlan>;
   /** Charges calls that are not replies (titles, early calls thrown away). */
   budget: Pick<UsageService, 'charge'>;
   /** Files sent with messages: claimed by a send, loaded for the model. */
@@ -43,7 +47,7 @@ export interface TurnsServiceDeps {
 const STOP_WAIT_MS = 5000;
 
 /** Sending, regenerating, editing, stopping and following replies: everything that runs the model for a chat. */
-export function createTurnsService({ db, model, bus, config, limits, budget, attachments, logger, onModelCall }: TurnsServiceDeps) {
+export function createTurnsService({ db, model, bus, config, limits, plan, budget, attachments, logger, onModelCall }: TurnsServiceDeps) {
   const chats = createChatsRepo(db);
   const messages = createMessagesRepo(db);
   const replies = createRepliesRepo(db);
@@ -66,9 +70,19 @@ export function createTurnsService({ db, model, bus, config, limits, budget, att
   const { reanswer } = branching;
 
   const repeat = repeatOfSend({ requireChat, messages, reanswer });
+  const access = createModelAccess({ model, chats, plan, modelFor, changed: (chatId) => early.forget(chatId) });
+  /** The rate, the budget (the user's own limit, read while the rate is counted) and the user's models. */
+  const admit = async (userId: string): Promise<Admission> => {
+    const userPlan = plan(userId);
+    const hold = await limits.beforeSend(
+      userId,
+      userPlan.then((p) => p.dailyTokenLimit),
+    );
+    return { hold, allowedModels: (await userPlan).allowedModels };
+  };
   /** Runs a send with its hold on the budget; once it returned, the hold is kept by the reply that took it, else released. */
-  const holding = (hold: BudgetHold | undefined, send: (hold?: BudgetHold) => Promise<Turn>): Promise<Turn> =>
-    send(hold).finally(() => hold?.settle());
+  const holding = (admission: Admission, send: (hold?: BudgetHold) => Promise<Turn>): Promise<Turn> =>
+    send(admission.hold).finally(() => admission.hold?.settle());
   /** The user's chat, with no reply being written here. */
   const idleChat = async (userId: string, chatId: string): Promise<Chat> => {
     const chat = await requireChat(userId, chatId);
@@ -99,24 +113,31 @@ export function createTurnsService({ db, model, bus, config, limits, budget, att
   return {
     requireChat,
 
-    /** Checks the user may call the model now (rate and daily budget): 429 otherwise; the send's hold on the budget. */
-    admit: (userId: string): Promise<BudgetHold | undefined> => limits.beforeSend(userId),
+    /** Checks the user may call the model now (rate and daily budget): 429 otherwise; the send's hold and models. */
+    admit,
 
-    /** Sends a message; `admitted` (with its hold) when the caller already checked the limits for it. */
+    /** Which models the user may use (GET /api/models; a chat's model when made or changed). */
+    models: access,
+
+    /** Sends a message; with `admission` when the caller already checked the limits for it. */
     async send(
       userId: string,
       chatId: string,
       content: string,
       clientMessageId?: string,
-      options: { admitted?: boolean; hold?: BudgetHold; attachments?: readonly string[] } = {},
+      options: { admission?: Admission; attachments?: readonly string[] } = {},
     ): Promise<Turn> {
-      const hold = options.admitted ? options.hold : await limits.beforeSend(userId);
-      return holding(hold, () => sendStored(userId, chatId, content, clientMessageId, options.attachments, hold));
+      const admission = options.admission ?? (await admit(userId));
+      return holding(admission, async (hold) => {
+        if (admission.allowedModels) await access.beforeAnswer(userId, await requireChat(userId, chatId), admission);
+        return sendStored(userId, chatId, content, clientMessageId, options.attachments, hold);
+      });
     },
 
     async regenerate(userId: string, chatId: string): Promise<Turn> {
-      return holding(await limits.beforeSend(userId), async (hold) => {
-        const chat = await idleChat(userId, chatId);
+      const admission = await admit(userId);
+      return holding(admission, async (hold) => {
+        const chat = await access.beforeAnswer(userId, await idleChat(userId, chatId), admission);
         const userMessage = await messages.findLastUserMessage(chatId);
         if (!userMessage) throw new ConflictError('nothing_to_regenerate', 'This chat has no message to answer yet.');
         return reanswer(userId, chat, userMessage, { hold });
@@ -125,8 +146,9 @@ export function createTurnsService({ db, model, bus, config, limits, budget, att
 
     /** Edit: a new version of a user message beside it (same parent, same files), answered; the old one stays. */
     async edit(userId: string, chatId: string, messageId: string, content: string): Promise<Turn> {
-      return holding(await limits.beforeSend(userId), async (hold) => {
-        const chat = await idleChat(userId, chatId);
+      const admission = await admit(userId);
+      return holding(admission, async (hold) => {
+        const chat = await access.beforeAnswer(userId, await idleChat(userId, chatId), admission);
         const target = await messages.findById(messageId);
         if (!target || target.chatId !== chatId) throw new NotFoundError('Message not found.', 'message_not_found');
         if (target.role !== 'user') throw new AppError(400, 'not_a_user_message', 'Only your own messages can be edited.');

@@ -27,6 +27,8 @@ export interface RouteSpec {
   streams?: boolean;
   /** A JSON body limit other than the app's default (imports carry whole histories). */
   bodyLimit?: string;
+  /** Who may call it beyond being logged in (e.g. admins only): checked before the input is read. */
+  guard?: string;
   /** Takes one file as multipart/form-data, in the part named `field` (`req.file`), of at most `maxBytes`. */
   upload?: { field: string; maxBytes: number };
 }
@@ -43,11 +45,14 @@ export interface RouteContext<D, S extends InputSchemas> {
 
 export interface Route<D> extends RouteSpec {
   handle(ctx: RouteContext<D, InputSchemas>): Promise<void> | void;
+  /** Throws (e.g. 403) when the logged-in user may not call the route; `guard` names it in the docs. */
+  allow?(deps: D, user: RequestUser): Promise<void>;
 }
 
 type RouteDefinition<D, S extends InputSchemas> = Omit<RouteSpec, 'input'> & {
   input?: S;
   handle(ctx: RouteContext<D, S>): Promise<void> | void;
+  allow?(deps: D, user: RequestUser): Promise<void>;
 };
 
 /**
@@ -68,6 +73,7 @@ export function routerFor<D>(routes: readonly Route<D>[], deps: D): Router {
     if (route.bodyLimit) steps.push(jsonBody(route.bodyLimit));
     if (route.upload) steps.push(fileUpload(route.upload.field, route.upload.maxBytes));
     steps.push(async (req, res) => {
+      if (route.allow) await route.allow(deps, currentUser(req));
       const input = parseInput(route.input, req);
       await route.handle({
         input,

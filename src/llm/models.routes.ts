@@ -1,8 +1,8 @@
+import type { TurnsService } from '../chats/turns.service.js';
 import { routeFor } from '../http/route.js';
 import * as R from '../openapi/response.schemas.js';
-import type { ChatModel } from './chat-model.js';
 
-const route = routeFor<{ model: ChatModel }>();
+const route = routeFor<{ turns: Pick<TurnsService, 'models'> }>();
 
 export const modelRoutes = [
   route({
@@ -12,9 +12,11 @@ export const modelRoutes = [
     tag: 'Chats',
     auth: true,
     responses: { 200: R.Models },
-    handle({ deps, res }) {
-      // The models a chat may use (OPENAI_MODELS) and the default (OPENAI_MODEL).
-      res.json({ models: deps.model.models.map((id) => ({ id })), default: deps.model.defaultModel });
+    async handle({ deps, user, res }) {
+      // The allow-list (OPENAI_MODELS) and its default (OPENAI_MODEL); for a user an admin gave a list of
+      // models, that list (within the allow-list) and the default if it is in it, else its first.
+      const { models, default: defaultModel } = await deps.turns.models.listFor(user.id);
+      res.json({ models: models.map((id) => ({ id })), default: defaultModel });
     },
   }),
 ];

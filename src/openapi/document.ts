@@ -44,6 +44,7 @@ function operation(spec: RouteSpec): object {
   if (spec.streams) responses['200'] = { description: 'The reply as Server-Sent Events', content: EVENT_STREAM };
   return {
     summary: spec.summary,
+    ...(spec.guard ? { description: `Only for: ${spec.guard} (403 forbidden otherwise).` } : {}),
     tags: [spec.tag],
     operationId: `${spec.method}${spec.path.replace(/[/:{}.-]+(\w)?/g, (_m, c: string | undefined) => (c ?? '').toUpperCase())}`,
     security: spec.auth ? [{ sessionCookie: [] }] : [],

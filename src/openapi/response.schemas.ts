@@ -14,7 +14,13 @@ export const ErrorBody = z
   .catchall(z.unknown())
   .meta({ description: 'Every error: a snake_case code, a sentence, and sometimes details (plus top-level extras such as userMessage).' });
 
-export const User = z.strictObject({ id: Id, email: z.string(), createdAt: Timestamp });
+export const User = z.strictObject({
+  id: Id,
+  email: z.string(),
+  createdAt: Timestamp,
+  role: z.enum(['user', 'admin']),
+  status: z.enum(['active', 'pending', 'disabled']),
+});
 
 export const Chat = z.strictObject({
   id: Id,
@@ -57,6 +63,7 @@ export const Message = z.strictObject({
 export const Usage = z.strictObject({ promptTokens: z.number().int(), completionTokens: z.number().int() });
 
 export const UserBody = z.strictObject({ user: User });
+export const Providers = z.strictObject({ registration: z.enum(['open', 'approval', 'invite', 'closed']) });
 export const ChatBody = z.strictObject({ chat: Chat });
 export const ChatList = z.strictObject({ chats: z.array(Chat), nextCursor: z.string().nullable() });
 export const ChatWithMessages = z.strictObject({ chat: Chat, messages: z.array(Message), hasMore: z.boolean() });
@@ -78,7 +85,7 @@ export const Readiness = z.strictObject({
   error: z.unknown().optional(),
 });
 export const Liveness = z.strictObject({ status: z.literal('ok') });
-export const Models = z.strictObject({ models: z.array(z.strictObject({ id: z.string() })), default: z.string() });
+export const Models = z.strictObject({ models: z.array(z.strictObject({ id: z.string() })), default: z.string().nullable() });
 export const Sessions = z.strictObject({
   sessions: z.array(
     z.strictObject({ id: Id, createdAt: Timestamp, lastSeenAt: Timestamp, userAgent: z.string().nullable(), current: z.boolean() }),
@@ -121,4 +128,58 @@ export const UsageReport = z.strictObject({
   ),
   totals: Usage,
   today: z.strictObject({ used: z.number(), limit: z.number().nullable(), remaining: z.number().nullable(), resetsAt: Timestamp }),
+});
+
+export const AdminUser = z.strictObject({
+  id: Id,
+  email: z.string(),
+  role: z.enum(['user', 'admin']),
+  status: z.enum(['active', 'pending', 'disabled']),
+  createdAt: Timestamp,
+  lastSeenAt: Timestamp.nullable(),
+  tokensToday: z.number(),
+  dailyTokenLimit: z.number().nullable(),
+  allowedModels: z.array(z.string()).nullable(),
+  chats: z.number(),
+});
+export const AdminUserBody = z.strictObject({ user: AdminUser });
+export const AdminUserList = z.strictObject({ users: z.array(AdminUser), nextCursor: z.string().nullable() });
+const Invite = z.strictObject({
+  code: z.string(),
+  url: z.string(),
+  email: z.string().nullable(),
+  expiresAt: Timestamp,
+  usedAt: Timestamp.nullable(),
+});
+export const InviteBody = z.strictObject({ invite: Invite });
+export const InviteList = z.strictObject({ invites: z.array(Invite) });
+export const AdminUsage = z.strictObject({
+  from: z.string(),
+  to: z.string(),
+  days: z.array(
+    z.strictObject({
+      day: z.string(),
+      userId: Id,
+      email: z.string(),
+      model: z.string(),
+      promptTokens: z.number(),
+      completionTokens: z.number(),
+      replies: z.number(),
+    }),
+  ),
+  totals: z.strictObject({ promptTokens: z.number(), completionTokens: z.number(), replies: z.number() }),
+});
+export const AuditLog = z.strictObject({
+  events: z.array(
+    z.strictObject({
+      id: Id,
+      at: Timestamp,
+      actorId: Id.nullable(),
+      actorEmail: z.string().nullable(),
+      action: z.string(),
+      targetId: Id.nullable(),
+      details: z.record(z.string(), z.unknown()),
+    }),
+  ),
+  nextCursor: z.string().nullable(),
 });

@@ -7,6 +7,16 @@ const MAX_RANGE_DAYS = 366;
 const DEFAULT_RANGE_DAYS = 30;
 const isoDay = (d: Date) => d.toISOString().slice(0, 10);
 
+/** A report's days: [from, to] as asked, by default the last 30 days; 400 when backwards or over a year. */
+export function dayRange(range: { from?: string; to?: string }): { from: string; to: string } {
+  const to = range.to ?? isoDay(new Date());
+  const from = range.from ?? isoDay(new Date(Date.parse(to) - (DEFAULT_RANGE_DAYS - 1) * DAY_MS));
+  const days = (Date.parse(to) - Date.parse(from)) / DAY_MS;
+  if (days < 0) throw new ValidationError('Invalid request: from must not be after to.');
+  if (days >= MAX_RANGE_DAYS) throw new ValidationError(`Invalid request: ask for at most ${MAX_RANGE_DAYS} days at a time.`);
+  return { from, to };
+}
+
 /** The start of the next UTC day, when the daily budget resets. */
 export function nextUtcMidnight(now = new Date()): Date {
   return new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() + 1));
@@ -55,17 +65,21 @@ export class BudgetHold {
 }
 
 /** Tokens spent per user and day (recorded by the database when a reply ends), and the daily budget. */
-export function createUsageService(db: Database, dailyTokenLimit: number, answerRoom: number) {
+export function createUsageService(db: Database, budget: { enabled: boolean; dailyTokenLimit: number }, answerRoom: number) {
   const usage = createUsageRepo(db);
+  /** The user's daily limit: an admin's choice for the user, else DAILY_TOKEN_LIMIT; 0 (none) with RATE_LIMITS=off. */
+  const limitOf = (ownLimit: number | null) => (budget.enabled ? (ownLimit ?? budget.dailyTokenLimit) : 0);
   return {
     /**
-     * Admits a send under today's budget (429 quota_exceeded otherwise) and holds its share of it: the
-     * room for its answer now, its prompt too once built. Undefined when there is no budget.
+     * Admits a send under today's budget (the user's own limit when an admin set one; 429 quota_exceeded
+     * otherwise) and holds its share of it: the room for its answer now, its prompt too once built.
+     * Undefined when there is no budget.
      */
-    async admit(userId: string): Promise<BudgetHold | undefined> {
-      if (!dailyTokenLimit) return undefined;
-      const { used, holdId } = await usage.admit(userId, answerRoom, dailyTokenLimit);
-      if (holdId === null) throw quotaExceeded(dailyTokenLimit, used);
+    async admit(userId: string, ownLimit: number | null = null): Promise<BudgetHold | undefined> {
+      const limit = limitOf(ownLimit);
+      if (!limit) return undefined;
+      const { used, holdId } = await usage.admit(userId, answerRoom, limit);
+      if (holdId === null) throw quotaExceeded(limit, used);
       return new BudgetHold(holdId, usage, answerRoom);
     },
 
@@ -75,13 +89,12 @@ export function createUsageService(db: Database, dailyTokenLimit: number, answer
     charge: (userId: string, model: string, tokens: { promptTokens: number; completionTokens: number }): Promise<void> =>
       usage.charge(userId, model, tokens.promptTokens, tokens.completionTokens),
 
+    limitOf,
+
     /** Tokens per day and model over [from, to] (default: the last 30 days), and what is left of today's budget. */
-    async report(userId: string, range: { from?: string; to?: string }) {
-      const to = range.to ?? isoDay(new Date());
-      const from = range.from ?? isoDay(new Date(Date.parse(to) - (DEFAULT_RANGE_DAYS - 1) * DAY_MS));
-      const days = (Date.parse(to) - Date.parse(from)) / DAY_MS;
-      if (days < 0) throw new ValidationError('Invalid request: from must not be after to.');
-      if (days >= MAX_RANGE_DAYS) throw new ValidationError(`Invalid request: ask for at most ${MAX_RANGE_DAYS} days at a time.`);
+    async report(userId: string, range: { from?: string; to?: string }, ownLimit: number | null) {
+      const dailyTokenLimit = limitOf(ownLimit);
+      const { from, to } = dayRange(range);
 
       const [perDay, usedToday] = await Promise.all([usage.perDay(userId, from, to), usage.tokensToday(userId)]);
       const totals = perDay.reduce(

@@ -24,7 +24,7 @@ describe('POST /api/auth/register', () => {
     const res = await agent.post('/api/auth/register').send({ email, password: PASSWORD });
 
     expect(res.status).toBe(201);
-    expect(Object.keys(res.body.user).sort()).toEqual(['createdAt', 'email', 'id']);
+    expect(Object.keys(res.body.user).sort()).toEqual(['createdAt', 'email', 'id', 'role', 'status']);
     expect(res.body.user.email).toBe(email);
     expect(JSON.stringify(res.body)).not.toContain(PASSWORD);
     const cookie = res.headers['set-cookie']?.[0] ?? '';

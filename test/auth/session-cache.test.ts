@@ -114,7 +114,11 @@ describe('the session cache', () => {
         return result;
       }) as typeof b.db.query);
       try {
-        const inFlight = me(b, cookie).then((res) => res.status);
+        // (Not /me: it reads the account too, gone after a deletion.)
+        const inFlight = request(b.app)
+          .get('/api/chats')
+          .set('Cookie', cookie)
+          .then((res) => res.status);
         await eventually(() => reads > 0, 5000, 'the read to start');
         const since = Date.now();
         await revoke(cookie, email);

@@ -30,10 +30,13 @@ describe('migrations', () => {
       '009_usage_accounting',
       '010_search_bounded',
       '011_message_tree',
+      '012_administration',
     ]);
     expect(await migrate(db)).toEqual([]);
     const { rows } = await db.query('SELECT version FROM schema_migrations ORDER BY version');
-    expect(rows).toEqual(['001', '002', '003', '004', '005', '006', '007', '008', '009', '010', '011'].map((version) => ({ version })));
+    expect(rows).toEqual(
+      ['001', '002', '003', '004', '005', '006', '007', '008', '009', '010', '011', '012'].map((version) => ({ version })),
+    );
   });
 
   it('refuse to run when an applied migration was edited', async () => {

@@ -66,6 +66,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   if (!options.instanceOf) await migrate(db);
   const logger = options.logger ?? createLogger(config.logLevel);
   const services = await buildServices(config, db, { logger, wrapHasher: options.wrapHasher, memory: options.memory });
+  await services.admins.atStart(logger); // as main does
   const app = createApp(services, { clientDir: options.clientDir });
   return {
     ...services,

@@ -12,7 +12,7 @@ export async function signUp(app: Express, email = uniqueEmail()) {
   const agent = request.agent(app);
   const res = await agent.post('/api/auth/register').send({ email, password: PASSWORD });
   expect(res.status).toBe(201);
-  return { agent, user: res.body.user as { id: string; email: string; createdAt: string }, email };
+  return { agent, user: res.body.user as { id: string; email: string; createdAt: string; role: 'user' | 'admin'; status: string }, email };
 }
 
 /** The value of the session cookie a response set, if any. */
