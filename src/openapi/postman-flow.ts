@@ -4,10 +4,13 @@
  * collection variables for later steps. `checks` and `capture` are JavaScript run by Postman on `b`,
  * the parsed JSON body.
  */
+import { ADMIN_STEPS } from './postman-flow-admin.js';
 import { CHAT_STEPS } from './postman-flow-chats.js';
 
 export interface FlowStep {
   name: string;
+  /** Consecutive steps of one folder are grouped under it. */
+  folder?: string;
   method: 'get' | 'post' | 'patch' | 'delete';
   /** Express style; `:id` → {{chatId}}, `:messageId` → {{messageId}}, `:token` → {{shareToken}} unless `vars` says else. */
   path: string;
@@ -46,6 +49,13 @@ export const FLOW: FlowStep[] = [
   { name: 'Script of the docs page', method: 'get', path: '/api/docs/init.js', status: 200 },
   { name: 'Metrics', method: 'get', path: '/metrics', status: 200 },
   {
+    name: 'How to sign up here',
+    method: 'get',
+    path: '/api/auth/providers',
+    status: 200,
+    checks: { 'a registration mode': "['open', 'approval', 'invite', 'closed'].includes(b.registration)" },
+  },
+  {
     name: 'Register',
     method: 'post',
     path: '/api/auth/register',
@@ -81,6 +91,7 @@ export const FLOW: FlowStep[] = [
     status: 200,
     checks: { 'a default model': "typeof b.default === 'string' && b.models.length > 0" },
   },
+  ...ADMIN_STEPS,
   ...CHAT_STEPS,
   { name: 'Log out', method: 'post', path: '/api/auth/logout', status: 204 },
   {

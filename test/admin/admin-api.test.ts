@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { apiRoutes } from '../../src/routes.js';
 import { useTestApp } from '../helpers/test-app.js';
 import { PASSWORD, signUp, uniqueEmail } from '../helpers/users.js';
+import { eventually } from '../helpers/wait.js';
 
 /** The admin API (issue 28): who may call it, the user listing, per-user limits and models, usage and the audit trail. */
 const ctx = useTestApp({
@@ -251,5 +252,45 @@ describe('usage and audit', () => {
     const page = await admin.agent.get('/api/admin/audit?limit=4');
     const next = await admin.agent.get(`/api/admin/audit?limit=5&cursor=${page.body.nextCursor}`);
     expect([...page.body.events, ...next.body.events].map((e: { id: string }) => e.id)).toEqual(events.map((e) => e.id));
+  });
+});
+
+describe('disabling and deleting', () => {
+  it('disabling ends the sessions, stops a reply in progress and refuses logins (403 account_disabled) until enabled again', async () => {
+    const { agent, user, email } = await signUp(ctx.t.app);
+    const chat = await newChat(agent);
+    ctx.fake.enqueue({ kind: 'stall', chunks: ['Half an ', 'answer'] });
+    const sending = agent
+      .post(`/api/chats/${chat.id}/message`)
+      .send({ content: 'tell me a long story' })
+      .then((res) => res); // sent now (supertest waits for a then)
+    const streaming = async () =>
+      (await ctx.t.db.query(`SELECT 1 FROM messages WHERE chat_id = $1 AND status = 'streaming'`, [chat.id])).rowCount === 1;
+    await eventually(streaming, 5000, 'the reply to start');
+    await patchUser(user.id, { status: 'disabled' }).expect(200);
+    const sent = await sending;
+    expect(sent.body.assistantMessage).toMatchObject({ status: 'stopped', content: 'Half an answer' });
+    expect(await streaming()).toBe(false);
+    expect((await agent.get('/api/chats')).status).toBe(401);
+
+    const refused = await request(ctx.t.app).post('/api/auth/login').send({ email, password: PASSWORD });
+    expect(refused.status).toBe(403);
+    expect(refused.body.error.code).toBe('account_disabled');
+    await patchUser(user.id, { status: 'active' }).expect(200);
+    expect((await request(ctx.t.app).post('/api/auth/login').send({ email, password: PASSWORD })).status).toBe(200);
+  });
+
+  it('DELETE /api/admin/users/:id: the user and everything of theirs go (204); 404 for an unknown user', async () => {
+    const { agent, user } = await signUp(ctx.t.app);
+    await agent.post('/api/chats').send({ message: 'soon gone' }).expect(201);
+    await admin.agent.delete(`/api/admin/users/${user.id}`).expect(204);
+    expect((await agent.get('/api/chats')).status).toBe(401);
+    const left = await ctx.t.db.query(
+      `SELECT (SELECT count(*) FROM users WHERE id = $1) + (SELECT count(*) FROM chats WHERE user_id = $1) + (SELECT count(*) FROM sessions WHERE user_id = $1) AS n`,
+      [user.id],
+    );
+    expect(Number(left.rows[0]!.n)).toBe(0);
+    expect((await admin.agent.delete(`/api/admin/users/${user.id}`)).status).toBe(404);
+    expect((await patchUser(user.id, { role: 'admin' })).status).toBe(404);
   });
 });

@@ -12,11 +12,13 @@ import { eventually } from '../helpers/wait.js';
 let fake: FakeOpenAI;
 let a: TestApp;
 let b: TestApp;
+let adminCookie: string;
 beforeAll(async () => {
   fake = await startFakeOpenAI();
   // A long cache lifetime: only the bus can make a revocation show on the other instance in time.
   a = await startTestApp({ fake, env: { SESSION_CACHE_MS: '10000' } });
   b = await startTestApp({ instanceOf: a });
+  adminCookie = (await loggedIn()).cookie; // the first account: the admin
 });
 afterAll(async () => {
   await b?.close();
@@ -67,6 +69,20 @@ const REVOCATIONS: [string, (cookie: string, email: string) => Promise<unknown>]
         .set('Cookie', sessionCookie(other)!)
         .send({ currentPassword: PASSWORD, newPassword: 'a-different-passphrase-9' })
         .expect(204);
+    },
+  ],
+  [
+    'an admin disabling the account',
+    async (cookie: string) => {
+      const { id } = (await me(a, cookie)).body.user as { id: string };
+      await request(a.app).patch(`/api/admin/users/${id}`).set('Cookie', adminCookie).send({ status: 'disabled' }).expect(200);
+    },
+  ],
+  [
+    'an admin deleting the account',
+    async (cookie: string) => {
+      const { id } = (await me(a, cookie)).body.user as { id: string };
+      await request(a.app).delete(`/api/admin/users/${id}`).set('Cookie', adminCookie).expect(204);
     },
   ],
   [
