@@ -1,6 +1,6 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { useMatch } from 'react-router';
-import { api, type User } from './api';
+import { SESSION_ENDED, api, type User } from './api';
 import { AuthScreen } from './AuthScreen';
 import { ChatApp } from './ChatApp';
 import { SharedChat } from './SharedChat';
@@ -9,15 +9,34 @@ import { SharedChat } from './SharedChat';
 export function App() {
   const shared = useMatch('/share/:token')?.params.token;
   const [user, setUser] = useState<User | null | undefined>(undefined);
+  // Set when the session ended under the user's feet (logged out elsewhere, disabled by an admin).
+  const [ended, setEnded] = useState(false);
+  const loggedIn = useRef(false);
+  loggedIn.current = Boolean(user);
   useEffect(() => {
     api<{ user: User }>('/api/auth/me').then(
       ({ user }) => setUser(user),
       () => setUser(null),
     );
+    const onEnded = () => {
+      if (!loggedIn.current) return; // a 401 on the login screen itself says nothing new
+      setEnded(true);
+      setUser(null);
+    };
+    // Coming back to the tab: a session ended meanwhile shows at once, not at the next click.
+    const onVisible = () => {
+      if (document.visibilityState === 'visible') api('/api/auth/me').catch(() => undefined);
+    };
+    window.addEventListener(SESSION_ENDED, onEnded);
+    document.addEventListener('visibilitychange', onVisible);
+    return () => {
+      window.removeEventListener(SESSION_ENDED, onEnded);
+      document.removeEventListener('visibilitychange', onVisible);
+    };
   }, []);
   // A shared link opens for anyone, logged in or not.
   if (shared) return <SharedChat token={shared} />;
   if (user === undefined) return <div className="splash">Loading…</div>;
-  if (user === null) return <AuthScreen onLoggedIn={setUser} />;
+  if (user === null) return <AuthScreen onLoggedIn={(u) => (setEnded(false), setUser(u))} sessionEnded={ended} />;
   return <ChatApp user={user} onLoggedOut={() => setUser(null)} />;
 }

@@ -9,16 +9,18 @@ import { useTurns } from './useTurns';
 
 // The settings page is loaded only when opened: the first load stays small.
 const Settings = lazy(() => import('./Settings'));
+const Admin = lazy(() => import('./admin/Admin'));
 
 interface Models {
   models: { id: string }[];
-  default: string;
+  default: string | null;
 }
 
 /** The logged-in app: the chat list, the open conversation (its address is /c/<id>), and every action on them. */
 export function ChatApp({ user, onLoggedOut }: { user: User; onLoggedOut: () => void }) {
   const chatId = useMatch('/c/:chatId')?.params.chatId ?? null;
   const inSettings = useMatch('/settings') !== null;
+  const inAdmin = useMatch('/admin') !== null;
   const { hash } = useLocation();
   const navigate = useNavigate();
   const [chats, setChats] = useState<Chat[]>([]);
@@ -197,6 +199,18 @@ export function ChatApp({ user, onLoggedOut }: { user: User; onLoggedOut: () => 
         <Suspense fallback={<main className="conversation splash">Loading…</main>}>
           <Settings user={user} onLoggedOut={onLoggedOut} />
         </Suspense>
+      ) : inAdmin && user.role === 'admin' ? (
+        <Suspense fallback={<main className="conversation splash">Loading…</main>}>
+          <Admin models={models?.models.map((m) => m.id) ?? []} selfId={user.id} />
+        </Suspense>
+      ) : inAdmin ? (
+        <main className="conversation not-found">
+          <h1>Page not found</h1>
+          <p>There is nothing here.</p>
+          <button type="button" className="primary" onClick={() => navigate('/')}>
+            Back to your chats
+          </button>
+        </main>
       ) : notFound ? (
         <main className="conversation not-found">
           <h1>Chat not found</h1>

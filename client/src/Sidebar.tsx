@@ -48,6 +48,11 @@ export function Sidebar({ user, chats, activeId, onNew, onOpen, onRename, onDele
         <Link className="email" to="/settings" title={`Settings for ${user.email}`}>
           {user.email}
         </Link>
+        {user.role === 'admin' && (
+          <Link className="button" to="/admin">
+            Admin
+          </Link>
+        )}
         <button type="button" onClick={onLogout}>
           Log out
         </button>

@@ -4,7 +4,15 @@ export interface User {
   id: string;
   email: string;
   createdAt: string;
+  role: 'user' | 'admin';
+  status: 'active' | 'pending' | 'disabled';
 }
+
+/** REGISTRATION on the server: who may sign up (GET /api/auth/providers). */
+export type Registration = 'open' | 'approval' | 'invite' | 'closed';
+
+/** Fired when the API answers 401 to a logged-in page: the session ended (logged out elsewhere, disabled). */
+export const SESSION_ENDED = 'gpt-backend:session-ended';
 
 export interface Chat {
   id: string;
@@ -56,7 +64,9 @@ const OFFLINE = () => new ApiError(0, 'offline', 'The server cannot be reached.'
 
 async function failure(res: Response): Promise<ApiError> {
   const body = (await res.json().catch(() => null)) as { error?: { code: string; message: string; details?: unknown[] } } | null;
-  return new ApiError(res.status, body?.error?.code ?? 'http_error', body?.error?.message ?? res.statusText, body?.error?.details);
+  const error = new ApiError(res.status, body?.error?.code ?? 'http_error', body?.error?.message ?? res.statusText, body?.error?.details);
+  if (error.code === 'unauthenticated') window.dispatchEvent(new Event(SESSION_ENDED));
+  return error;
 }
 
 export async function api<T>(path: string, options: { method?: string; body?: unknown } = {}): Promise<T> {

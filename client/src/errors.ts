@@ -37,6 +37,22 @@ export function describeError(err: unknown): string {
     case 'attachment_not_found':
     case 'attachment_already_sent':
       return 'One of the files is no longer available: remove it and attach it again.';
+    case 'account_pending':
+      return 'Your account is waiting for an admin to approve it. Try again once they have.';
+    case 'account_disabled':
+      return 'This account has been disabled. Ask an admin if you think this is a mistake.';
+    case 'invite_required':
+      return 'Signing up here needs a valid invite. Ask an admin for an invite link (each works once).';
+    case 'registration_closed':
+      return 'Signing up is closed here. Ask an admin to create an account for you.';
+    case 'model_not_allowed':
+      return `${err.message} Pick one of them in the model menu.`;
+    case 'forbidden':
+      return 'Only an admin can do that.';
+    case 'last_admin':
+      return 'This is the last admin: make someone else an admin first.';
+    case 'admin_email':
+      return 'This account is an admin through the server’s ADMIN_EMAILS setting: it can only be changed there.';
     case 'invalid_credentials':
       return 'Wrong email or password.';
     case 'email_taken':

@@ -86,6 +86,7 @@ export function createAuthService({ db, access, admins, hasher, limits, sessions
         return user;
       });
       await admins.ensureFirstAdmin();
+      if (created.status === 'active') await users.seen(created.id); // logged in by the registration
       return publicOf((await users.findById(created.id))!);
     },
 

@@ -1,0 +1,45 @@
+import { useCallback, useState } from 'react';
+import { Link } from 'react-router';
+import { describeError } from '../errors';
+import { AdminActivity } from './AdminActivity';
+import { AdminInvites } from './AdminInvites';
+import { AdminUsers } from './AdminUsers';
+
+/** /admin (admins only): users, invites, usage and the audit log. Loaded only when opened. */
+export default function Admin({ models, selfId }: { models: string[]; selfId: string }) {
+  const [error, setError] = useState<string | null>(null);
+  const [note, setNote] = useState<string | null>(null);
+  // Anything changed: the usage and audit sections read again.
+  const [version, setVersion] = useState(0);
+  const fail = useCallback((err: unknown) => (setNote(null), setError(describeError(err))), []);
+  const done = useCallback((what: string) => (setError(null), setNote(what), setVersion((v) => v + 1)), []);
+
+  return (
+    <main className="conversation settings admin">
+      <header className="topbar">
+        <Link to="/" className="back">
+          ← Chats
+        </Link>
+        <h1>Admin</h1>
+      </header>
+      <div className="settings-body">
+        <nav aria-label="Admin sections" className="admin-nav">
+          <a href="#users">Users</a> · <a href="#invites">Invites</a> · <a href="#usage">Usage</a> · <a href="#audit">Audit log</a>
+        </nav>
+        {note && (
+          <p className="note" role="status">
+            {note}
+          </p>
+        )}
+        {error && (
+          <p className="error banner" role="alert">
+            {error}
+          </p>
+        )}
+        <AdminUsers models={models} selfId={selfId} fail={fail} done={done} />
+        <AdminInvites fail={fail} done={done} />
+        <AdminActivity version={version} fail={fail} />
+      </div>
+    </main>
+  );
+}
