@@ -1,5 +1,5 @@
 import { useEffect, useState, type FormEvent } from 'react';
-import { Link } from 'react-router';
+import { PageTop } from './PageTop';
 import { api, type User } from './api';
 import { describeError } from './errors';
 import { UsageChart, type UsageReport } from './UsageChart';
@@ -88,23 +88,8 @@ export default function Settings({ user, onLoggedOut }: { user: User; onLoggedOu
 
   return (
     <main className="conversation settings">
-      <header className="topbar">
-        <Link to="/" className="back">
-          ← Chats
-        </Link>
-        <h1>Settings</h1>
-      </header>
+      <PageTop title="Settings" note={note} error={error} />
       <div className="settings-body">
-        {note && (
-          <p className="note" role="status">
-            {note}
-          </p>
-        )}
-        {error && (
-          <p className="error banner" role="alert">
-            {error}
-          </p>
-        )}
         <section aria-labelledby="account">
           <h2 id="account">Account</h2>
           <p>

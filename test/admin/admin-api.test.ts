@@ -135,6 +135,10 @@ describe('per-user limits', () => {
     expect(refused.body.error.details[0].limit).toBe(5);
     // The same refusal on every send path.
     expect((await agent.post(`/api/chats/${chat.id}/regenerate`)).status).toBe(429);
+    const mine = ((await agent.get(`/api/chats/${chat.id}`)).body.messages as { id: string; role: string }[]).find(
+      (m) => m.role === 'user',
+    )!;
+    expect((await agent.patch(`/api/chats/${chat.id}/messages/${mine.id}`).send({ content: 'edited' })).status).toBe(429);
     expect((await agent.post('/api/chats').send({ message: 'new chat' })).status).toBe(429);
 
     await patchUser(user.id, { dailyTokenLimit: 0 }).expect(200);

@@ -3,6 +3,7 @@ import request from 'supertest';
 import { openDatabase } from '../../src/db/database.js';
 import { migrate } from '../../src/db/migrate.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { captureLogs } from '../helpers/log-lines.js';
 import { startFakeOpenAI, type FakeOpenAI } from '../helpers/fake-openai.js';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';
 import { createTestDatabaseTarget } from '../helpers/test-db.js';
@@ -40,6 +41,20 @@ describe('roles', () => {
     expect((await second.agent.get('/api/auth/me')).body.user).toMatchObject({ id: second.user.id, role: 'user', status: 'active' });
     expect((await login(t, second.email)).body.user).toMatchObject({ role: 'user', status: 'active' });
     expect((await first.agent.get('/api/auth/me')).body.user.role).toBe('admin');
+  });
+
+  it('says at start-up who is admin, or that there is none yet', async () => {
+    const storage = await createTestDatabaseTarget({ onDisk: true });
+    const before = captureLogs();
+    const first = await startTestApp({ fake, target: storage.target, logger: before.logger });
+    const admin = await signUp(first.app);
+    await first.close({ keepData: true });
+    expect(before.logs().map((l) => l.msg)).toContain('no admin yet: the first account registered becomes the admin');
+    const after = captureLogs();
+    const second = await startTestApp({ fake, target: storage.target, logger: after.logger });
+    await second.close();
+    await storage.dispose();
+    expect(after.logs().find((l) => l.msg === `admin: ${admin.email}`)).toMatchObject({ admins: [admin.email] });
   });
 
   it('ADMIN_EMAILS: such an account is an admin from registration, or from the next start; others are not, first or not', async () => {

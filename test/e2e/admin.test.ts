@@ -2,9 +2,10 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import request from 'supertest';
 import { afterAll, beforeAll, describe as suite, expect, it } from 'vitest';
+import { CHROMIUM_FOUND, launchChromium } from '../helpers/browser.js';
 import { startFakeOpenAI, type FakeOpenAI } from '../helpers/fake-openai.js';
 import { listen } from '../helpers/sse.js';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';
@@ -13,8 +14,7 @@ import { PASSWORD, uniqueEmail } from '../helpers/users.js';
 /** The admin page and invite sign-up in a real browser (issue 28), on a deployment with REGISTRATION=invite. */
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const describe = fs.existsSync(CHROMIUM) ? suite : suite.skip;
+const describe = CHROMIUM_FOUND ? suite : suite.skip;
 const ADMIN = 'boss@example.com';
 
 let fake: FakeOpenAI;
@@ -23,7 +23,7 @@ let server: Awaited<ReturnType<typeof listen>>;
 let browser: Browser;
 
 beforeAll(async () => {
-  if (!fs.existsSync(CHROMIUM)) return;
+  if (!CHROMIUM_FOUND) return;
   execFileSync(process.execPath, [path.join(ROOT, 'scripts/ensure-build.mjs')], { cwd: ROOT, stdio: 'inherit' });
   fake = await startFakeOpenAI();
   t = await startTestApp({
@@ -32,10 +32,7 @@ beforeAll(async () => {
     env: { REGISTRATION: 'invite', ADMIN_EMAILS: ADMIN, OPENAI_MODELS: 'test-model,other-model' },
   });
   server = await listen(t.app);
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-dev-shm-usage'],
-  });
+  browser = await launchChromium();
   // The admin signs up without an invite (ADMIN_EMAILS may).
   await request(t.app).post('/api/auth/register').send({ email: ADMIN, password: PASSWORD }).expect(201);
 }, 120_000);

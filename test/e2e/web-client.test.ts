@@ -2,9 +2,10 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe as suite, expect, it } from 'vitest';
+import { CHROMIUM, CHROMIUM_FOUND, launchChromium } from '../helpers/browser.js';
 import { startFakeOpenAI, type FakeOpenAI } from '../helpers/fake-openai.js';
 import { listen } from '../helpers/sse.js';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';
@@ -15,8 +16,6 @@ import { PASSWORD, uniqueEmail } from '../helpers/users.js';
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const CLIENT_DIR = path.join(ROOT, 'dist', 'client');
 const ARTIFACTS = path.join(ROOT, 'test-artifacts');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const CHROMIUM_FOUND = fs.existsSync(CHROMIUM);
 if (!CHROMIUM_FOUND)
   console.warn(`test:e2e skipped: no Chromium at ${CHROMIUM} (install it: apt-get install chromium; or set CHROMIUM_PATH)`);
 /** Every suite below, each skipped on a machine without Chromium (the line above says why). */
@@ -35,10 +34,7 @@ beforeAll(async () => {
   fake = await startFakeOpenAI();
   t = await startTestApp({ fake, clientDir: CLIENT_DIR, env: { OPENAI_MODELS: 'test-model,other-model', VISION_MODELS: 'test-model' } });
   server = await listen(t.app);
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-dev-shm-usage'],
-  });
+  browser = await launchChromium();
 }, 120_000);
 afterAll(async () => {
   await browser?.close();

@@ -1,5 +1,5 @@
 import { useCallback, useState } from 'react';
-import { Link } from 'react-router';
+import { PageTop } from '../PageTop';
 import { describeError } from '../errors';
 import { AdminActivity } from './AdminActivity';
 import { AdminInvites } from './AdminInvites';
@@ -16,26 +16,11 @@ export default function Admin({ models, selfId }: { models: string[]; selfId: st
 
   return (
     <main className="conversation settings admin">
-      <header className="topbar">
-        <Link to="/" className="back">
-          ← Chats
-        </Link>
-        <h1>Admin</h1>
-      </header>
+      <PageTop title="Admin" note={note} error={error} />
       <div className="settings-body">
         <nav aria-label="Admin sections" className="admin-nav">
           <a href="#users">Users</a> · <a href="#invites">Invites</a> · <a href="#usage">Usage</a> · <a href="#audit">Audit log</a>
         </nav>
-        {note && (
-          <p className="note" role="status">
-            {note}
-          </p>
-        )}
-        {error && (
-          <p className="error banner" role="alert">
-            {error}
-          </p>
-        )}
         <AdminUsers models={models} selfId={selfId} fail={fail} done={done} />
         <AdminInvites fail={fail} done={done} />
         <AdminActivity version={version} fail={fail} />
