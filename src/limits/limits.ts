@@ -106,12 +106,12 @@ export function createLimits(config: LimitsConfig, store: CounterStore, usage: P
      * Before a message costs money: the per-minute rate, and admission under the daily token budget,
      * whose hold the send keeps (see BudgetHold) or settles.
      */
-    async beforeSend(userId: string, ownLimit: Promise<number | null>): Promise<BudgetHold | undefined> {
+    async beforeSend(userId: string, ownLimit: () => Promise<number | null>): Promise<BudgetHold | undefined> {
       if (!config.enabled) return undefined;
       // Both at once: one wait before the model call instead of two.
       const [counter, hold] = await Promise.allSettled([
         store.hit(`messages:user:${userId}`, MINUTE_MS),
-        ownLimit.then((limit) => usage.admit(userId, limit)),
+        ownLimit().then((limit) => usage.admit(userId, limit)),
       ]);
       const admitted = hold.status === 'fulfilled' ? hold.value : undefined;
       if (counter.status === 'rejected') throw (admitted?.settle(), counter.reason);
