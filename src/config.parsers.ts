@@ -110,13 +110,61 @@ export const jobsConfig = (e: JobIntervals): JobsConfig => ({
   memoryReleaseIdleMs: e.MEMORY_RELEASE_IDLE_SECONDS * 1000,
 });
 
-/** Who may sign up (REGISTRATION) and who is always an admin (ADMIN_EMAILS, lower-cased). */
+/** Who may sign up and how people sign in: REGISTRATION, ADMIN_EMAILS, PASSWORD_LOGIN, OpenID Connect, mail. */
 export interface AccessConfig {
   registration: 'open' | 'approval' | 'invite' | 'closed';
+  /** Lower-cased. */
   adminEmails: string[];
+  passwordLogin: boolean;
+  oidc?: { issuer: string; clientId: string; clientSecret: string; name: string; scopes: string; allowedDomains: string[] };
+  /** SMTP_URL and MAIL_FROM: password reset by email. */
+  mail?: { smtpUrl: string; from: string };
 }
 
-export const accessConfig = (e: { REGISTRATION: AccessConfig['registration']; ADMIN_EMAILS?: string }): AccessConfig => ({
+interface AccessEnv {
+  NODE_ENV: string;
+  REGISTRATION: AccessConfig['registration'];
+  ADMIN_EMAILS?: string;
+  PASSWORD_LOGIN: 'on' | 'off';
+  OIDC_ISSUER?: string;
+  OIDC_CLIENT_ID?: string;
+  OIDC_CLIENT_SECRET?: string;
+  OIDC_NAME: string;
+  OIDC_SCOPES: string;
+  OIDC_ALLOWED_DOMAINS?: string;
+  SMTP_URL?: string;
+  MAIL_FROM?: string;
+}
+
+/** What is wrong with the sign-in settings (loadConfig refuses to start on any). */
+export function accessProblems(e: AccessEnv): string[] {
+  const problems: string[] = [];
+  const oidcSet = [e.OIDC_ISSUER, e.OIDC_CLIENT_ID, e.OIDC_CLIENT_SECRET].filter((v) => v !== undefined).length;
+  if (oidcSet !== 0 && oidcSet !== 3)
+    problems.push('OIDC_ISSUER, OIDC_CLIENT_ID and OIDC_CLIENT_SECRET: set all three (single sign-on) or none');
+  if (e.OIDC_ISSUER?.startsWith('http:') && e.NODE_ENV === 'production')
+    problems.push('OIDC_ISSUER: must be an https:// URL in production');
+  if (e.PASSWORD_LOGIN === 'off' && oidcSet !== 3)
+    problems.push('PASSWORD_LOGIN=off: needs single sign-on (OIDC_ISSUER…), or nobody could sign in');
+  if ((e.SMTP_URL === undefined) !== (e.MAIL_FROM === undefined))
+    problems.push('SMTP_URL and MAIL_FROM: set both (password reset by email) or neither');
+  return problems;
+}
+
+export const accessConfig = (e: AccessEnv): AccessConfig => ({
   registration: e.REGISTRATION,
   adminEmails: commaList(e.ADMIN_EMAILS).map((m) => m.toLowerCase()),
+  passwordLogin: e.PASSWORD_LOGIN === 'on',
+  oidc:
+    e.OIDC_ISSUER && e.OIDC_CLIENT_ID && e.OIDC_CLIENT_SECRET
+      ? {
+          issuer: e.OIDC_ISSUER,
+          clientId: e.OIDC_CLIENT_ID,
+          clientSecret: e.OIDC_CLIENT_SECRET,
+          name: e.OIDC_NAME,
+          scopes: e.OIDC_SCOPES,
+          allowedDomains: commaList(e.OIDC_ALLOWED_DOMAINS).map((d) => d.toLowerCase().replace(/^@/, '')),
+        }
+      : undefined,
+  mail: e.SMTP_URL && e.MAIL_FROM ? { smtpUrl: e.SMTP_URL, from: e.MAIL_FROM } : undefined,
 });

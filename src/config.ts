@@ -113,9 +113,9 @@ export function loadConfig(env: Env, randomSecret: () => string): Config {
   if (e.WEB_CONCURRENCY > 1 && !e.SESSION_SECRET) {
     problems.push('WEB_CONCURRENCY: several workers need one SESSION_SECRET (each would otherwise make up its own)');
   }
-  if ((e.TLS_CERT_FILE === undefined) !== (e.TLS_KEY_FILE === undefined)) {
-    problems.push('TLS_CERT_FILE and TLS_KEY_FILE: set both (to serve HTTPS) or neither');
-  }
+  if ((e.TLS_CERT_FILE === undefined) !== (e.TLS_KEY_FILE === undefined))
+    problems.push('TLS_CERT_FILE and TLS_KEY_FILE: set both or neither');
+  problems.push(...parse.accessProblems(e));
   if (problems.length > 0) throw new ConfigError(problems);
 
   return Object.freeze({

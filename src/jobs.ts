@@ -13,10 +13,10 @@ interface Job {
  * Nothing else in the app starts a timer of its own.
  */
 export function createJobs(
-  services: Pick<Services, 'config' | 'sessionStore' | 'limits' | 'usage' | 'turns' | 'modelStatus' | 'attachments' | 'memory'>,
+  services: Pick<Services, 'config' | 'sessionStore' | 'limits' | 'usage' | 'turns' | 'modelStatus' | 'attachments' | 'memory' | 'oidc'>,
   logger?: Logger,
 ) {
-  const { config, sessionStore, limits, usage, turns, modelStatus, attachments, memory } = services;
+  const { config, sessionStore, limits, usage, turns, modelStatus, attachments, memory, oidc } = services;
   const sweepOrphans = async () => {
     const ended = await turns.endAbandonedReplies();
     if (ended > 0) logger?.warn({ ended }, 'ended replies left streaming by a stopped process');
@@ -61,7 +61,7 @@ export function createJobs(
      * is probed (a short timeout), so a dead OPENAI_BASE_URL is said at start.
      */
     prepare: async () => {
-      await Promise.all([sweepOrphans(), modelStatus.refresh()]);
+      await Promise.all([sweepOrphans(), modelStatus.refresh(), oidc?.discover()]);
     },
 
     start(): void {

@@ -1,6 +1,7 @@
 import { adminRoutes } from './admin/admin.routes.js';
 import { attachmentRoutes } from './attachments/attachments.routes.js';
 import { authRoutes } from './auth/auth.routes.js';
+import { signInRoutes } from './auth/sign-in.routes.js';
 import { chatRoutes } from './chats/chats.routes.js';
 import type { ChatSchemaLimits } from './chats/chats.schema.js';
 import { healthRoutes } from './health/health.routes.js';
@@ -25,6 +26,7 @@ export function apiRoutes(limits: ChatSchemaLimits & { uploadMaxBytes: number })
   return [
     ...healthRoutes,
     ...authRoutes,
+    ...signInRoutes,
     ...chatRoutes(limits),
     ...attachmentRoutes(limits.uploadMaxBytes),
     ...modelRoutes,

@@ -2,6 +2,10 @@ import type { Logger } from 'pino';
 import { createAdminService, type AdminService } from './admin/admin.service.js';
 import { createAdminRules, type AdminRules } from './auth/admin-rules.js';
 import { createAuthService, type AuthService } from './auth/auth.service.js';
+import { createOidcClient, type OidcClient } from './auth/oidc-client.js';
+import { createPasswordReset, type PasswordReset } from './auth/password-reset.js';
+import { createSsoAccounts, type SsoSignIn } from './auth/sso-accounts.js';
+import { createMailer } from './mail/mailer.js';
 import { createPassport, type PassportInstance } from './auth/passport.js';
 import { createPasswordHasher, type PasswordHasher } from './auth/password.js';
 import { SessionCache } from './auth/session-cache.js';
@@ -44,6 +48,11 @@ export interface Services {
   /** Who is an admin (ADMIN_EMAILS, the first account) and the last-admin rule. */
   admins: AdminRules;
   admin: AdminService;
+  /** Single sign-on (OIDC_ISSUER…), when configured. */
+  oidc?: OidcClient;
+  ssoSignIn: SsoSignIn;
+  /** "Forgot password" by email (SMTP_URL, MAIL_FROM), when configured and passwords are used. */
+  passwordReset?: PasswordReset;
   limits: Limits;
   usage: UsageService;
   attachments: AttachmentsService;
@@ -89,6 +98,8 @@ export async function buildServices(config: Config, db: Database, { logger, wrap
   const limits = await openLimits(config.limits, db, usage);
   const sessionStore = new SessionStore(db, config.session, new SessionCache(config.session.cacheMs, bus));
   const admins = createAdminRules(db, config.access.adminEmails);
+  const { oidc, mail, passwordLogin } = config.access;
+  const mailer = mail && passwordLogin ? createMailer(mail) : undefined;
   const auth = createAuthService({ db, access: config.access, admins, hasher, limits, sessions: sessionStore });
   const attachments = createAttachmentsService(db, config.attachments);
   const onModelCall = (report: ModelCallReport) => {
@@ -123,6 +134,11 @@ export async function buildServices(config: Config, db: Database, { logger, wrap
     auth,
     admins,
     admin: createAdminService({ db, auth, admins, sessions: sessionStore, turns, model }),
+    oidc: oidc && createOidcClient(oidc, logger),
+    ssoSignIn: createSsoAccounts({ db, access: config.access, admins }),
+    passwordReset:
+      mailer &&
+      createPasswordReset({ db, hasher, limits, sessions: sessionStore, mailer, logger, onMailFailed: () => metrics.mailFailed() }),
     limits,
     usage,
     attachments,
@@ -137,6 +153,7 @@ export async function buildServices(config: Config, db: Database, { logger, wrap
       await limits.close();
       await bus.close();
       await attachments.close();
+      mailer?.close();
     },
   };
 }

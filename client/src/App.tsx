@@ -3,11 +3,13 @@ import { useMatch } from 'react-router';
 import { SESSION_ENDED, api, type User } from './api';
 import { AuthScreen } from './AuthScreen';
 import { ChatApp } from './ChatApp';
+import { ResetPassword } from './ResetPassword';
 import { SharedChat } from './SharedChat';
 
 /** Asks the API who is logged in (GET /api/auth/me), then shows the chats or the login screen. */
 export function App() {
   const shared = useMatch('/share/:token')?.params.token;
+  const resetting = useMatch('/reset-password') !== null;
   const [user, setUser] = useState<User | null | undefined>(undefined);
   // Set when the session ended under the user's feet (logged out elsewhere, disabled by an admin).
   const [ended, setEnded] = useState(false);
@@ -36,6 +38,8 @@ export function App() {
   }, []);
   // A shared link opens for anyone, logged in or not.
   if (shared) return <SharedChat token={shared} />;
+  // A reset link opens whoever is logged in here: it is about the account in the mail.
+  if (resetting) return <ResetPassword />;
   if (user === undefined) return <div className="splash">Loading…</div>;
   if (user === null) return <AuthScreen onLoggedIn={(u) => (setEnded(false), setUser(u))} sessionEnded={ended} />;
   return <ChatApp user={user} onLoggedOut={() => setUser(null)} />;

@@ -57,13 +57,19 @@ export default function Settings({ user, onLoggedOut }: { user: User; onLoggedOu
   }, []);
 
   const done = (message: string) => (setError(null), setNote(message));
+  // An account made by single sign-on may have no password yet: it sets one instead of changing it.
+  const [hasPassword, setHasPassword] = useState(user.hasPassword !== false);
   async function changePassword(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
-    const form = new FormData(event.currentTarget);
-    await api('/api/auth/password', { method: 'POST', body: { currentPassword: form.get('current'), newPassword: form.get('new') } }).then(
-      () => (done('Password changed. Your other devices were logged out.'), void loadSessions()),
-      fail,
-    );
+    const formElement = event.currentTarget;
+    const form = new FormData(formElement);
+    const body = hasPassword ? { currentPassword: form.get('current'), newPassword: form.get('new') } : { newPassword: form.get('new') };
+    await api('/api/auth/password', { method: 'POST', body }).then(() => {
+      formElement.reset();
+      done(hasPassword ? 'Password changed. Your other devices were logged out.' : 'Password set: you can now also log in with it.');
+      setHasPassword(true);
+      void loadSessions();
+    }, fail);
   }
   async function importFile(file: File | undefined) {
     if (!file) return;
@@ -81,9 +87,10 @@ export default function Settings({ user, onLoggedOut }: { user: User; onLoggedOu
   }
   async function deleteAccount(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
-    const password = new FormData(event.currentTarget).get('password');
+    const proof = new FormData(event.currentTarget).get('proof');
     if (!window.confirm('Delete your account and every chat in it? This cannot be undone.')) return;
-    await api('/api/auth/me', { method: 'DELETE', body: { password } }).then(onLoggedOut, fail);
+    const body = hasPassword ? { password: proof } : { confirmEmail: proof };
+    await api('/api/auth/me', { method: 'DELETE', body }).then(onLoggedOut, fail);
   }
 
   return (
@@ -95,14 +102,17 @@ export default function Settings({ user, onLoggedOut }: { user: User; onLoggedOu
           <p>
             {user.email} · since {new Date(user.createdAt).toLocaleDateString()}
           </p>
-          <form onSubmit={(e) => void changePassword(e)} className="stack">
-            <label>
-              Current password <input name="current" type="password" autoComplete="current-password" required />
-            </label>
+          {user.sso && <p>You sign in with {user.sso.name}.</p>}
+          <form onSubmit={(e) => void changePassword(e)} className="stack" aria-label={hasPassword ? 'Change password' : 'Set a password'}>
+            {hasPassword && (
+              <label>
+                Current password <input name="current" type="password" autoComplete="current-password" required />
+              </label>
+            )}
             <label>
               New password <input name="new" type="password" autoComplete="new-password" minLength={8} required />
             </label>
-            <button type="submit">Change password</button>
+            <button type="submit">{hasPassword ? 'Change password' : 'Set a password'}</button>
           </form>
         </section>
         <section aria-labelledby="sessions">
@@ -145,9 +155,15 @@ export default function Settings({ user, onLoggedOut }: { user: User; onLoggedOu
         <section aria-labelledby="delete">
           <h2 id="delete">Delete your account</h2>
           <form onSubmit={(e) => void deleteAccount(e)} className="stack">
-            <label>
-              Your password <input name="password" type="password" autoComplete="current-password" required />
-            </label>
+            {hasPassword ? (
+              <label>
+                Your password <input name="proof" type="password" autoComplete="current-password" required />
+              </label>
+            ) : (
+              <label>
+                Type your email ({user.email}) to confirm <input name="proof" type="email" autoComplete="off" required />
+              </label>
+            )}
             <button type="submit" className="danger">
               Delete my account and all my chats
             </button>

@@ -6,10 +6,21 @@ export interface User {
   createdAt: string;
   role: 'user' | 'admin';
   status: 'active' | 'pending' | 'disabled';
+  /** From GET /api/auth/me: whether the account has a password (one made by single sign-on may not). */
+  hasPassword?: boolean;
+  sso?: { name: string } | null;
 }
 
 /** REGISTRATION on the server: who may sign up (GET /api/auth/providers). */
 export type Registration = 'open' | 'approval' | 'invite' | 'closed';
+
+/** How one may sign in here (GET /api/auth/providers). */
+export interface Providers {
+  registration: Registration;
+  password: boolean;
+  oidc: { name: string; loginUrl: string } | null;
+  passwordReset: boolean;
+}
 
 /** Fired when the API answers 401 to a logged-in page: the session ended (logged out elsewhere, disabled). */
 export const SESSION_ENDED = 'gpt-backend:session-ended';

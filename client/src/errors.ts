@@ -37,6 +37,20 @@ export function describeError(err: unknown): string {
     case 'attachment_not_found':
     case 'attachment_already_sent':
       return 'One of the files is no longer available: remove it and attach it again.';
+    case 'sso_failed':
+      return 'Single sign-on did not complete. Please try again.';
+    case 'email_not_verified':
+      return 'Your identity provider has not verified your email address, so it cannot sign you in here.';
+    case 'domain_not_allowed':
+      return 'Accounts of your email domain may not sign in here.';
+    case 'password_login_disabled':
+      return 'Passwords are not used here: sign in with single sign-on.';
+    case 'invalid_token':
+      return 'This reset link is no longer valid (used, expired or replaced by a newer one). Ask for a new one.';
+    case 'too_many_resets':
+      return 'Too many reset requests. Please wait a while and try again.';
+    case 'confirmation_mismatch':
+      return 'Type the email of your account exactly to confirm.';
     case 'account_pending':
       return 'Your account is waiting for an admin to approve it. Try again once they have.';
     case 'account_disabled':

@@ -1,5 +1,6 @@
 import type { Request } from 'express';
 import type { Config } from '../config.js';
+import { publicOrigin } from '../http/public-origin.js';
 import { routeFor, type RouteContext } from '../http/route.js';
 import type { InputSchemas } from '../http/validate.js';
 import * as R from '../openapi/response.schemas.js';
@@ -35,8 +36,7 @@ function adminRoute<S extends InputSchemas>(
 /** The web client's sign-up page with the invite's code in it. */
 const withUrl = (invite: Invite, req: Request, publicUrl?: string) => {
   const { createdAt: _created, ...shown } = invite;
-  const origin = publicUrl ?? `${req.protocol}://${req.get('host')}`;
-  return { ...shown, url: `${origin.replace(/\/$/, '')}/register?invite=${encodeURIComponent(invite.code)}` };
+  return { ...shown, url: `${publicOrigin(req, publicUrl)}/register?invite=${encodeURIComponent(invite.code)}` };
 };
 
 export const adminRoutes = [

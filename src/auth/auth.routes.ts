@@ -5,7 +5,7 @@ import { isCrossSite } from '../http/request-guards.js';
 import { routeFor } from '../http/route.js';
 import * as R from '../openapi/response.schemas.js';
 import { ChangePasswordBody, DeleteAccountBody, LoginBody, RegisterBody, SessionIdParams } from './auth.schema.js';
-import { invalidCredentials, type AuthService } from './auth.service.js';
+import { invalidCredentials, passwordLoginDisabled, type AuthService } from './auth.service.js';
 import type { PassportInstance } from './passport.js';
 import { clientIp, endSession, logIn } from './session-helpers.js';
 import type { PublicUser } from './users.repo.js';
@@ -19,9 +19,13 @@ const tag = 'Auth';
 const account = 'Account';
 
 /** In production a password and a session cookie never travel over plain HTTP (no TLS, no trusted proxy saying https). */
-const requireHttps = (req: Request, production: boolean) => {
+export const requireHttps = (req: Request, production: boolean) => {
   if (production && !req.secure)
     throw new AppError(400, 'https_required', 'Use HTTPS: passwords and session cookies are never sent over plain HTTP.');
+};
+/** PASSWORD_LOGIN=off: only single sign-on signs in. */
+const requirePasswordLogin = (config: Pick<Config, 'access'>) => {
+  if (!config.access.passwordLogin) throw passwordLoginDisabled();
 };
 
 const logOut = async ({ req, res }: { req: Request; res: Response }) => {
@@ -40,22 +44,13 @@ export const authRoutes = [
     responses: { 201: R.UserBody, 202: R.UserBody, 400: R.ErrorBody, 403: R.ErrorBody, 409: R.ErrorBody, 429: R.ErrorBody },
     async handle({ input, deps, req, res }) {
       requireHttps(req, deps.config.isProduction);
+      requirePasswordLogin(deps.config);
       const { email, password, inviteCode } = input.body;
       const user = await deps.auth.register(clientIp(req), email, password, inviteCode);
       if (user.status === 'pending') return void res.status(202).json({ user });
       await logIn(req, user);
       res.status(201).json({ user });
     },
-  }),
-  route({
-    method: 'get',
-    path: '/api/auth/providers',
-    summary: 'How one may sign up and sign in here',
-    tag,
-    auth: false,
-    sessionless: true,
-    responses: { 200: R.Providers },
-    handle: ({ deps, res }) => void res.json({ registration: deps.config.access.registration }),
   }),
   route({
     method: 'post',
@@ -67,6 +62,7 @@ export const authRoutes = [
     responses: { 200: R.UserBody, 400: R.ErrorBody, 401: R.ErrorBody, 403: R.ErrorBody, 429: R.ErrorBody },
     async handle({ input, deps, req, res }) {
       requireHttps(req, deps.config.isProduction);
+      requirePasswordLogin(deps.config);
       req.body = input.body; // normalised (trimmed, lower-cased email) for the strategy
       const user = await authenticate(deps.passport, req, res);
       await logIn(req, user);
@@ -103,7 +99,7 @@ export const authRoutes = [
     summary: 'The logged-in user',
     tag,
     auth: true,
-    responses: { 200: R.UserBody, 401: R.ErrorBody },
+    responses: { 200: R.MeBody, 401: R.ErrorBody },
     async handle({ deps, user, res }) {
       res.json({ user: await deps.auth.me(user.id) });
     },
@@ -169,7 +165,7 @@ export const authRoutes = [
     input: { body: DeleteAccountBody },
     responses: { 204: undefined, 403: R.ErrorBody, 409: R.ErrorBody, 429: R.ErrorBody },
     async handle({ input, deps, user, req, res }) {
-      await deps.auth.deleteAccount(clientIp(req), user.id, input.body.password);
+      await deps.auth.deleteAccount(clientIp(req), user.id, input.body);
       await endSession(req, res);
       res.status(204).end();
     },

@@ -26,8 +26,19 @@ export const LoginBody = z.strictObject({
   password: CurrentPassword,
 });
 
-export const ChangePasswordBody = z.strictObject({ currentPassword: CurrentPassword, newPassword: NewPassword });
+/** `currentPassword` may be left out only by an account without a password (made by single sign-on). */
+export const ChangePasswordBody = z.strictObject({ currentPassword: CurrentPassword.optional(), newPassword: NewPassword });
 
-export const DeleteAccountBody = z.strictObject({ password: CurrentPassword });
+/** A password, or for an account without one, its email typed again. */
+export const DeleteAccountBody = z
+  .strictObject({ password: CurrentPassword.optional(), confirmEmail: z.string().max(254).optional() })
+  .refine((b) => b.password !== undefined || b.confirmEmail !== undefined, 'Give your password (or, without one, confirmEmail).');
+
+export const PasswordResetBody = z.strictObject({ email: Email });
+
+export const PasswordResetConfirmBody = z.strictObject({ token: z.string().min(1).max(200), newPassword: NewPassword });
+
+/** Where to land after single sign-on: a path of this site (anything else lands on /). */
+export const OidcLoginQuery = z.object({ returnTo: z.string().max(2000).optional() });
 
 export const SessionIdParams = z.object({ id: z.uuid('Session id is malformed.') });

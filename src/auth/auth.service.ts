@@ -11,6 +11,8 @@ import { createUsersRepo, publicOf, type PublicUser, type UserPlan, type UserSta
 /** A login that did not match an account and its password (which of the two is never said). */
 export const invalidCredentials = () => new UnauthorizedError('invalid_credentials', 'Wrong email or password.');
 const wrongPassword = () => new AppError(403, 'wrong_password', 'The password is not correct.');
+export const passwordLoginDisabled = () =>
+  new AppError(403, 'password_login_disabled', 'Passwords are not used here: sign in with single sign-on.');
 const inviteRequired = () => new AppError(403, 'invite_required', 'Signing up needs a valid invite: ask an admin for one.');
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -34,12 +36,20 @@ export interface AuthServiceDeps {
 export function createAuthService({ db, access, admins, hasher, limits, sessions }: AuthServiceDeps) {
   const users = createUsersRepo(db);
   const invites = createInvitesRepo(db);
-  /** Confirms the logged-in user's password, under the same failure limits as a login (403 when wrong). */
-  async function confirmPassword(ip: string, userId: string, password: string) {
+  /**
+   * Confirms it is the logged-in user: their password, under the same failure limits as a login (403
+   * when wrong), or for an account without one (made by single sign-on) their email typed again.
+   */
+  async function confirmUser(ip: string, userId: string, proof: { password?: string; confirmEmail?: string }) {
     const user = await users.findById(userId);
     if (!user) throw wrongPassword();
+    if (user.passwordHash === null) {
+      if (proof.confirmEmail?.trim().toLowerCase() === user.email) return user;
+      throw new AppError(403, 'confirmation_mismatch', 'Type the email of your account exactly to confirm.');
+    }
+    if (proof.password === undefined) throw wrongPassword();
     const attempt = await limits.beginPasswordCheck(ip, user.email);
-    if (!(await hasher.verify(password, user.passwordHash))) {
+    if (!(await hasher.verify(proof.password, user.passwordHash))) {
       await sleep(await attempt.failed());
       throw wrongPassword();
     }
@@ -54,6 +64,7 @@ export function createAuthService({ db, access, admins, hasher, limits, sessions
       await hasher.verifyAgainstNothing(password);
       return undefined;
     }
+    if (user.passwordHash === null) return void (await hasher.verifyAgainstNothing(password)); // single sign-on only
     if (!(await hasher.verify(password, user.passwordHash))) return undefined;
     return publicOf(user);
   }
@@ -122,20 +133,28 @@ export function createAuthService({ db, access, admins, hasher, limits, sessions
       delete: (code: string) => invites.delete(code),
     },
 
-    /** The logged-in user as stored now (role and status may have changed since login). */
-    async me(userId: string): Promise<PublicUser> {
-      const user = await users.findById(userId);
+    /** The logged-in user as stored now (role and status may have changed since login), and how they sign in. */
+    async me(userId: string) {
+      const [user, sso] = await Promise.all([users.findById(userId), users.hasIdentity(userId)]);
       if (!user) throw new UnauthorizedError();
-      return publicOf(user);
+      return {
+        ...publicOf(user),
+        hasPassword: user.passwordHash !== null,
+        sso: sso ? { name: access.oidc?.name ?? 'Single sign-on' } : null,
+      };
     },
 
-    async changePassword(ip: string, userId: string, currentPassword: string, newPassword: string): Promise<void> {
-      await confirmPassword(ip, userId, currentPassword);
+    /** Changes the password (the current one confirmed), or sets a first one on an account made by single sign-on. */
+    async changePassword(ip: string, userId: string, currentPassword: string | undefined, newPassword: string): Promise<void> {
+      const user = await users.findById(userId);
+      if (user?.passwordHash === null) {
+        if (!access.passwordLogin) throw passwordLoginDisabled();
+      } else await confirmUser(ip, userId, { password: currentPassword });
       await users.updatePasswordHash(userId, await hasher.hash(newPassword));
     },
 
-    async deleteAccount(ip: string, userId: string, password: string): Promise<void> {
-      await confirmPassword(ip, userId, password);
+    async deleteAccount(ip: string, userId: string, proof: { password?: string; confirmEmail?: string }): Promise<void> {
+      await confirmUser(ip, userId, proof);
       await db.withTransaction(async (tx) => {
         await admins.guardLastAdmin(tx, userId);
         await users.delete(userId, tx);

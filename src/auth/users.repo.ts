@@ -4,13 +4,14 @@ import type { PublicUser, Role, UserPlan, UserStatus } from './user.js';
 export type { PublicUser, Role, UserPlan, UserStatus } from './user.js';
 
 export interface UserWithHash extends PublicUser {
-  passwordHash: string;
+  /** null: an account made by single sign-on that never set a password. */
+  passwordHash: string | null;
 }
 
 interface UserRow {
   id: string;
   email: string;
-  password_hash: string;
+  password_hash: string | null;
   created_at: Date;
   role: Role;
   status: UserStatus;
@@ -44,7 +45,7 @@ export function createUsersRepo(db: Queryable) {
     /** Returns undefined when the email is already taken (case-insensitively). */
     async insert(
       email: string,
-      passwordHash: string,
+      passwordHash: string | null,
       { role = 'user', status = 'active' }: { role?: Role; status?: UserStatus } = {},
       tx: Queryable = db,
     ): Promise<PublicUser | undefined> {
@@ -77,6 +78,29 @@ export function createUsersRepo(db: Queryable) {
     /** Deletes the user; their chats, messages, sessions and usage go with them (ON DELETE CASCADE). */
     async delete(id: string, tx: Queryable = db): Promise<void> {
       await tx.query('DELETE FROM users WHERE id = $1', [id]);
+    },
+
+    /** The account an identity provider knows as (issuer, subject). */
+    async findByIdentity(issuer: string, subject: string): Promise<UserWithHash | undefined> {
+      const { rows } = await db.query<UserRow>(
+        `SELECT ${COLUMNS.replace(/(\w+)/g, 'u.$1')}, u.password_hash FROM users u
+         JOIN user_identities i ON i.user_id = u.id WHERE i.issuer = $1 AND i.subject = $2`,
+        [issuer, subject],
+      );
+      return withHash(rows[0]);
+    },
+
+    async linkIdentity(userId: string, issuer: string, subject: string, tx: Queryable = db): Promise<void> {
+      await tx.query('INSERT INTO user_identities (issuer, subject, user_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING', [
+        issuer,
+        subject,
+        userId,
+      ]);
+    },
+
+    async hasIdentity(userId: string): Promise<boolean> {
+      const { rowCount } = await db.query('SELECT 1 FROM user_identities WHERE user_id = $1 LIMIT 1', [userId]);
+      return rowCount === 1;
     },
 
     async seen(id: string): Promise<void> {

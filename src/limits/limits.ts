@@ -9,6 +9,9 @@ const HOUR_MS = 60 * 60 * 1000;
 const MINUTE_MS = 60 * 1000;
 const DAY_MS = 24 * HOUR_MS;
 const MAX_SLOWDOWN_MS = 5000;
+/** Password reset mails per email, and requests per address, per hour. */
+const RESETS_PER_EMAIL = 3;
+const RESETS_PER_IP = 20;
 
 export function tooManyRequests(code: string, message: string, until: Date, details?: unknown[]): AppError {
   const seconds = Math.max(1, Math.ceil((until.getTime() - Date.now()) / 1000));
@@ -61,6 +64,14 @@ export function createLimits(config: LimitsConfig, store: CounterStore, usage: P
       if (counter.count > config.registerPerIpPerHour) {
         throw tooManyRequests('too_many_registrations', 'Too many accounts created from this address. Try again later.', counter.resetAt);
       }
+    },
+
+    /** A password reset asked for (per email and per address, an hour): a script cannot mail-bomb an inbox. */
+    async passwordResetRequested(ip: string, email: string): Promise<void> {
+      if (!config.enabled) return;
+      const [byEmail, byIp] = await Promise.all([store.hit(`reset:${accountKey(email)}`, HOUR_MS), store.hit(`reset:ip:${ip}`, HOUR_MS)]);
+      const over = [byEmail.count > RESETS_PER_EMAIL && byEmail, byIp.count > RESETS_PER_IP && byIp].find(Boolean);
+      if (over) throw tooManyRequests('too_many_resets', 'Too many password resets asked for. Try again later.', over.resetAt);
     },
 
     /** A new chat (per user and hour: a script cannot fill the database with empty chats). */

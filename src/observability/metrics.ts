@@ -45,6 +45,7 @@ export function createMetrics(db?: Database) {
     labelNames: ['model', 'kind'],
     registers: [registry],
   });
+  const mailFailures = new Counter({ name: 'mail_failures_total', help: 'Mails the mail server did not take', registers: [registry] });
   const activeStreams = new Gauge({ name: 'sse_active_streams', help: 'Open Server-Sent Event streams', registers: [registry] });
   new Gauge({
     name: 'db_pool_connections',
@@ -71,6 +72,11 @@ export function createMetrics(db?: Database) {
       });
       next();
     }) as RequestHandler,
+    /** A mail (a password reset link) the mail server did not take. */
+    mailFailed(): void {
+      mailFailures.inc();
+    },
+
     modelCall(report: ModelCallReport): void {
       modelDuration.observe({ model: report.model, outcome: report.outcome }, report.durationMs / 1000);
       if (report.firstTokenMs !== undefined) firstToken.observe({ model: report.model }, report.firstTokenMs / 1000);

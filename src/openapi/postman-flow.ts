@@ -55,6 +55,30 @@ export const FLOW: FlowStep[] = [
     status: 200,
     checks: { 'a registration mode': "['open', 'approval', 'invite', 'closed'].includes(b.registration)" },
   },
+  // A fresh server has neither single sign-on nor mail configured: these say so (docs/api.md has them working).
+  {
+    name: 'Single sign-on (not configured here)',
+    method: 'get',
+    path: '/api/auth/oidc/login',
+    query: { returnTo: '/' },
+    status: 404,
+    checks: { 'says it is off': "b.error.code === 'route_not_found'" },
+  },
+  { name: 'Single sign-on callback (not configured here)', method: 'get', path: '/api/auth/oidc/callback', status: 404 },
+  {
+    name: 'Forgot password (no mail configured here)',
+    method: 'post',
+    path: '/api/auth/password-reset',
+    body: { email: 'someone@example.com' },
+    status: 404,
+  },
+  {
+    name: 'Reset a password (no mail configured here)',
+    method: 'post',
+    path: '/api/auth/password-reset/confirm',
+    body: { token: 'a-token-from-the-mail', newPassword: 'a-long-passphrase-42' },
+    status: 404,
+  },
   {
     name: 'Register',
     method: 'post',
@@ -81,7 +105,10 @@ export const FLOW: FlowStep[] = [
     method: 'get',
     path: '/api/auth/me',
     status: 200,
-    checks: { 'the same user': "b.user.email === pm.collectionVariables.get('email')" },
+    checks: {
+      'the same user': "b.user.email === pm.collectionVariables.get('email')",
+      'signs in with a password': 'b.user.hasPassword === true && b.user.sso === null',
+    },
     capture: { userId: 'b.user.id' },
   },
   {

@@ -63,7 +63,15 @@ export const Message = z.strictObject({
 export const Usage = z.strictObject({ promptTokens: z.number().int(), completionTokens: z.number().int() });
 
 export const UserBody = z.strictObject({ user: User });
-export const Providers = z.strictObject({ registration: z.enum(['open', 'approval', 'invite', 'closed']) });
+export const MeBody = z.strictObject({
+  user: User.extend({ hasPassword: z.boolean(), sso: z.strictObject({ name: z.string() }).nullable() }),
+});
+export const Providers = z.strictObject({
+  registration: z.enum(['open', 'approval', 'invite', 'closed']),
+  password: z.boolean(),
+  oidc: z.strictObject({ name: z.string(), loginUrl: z.string() }).nullable(),
+  passwordReset: z.boolean(),
+});
 export const ChatBody = z.strictObject({ chat: Chat });
 export const ChatList = z.strictObject({ chats: z.array(Chat), nextCursor: z.string().nullable() });
 export const ChatWithMessages = z.strictObject({ chat: Chat, messages: z.array(Message), hasMore: z.boolean() });
