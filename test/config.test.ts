@@ -17,6 +17,25 @@ describe('loadConfig', () => {
     expect(Object.isFrozen(config)).toBe(true);
   });
 
+  it('takes sign-in settings only whole: the three OIDC ones together, SMTP_URL with MAIL_FROM, PASSWORD_LOGIN=off only with SSO', () => {
+    const oidc = { OIDC_ISSUER: 'https://idp.example', OIDC_CLIENT_ID: 'app', OIDC_CLIENT_SECRET: 'secret' };
+    expect(loadConfig({ ...oidc, OIDC_ALLOWED_DOMAINS: 'Corp.example, @b.example' }, random).access.oidc).toEqual({
+      issuer: 'https://idp.example',
+      clientId: 'app',
+      clientSecret: 'secret',
+      name: 'Single sign-on',
+      scopes: 'openid email profile',
+      allowedDomains: ['corp.example', 'b.example'],
+    });
+    expect(() => loadConfig({ OIDC_ISSUER: 'https://idp.example', OIDC_CLIENT_ID: 'app' }, random)).toThrow(/set all three/);
+    expect(() => loadConfig({ PASSWORD_LOGIN: 'off' }, random)).toThrow(/PASSWORD_LOGIN=off: needs single sign-on/);
+    expect(loadConfig({ ...oidc, PASSWORD_LOGIN: 'off' }, random).access.passwordLogin).toBe(false);
+    expect(() => loadConfig({ SMTP_URL: 'smtp://mail.example:587' }, random)).toThrow(/SMTP_URL and MAIL_FROM/);
+    expect(() => loadConfig({ SMTP_URL: 'http://mail.example', MAIL_FROM: 'a@b.example' }, random)).toThrow(/SMTP_URL/);
+    const production = { NODE_ENV: 'production', SESSION_SECRET: 'x'.repeat(20) + 'Yz9-Qk3_Lm7#Pw2!Rt5', OPENAI_API_KEY: 'sk-x' };
+    expect(() => loadConfig({ ...production, ...oidc, OIDC_ISSUER: 'http://idp.example' }, random)).toThrow(/https:\/\/ URL in production/);
+  });
+
   it('uses PostgreSQL when DATABASE_URL is set', () => {
     const config = loadConfig({ DATABASE_URL: 'postgres://u@db:5432/app' }, random);
     expect(config.database).toEqual({ kind: 'postgres', url: 'postgres://u@db:5432/app', sessionUrl: 'postgres://u@db:5432/app' });

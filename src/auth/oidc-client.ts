@@ -82,7 +82,8 @@ export function createOidcClient(config: OidcConfig, logger: Logger) {
         issuer: claims.iss,
         subject: claims.sub,
         email: typeof profile.email === 'string' ? profile.email : undefined,
-        emailVerified: profile.email_verified === true,
+        // Microsoft Entra ID sends no email_verified; its `xms_edov` says the tenant verified the email's domain.
+        emailVerified: profile.email_verified === true || profile.xms_edov === true,
       };
     },
   };

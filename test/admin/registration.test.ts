@@ -140,12 +140,12 @@ describe('roles', () => {
 describe('REGISTRATION', () => {
   it('open (the default): GET /api/auth/providers says so, without a login', async () => {
     const t = await appWith({});
-    expect((await request(t.app).get('/api/auth/providers')).body).toEqual({ registration: 'open' });
+    expect((await request(t.app).get('/api/auth/providers')).body).toMatchObject({ registration: 'open' });
   });
 
   it('approval: 202 pending and not logged in; login 403 account_pending until an admin approves', async () => {
     const t = await appWith({ REGISTRATION: 'approval' });
-    expect((await request(t.app).get('/api/auth/providers')).body).toEqual({ registration: 'approval' });
+    expect((await request(t.app).get('/api/auth/providers')).body).toMatchObject({ registration: 'approval' });
     const admin = await signUp(t.app); // the first account: the admin, active at once
     expect(admin.user.role).toBe('admin');
 
@@ -225,7 +225,7 @@ describe('REGISTRATION', () => {
 
   it('closed: 403 registration_closed; an admin creates accounts, which can log in', async () => {
     const t = await appWith({ REGISTRATION: 'closed', ADMIN_EMAILS: 'root@example.com' });
-    expect((await request(t.app).get('/api/auth/providers')).body).toEqual({ registration: 'closed' });
+    expect((await request(t.app).get('/api/auth/providers')).body).toMatchObject({ registration: 'closed' });
     const res = await register(t, { email: uniqueEmail(), password: PASSWORD });
     expect(res.status).toBe(403);
     expect(res.body.error.code).toBe('registration_closed');

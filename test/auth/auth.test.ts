@@ -34,7 +34,7 @@ describe('POST /api/auth/register', () => {
 
     const me = await agent.get('/api/auth/me');
     expect(me.status).toBe(200);
-    expect(me.body.user).toEqual(res.body.user);
+    expect(me.body.user).toEqual({ ...res.body.user, hasPassword: true, sso: null });
 
     const { rows } = await t.db.query('SELECT password_hash FROM users WHERE id = $1', [res.body.user.id]);
     expect(rows[0]!.password_hash).toMatch(/^\$2[aby]\$04\$/); // bcrypt with the configured cost
