@@ -171,6 +171,23 @@ describe('single sign-on', () => {
   });
 });
 
+describe('the provider', () => {
+  it('is asked for its discovery document again after a failure: down at first, then single sign-on works', async () => {
+    const late = await startOidcProvider();
+    try {
+      const app = await startTestApp({ fake, env: late.env({ PUBLIC_URL: APP }) });
+      apps.push(app);
+      const down = await request(app.app).get('/api/auth/oidc/login');
+      expect(landed(down)).toBe('/login?error=sso_failed');
+      late.register([`${APP}/api/auth/oidc/callback`]);
+      const up = await request(app.app).get('/api/auth/oidc/login');
+      expect(landed(up)).toMatch(new RegExp(`^${late.issuer}/`));
+    } finally {
+      await late.close();
+    }
+  });
+});
+
 describe('single sign-on and REGISTRATION', () => {
   it('approval: the new account waits (account_pending); invite and closed refuse newcomers, except ADMIN_EMAILS', async () => {
     const approval = await appWith({ REGISTRATION: 'approval' });

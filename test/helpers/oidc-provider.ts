@@ -13,7 +13,8 @@ export interface TestAccount {
  * The client's redirect URIs may be given once the app's address is known (`register`).
  */
 export async function startOidcProvider(client = { id: 'gpt-backend', secret: 'oidc-test-client-secret-0123456789' }) {
-  const server = http.createServer();
+  // Until `register`, it answers as a provider that is down.
+  const server = http.createServer((_req, res) => res.writeHead(503).end());
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const accounts = new Map<string, TestAccount>();
