@@ -548,6 +548,30 @@ describe('the web client: code and chat settings', () => {
     expect([...requested].filter((url) => /\/api\/chats\/[\w-]+\?limit=/.test(url))).toEqual([]);
   });
 
+  it('renders GitHub-flavoured tables and math (KaTeX loads only when a reply has math)', async () => {
+    const page = await newPage();
+    const requested = new Set<string>();
+    page.on('request', (r) => requested.add(r.url()));
+    await register(page);
+    fake.enqueue({ kind: 'reply', content: '| Planet | Moons |\n| --- | ---: |\n| Earth | 1 |\n| Mars | 2 |\n\n~~wrong~~ right' });
+    await page.getByLabel('Message').fill('A table please');
+    await page.getByLabel('Message').press('Enter');
+    const table = lastReply(page).locator('table');
+    await table.waitFor();
+    expect(await table.locator('th').allTextContents()).toEqual(['Planet', 'Moons']);
+    expect(await lastReply(page).locator('del').textContent()).toBe('wrong');
+    const katexLoaded = () => [...requested].some((url) => /\/assets\/math-.*\.(js|css)$/.test(url));
+    expect(katexLoaded()).toBe(false);
+
+    fake.enqueue({ kind: 'reply', content: 'Einstein: $E=mc^2$, and \\(a^2+b^2=c^2\\).\n\n\\[\\int_0^1 x\\,dx\\]' });
+    await page.getByLabel('Message').fill('Some math please');
+    await page.getByLabel('Message').press('Enter');
+    await lastReply(page).locator('.katex').first().waitFor({ timeout: 10_000 });
+    expect(await lastReply(page).locator('.katex').count()).toBe(3);
+    expect(await lastReply(page).locator('.katex-display').count()).toBe(1);
+    expect(katexLoaded()).toBe(true);
+  });
+
   it('sets a chat’s own system prompt, which the model then gets', async () => {
     const page = await newPage();
     await register(page);
