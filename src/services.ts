@@ -14,6 +14,7 @@ import { createAttachmentsService, type AttachmentsService } from './attachments
 import type { Bus } from './bus/bus.js';
 import { openBus } from './bus/open-bus.js';
 import { createChatsService, type ChatsService } from './chats/chats.service.js';
+import { createFeedbackService, type FeedbackService } from './chats/feedback.js';
 import { createTurnsService, type TurnsService } from './chats/turns.service.js';
 import type { Config } from './config.js';
 import type { Database } from './db/database.js';
@@ -58,6 +59,7 @@ export interface Services {
   attachments: AttachmentsService;
   turns: TurnsService;
   chats: ChatsService;
+  feedback: FeedbackService;
   search: SearchService;
   sharing: SharingService;
   portability: PortabilityService;
@@ -144,6 +146,7 @@ export async function buildServices(config: Config, db: Database, { logger, wrap
     attachments,
     turns,
     chats,
+    feedback: createFeedbackService(db),
     search: createSearchService(db, limits, config.limits.searchTimeoutMs),
     sharing: createSharingService(db, chats, attachments),
     portability: createPortabilityService(chats, limits, model.models, attachments),

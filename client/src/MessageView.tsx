@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import type { Message } from './api';
+import { api, type Message } from './api';
 import { MessageFiles } from './Attachments';
 import { Markdown } from './Markdown';
 
@@ -17,6 +17,28 @@ interface Props {
   onSwitch(messageId: string): void;
   /** A new chat from the conversation up to this message. */
   onFork(): void;
+}
+
+/** 👍 / 👎 under a reply: a second press on the same one takes it back. */
+function Rating({ message: m }: { message: Message }) {
+  const [rating, setRating] = useState(m.feedback?.rating ?? null);
+  const rate = (pressed: 'up' | 'down') => {
+    const next = rating === pressed ? null : pressed;
+    setRating(next);
+    api(`/api/chats/${m.chatId}/messages/${m.id}/feedback`, { method: 'PUT', body: { rating: next } }).catch(() =>
+      setRating(m.feedback?.rating ?? null),
+    );
+  };
+  return (
+    <span className="rating" role="group" aria-label="Rate this reply">
+      <button type="button" className="small" aria-label="Good reply" aria-pressed={rating === 'up'} onClick={() => rate('up')}>
+        👍
+      </button>
+      <button type="button" className="small" aria-label="Bad reply" aria-pressed={rating === 'down'} onClick={() => rate('down')}>
+        👎
+      </button>
+    </span>
+  );
 }
 
 /** "‹ 2 / 3 ›" under a message with several versions: the previous and next ones. */
@@ -95,6 +117,7 @@ export function MessageView({ message: m, canEdit, onEdit, onSwitch, onFork }: P
           <button type="button" className="small" onClick={copy} aria-label={m.role === 'user' ? 'Copy your text' : 'Copy the reply'}>
             {copied ? 'Copied' : 'Copy'}
           </button>
+          {m.role === 'assistant' && <Rating message={m} />}
           {m.role === 'user' && canEdit && (
             <button type="button" className="small" onClick={() => setEditing(m.content)} aria-label="Edit your text">
               Edit

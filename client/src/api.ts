@@ -58,6 +58,8 @@ export interface Message {
   parentId: string | null;
   /** The versions at this point (same parent), oldest first, this one included. */
   siblingIds: string[];
+  /** A reply's 👍 / 👎 (null: none). */
+  feedback: { rating: 'up' | 'down'; comment: string | null } | null;
 }
 
 export class ApiError extends Error {

@@ -58,6 +58,7 @@ export function useTurns({ setMessages, setChats, fail, onChatCreated, onFinishe
             attachments: [],
             parentId: userMessage.id,
             siblingIds: [assistantMessageId],
+            feedback: null,
           };
           const parentAt = list.findIndex((m) => m.id === userMessage.parentId);
           const before =

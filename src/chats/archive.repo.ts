@@ -2,6 +2,7 @@ import type { Queryable } from '../db/database.js';
 import type { TurnAttachment } from '../llm/chat-model.js';
 import { insertInOrder } from './branches.repo.js';
 import { CHAT_COLUMNS, toChat, type Chat, type ChatRow } from './chats.repo.js';
+import type { Feedback } from './messages.repo.js';
 
 export interface ExportedMessage {
   /** Its id here: a label within the export, for `parentId` and the chat's `activeLeafId`. */
@@ -17,6 +18,8 @@ export interface ExportedMessage {
   createdAt: string;
   /** The files sent with it; `data` (base64) only in exports with files and imports restoring them. */
   attachments: (TurnAttachment & { data?: string })[];
+  /** A reply's 👍 / 👎 (absent: none). */
+  feedback?: Feedback | null;
 }
 
 /** A chat as exported: everything but its id (an import gives it a new one), with its messages. */
@@ -39,6 +42,8 @@ interface ExportRow {
   completion_tokens: number | null;
   created_at: Date;
   attachments: TurnAttachment[] | null;
+  feedback_rating: Feedback['rating'] | null;
+  feedback_comment: string | null;
 }
 
 /**
@@ -91,7 +96,8 @@ export function createArchiveRepo(db: Queryable) {
         [userId, chatId ?? null],
       );
       const { rows: messages } = await db.query<ExportRow>(
-        `SELECT m.id, m.parent_id, m.chat_id, m.role, m.content, m.status, m.model, m.prompt_tokens, m.completion_tokens, m.created_at, m.attachments
+        `SELECT m.id, m.parent_id, m.chat_id, m.role, m.content, m.status, m.model, m.prompt_tokens, m.completion_tokens, m.created_at, m.attachments,
+                m.feedback_rating, m.feedback_comment
          FROM messages m JOIN chats c ON c.id = m.chat_id
          WHERE c.user_id = $1 AND ($2::uuid IS NULL OR c.id = $2)
          ORDER BY m.chat_id, m.id`,
@@ -112,6 +118,7 @@ export function createArchiveRepo(db: Queryable) {
           completionTokens: m.completion_tokens,
           createdAt: m.created_at.toISOString(),
           attachments: m.attachments ?? [],
+          ...(m.feedback_rating ? { feedback: { rating: m.feedback_rating, comment: m.feedback_comment } } : {}),
         });
         byChat.set(m.chat_id, list);
       }

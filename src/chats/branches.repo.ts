@@ -74,6 +74,7 @@ export function createBranchesRepo(db: Queryable) {
 /** Settled messages to add to a chat, in order (its own, copied, or imported). */
 export type MessageToInsert = Pick<Message, 'role' | 'content' | 'model' | 'promptTokens' | 'completionTokens' | 'createdAt'> & {
   status: string;
+  feedback?: Message['feedback'];
 };
 
 /** Adds `messages` to chat `chatId` in one statement; their new ids, in the same order (not yet linked). */
@@ -88,12 +89,15 @@ export async function insertInOrder(chatId: string, messages: readonly MessageTo
     prompt_tokens: m.promptTokens,
     completion_tokens: m.completionTokens,
     created_at: m.createdAt,
+    feedback_rating: m.feedback?.rating ?? null,
+    feedback_comment: m.feedback?.comment ?? null,
   }));
   const { rows: inserted } = await tx.query<{ id: string }>(
-    `INSERT INTO messages (chat_id, role, content, status, model, prompt_tokens, completion_tokens, created_at)
-     SELECT $1, role, content, status, model, prompt_tokens, completion_tokens, created_at
+    `INSERT INTO messages (chat_id, role, content, status, model, prompt_tokens, completion_tokens, created_at, feedback_rating, feedback_comment)
+     SELECT $1, role, content, status, model, prompt_tokens, completion_tokens, created_at, feedback_rating, feedback_comment
      FROM json_to_recordset($2::json)
-       AS x (role text, content text, status text, model text, prompt_tokens int, completion_tokens int, created_at timestamptz)
+       AS x (role text, content text, status text, model text, prompt_tokens int, completion_tokens int, created_at timestamptz,
+             feedback_rating text, feedback_comment text)
      RETURNING id`,
     [chatId, JSON.stringify(rows)],
   );

@@ -112,4 +112,9 @@ export const MessageParams = z.object({
 /** POST /api/chats/:id/branch and /fork: the message to switch to, or to fork at. */
 export const messageIdBody = z.strictObject({ messageId: z.string().regex(/^\d{1,18}$/, 'Message id is malformed.') });
 
+/** 👍 / 👎 on a reply (null: taken back), with an optional comment. */
+export const FeedbackBody = z
+  .strictObject({ rating: z.enum(['up', 'down']).nullable(), comment: storableText().trim().max(2000).optional() })
+  .refine((b) => b.rating !== null || !b.comment, { message: 'A comment goes with a rating.', path: ['comment'] });
+
 export const editMessageBody = ({ maxChars }: ChatSchemaLimits) => z.strictObject({ content: messageContent(maxChars) });

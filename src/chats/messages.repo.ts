@@ -20,6 +20,13 @@ export interface Message {
   parentId: string | null;
   /** The messages with the same parent, oldest first, this one included (the branches at this point). */
   siblingIds: string[];
+  /** A reply's 👍 / 👎 from its user (null: none). */
+  feedback: Feedback | null;
+}
+
+export interface Feedback {
+  rating: 'up' | 'down';
+  comment: string | null;
 }
 
 export interface MessageRow {
@@ -36,10 +43,13 @@ export interface MessageRow {
   /** bigint: a string from pg, a number through row_to_json. */
   parent_id: string | number | null;
   sibling_ids: (string | number)[] | null;
+  feedback_rating: 'up' | 'down' | null;
+  feedback_comment: string | null;
 }
 
 export const MESSAGE_COLUMNS =
   'id, chat_id, role, content, status, model, prompt_tokens, completion_tokens, created_at, attachments, parent_id, ' +
+  'feedback_rating, feedback_comment, ' +
   'message_sibling_ids(chat_id, parent_id, id) AS sibling_ids';
 const COLUMNS = MESSAGE_COLUMNS;
 export const UNIQUE_VIOLATION = '23505';
@@ -57,6 +67,7 @@ export const toMessage = (row: MessageRow): Message => ({
   attachments: row.attachments ?? [],
   parentId: row.parent_id === null ? null : String(row.parent_id),
   siblingIds: (row.sibling_ids ?? [row.id]).map(String),
+  feedback: row.feedback_rating ? { rating: row.feedback_rating, comment: row.feedback_comment ?? null } : null,
 });
 
 export const one = (rows: MessageRow[]) => (rows[0] ? toMessage(rows[0]) : undefined);

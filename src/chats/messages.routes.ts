@@ -4,6 +4,7 @@ import { responder, turnErrors, type ChatRouteDeps } from './route-deps.js';
 import {
   ChatIdParams,
   ChatQuery,
+  FeedbackBody,
   MessageParams,
   editMessageBody,
   messageIdBody,
@@ -32,6 +33,20 @@ export function messageRoutes(limits: ChatSchemaLimits) {
         const { content, clientMessageId, attachments } = input.body;
         const turn = await deps.turns.send(user.id, input.params.id, content, clientMessageId, { attachments });
         await answerTurn(req, res, turn, responder(deps));
+      },
+    }),
+    route({
+      method: 'put',
+      path: '/api/chats/:id/messages/:messageId/feedback',
+      summary: 'Rate a reply 👍 / 👎 (null takes it back), with an optional comment',
+      tag,
+      auth: true,
+      input: { params: MessageParams, body: FeedbackBody },
+      responses: { 200: R.MessageBody, 400: R.ErrorBody, 404: R.ErrorBody },
+      async handle({ input, deps, user, res }) {
+        const { rating, comment } = input.body;
+        const feedback = rating ? { rating, comment: comment || null } : null;
+        res.json({ message: await deps.feedback.set(user.id, input.params.id, input.params.messageId, feedback) });
       },
     }),
     route({

@@ -2,12 +2,14 @@ import type { Config } from '../config.js';
 import type { Metrics } from '../observability/metrics.js';
 import * as R from '../openapi/response.schemas.js';
 import type { ChatsService } from './chats.service.js';
+import type { FeedbackService } from './feedback.js';
 import type { TurnsService } from './turns.service.js';
 
 /** What the chat and message routes are given. */
 export interface ChatRouteDeps {
   chats: ChatsService;
   turns: TurnsService;
+  feedback: FeedbackService;
   config: Pick<Config, 'chat'>;
   metrics?: Pick<Metrics, 'streamOpened' | 'streamClosed'>;
 }

@@ -5,7 +5,7 @@ import type { z } from 'zod';
 import { currentUser, requireUser, type RequestUser } from './request-user.js';
 import { parseInput, type InputSchemas, type Parsed } from './validate.js';
 
-export type Method = 'get' | 'post' | 'patch' | 'delete';
+export type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
 
 /** What a route is, as the router, the OpenAPI document and the Postman collection all read it. */
 export interface RouteSpec {

@@ -30,7 +30,16 @@ export const CHAT_STEPS: FlowStep[] = [
       'the message is stored': "b.userMessage.content === 'Hello from Postman'",
       'a complete reply': "b.assistantMessage.status === 'complete' && b.assistantMessage.content.length > 0",
     },
-    capture: { messageId: 'b.userMessage.id' },
+    capture: { messageId: 'b.userMessage.id', replyId: 'b.assistantMessage.id' },
+  },
+  {
+    name: 'Rate the reply 👍',
+    method: 'put',
+    path: '/api/chats/:id/messages/:messageId/feedback',
+    vars: { messageId: '{{replyId}}' },
+    body: { rating: 'up', comment: 'Clear and short.' },
+    status: 200,
+    checks: { 'rated up': "b.message.feedback.rating === 'up' && b.message.feedback.comment === 'Clear and short.'" },
   },
   {
     name: 'Open the chat',

@@ -11,7 +11,7 @@ export interface FlowStep {
   name: string;
   /** Consecutive steps of one folder are grouped under it. */
   folder?: string;
-  method: 'get' | 'post' | 'patch' | 'delete';
+  method: 'get' | 'post' | 'put' | 'patch' | 'delete';
   /** Express style; `:id` → {{chatId}}, `:messageId` → {{messageId}}, `:token` → {{shareToken}} unless `vars` says else. */
   path: string;
   query?: Record<string, string>;

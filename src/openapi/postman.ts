@@ -100,6 +100,7 @@ export function toPostmanCollection(document: Document) {
         'shareToken',
         'attachmentId',
         'spareAttachmentId',
+        'replyId',
         'managedEmail',
         'managedPassword',
         'managedUserId',

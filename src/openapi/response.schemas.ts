@@ -58,7 +58,11 @@ export const Message = z.strictObject({
   parentId: Id.nullable(),
   /** The messages with the same parent (the versions at this point), oldest first, this one included. */
   siblingIds: z.array(Id),
+  /** A reply's 👍 / 👎 from its user (null: none). */
+  feedback: z.strictObject({ rating: z.enum(['up', 'down']), comment: z.string().nullable() }).nullable(),
 });
+
+export const MessageBody = z.strictObject({ message: Message });
 
 export const Usage = z.strictObject({ promptTokens: z.number().int(), completionTokens: z.number().int() });
 

@@ -26,19 +26,25 @@ const ImportedAttachment = z.strictObject({
 /** A message's label within its export (its id where it was exported), for `parentId` and `activeLeafId`. */
 const Label = z.string().min(1).max(40);
 
-const ImportedMessage = z.strictObject({
-  id: Label.optional(),
-  /** The message it answers or follows (earlier in the list); null: a first message; absent: the one before. */
-  parentId: Label.nullable().optional(),
-  role: z.enum(['user', 'assistant']),
-  content: storableText().max(1_000_000),
-  status: z.enum(['complete', 'stopped', 'error']).default('complete'),
-  model: z.string().max(200).nullable().default(null),
-  promptTokens: Tokens,
-  completionTokens: Tokens,
-  createdAt: Timestamp,
-  attachments: z.array(ImportedAttachment).max(10).default([]),
-});
+const ImportedMessage = z
+  .strictObject({
+    id: Label.optional(),
+    /** The message it answers or follows (earlier in the list); null: a first message; absent: the one before. */
+    parentId: Label.nullable().optional(),
+    role: z.enum(['user', 'assistant']),
+    content: storableText().max(1_000_000),
+    status: z.enum(['complete', 'stopped', 'error']).default('complete'),
+    model: z.string().max(200).nullable().default(null),
+    promptTokens: Tokens,
+    completionTokens: Tokens,
+    createdAt: Timestamp,
+    attachments: z.array(ImportedAttachment).max(10).default([]),
+    feedback: z
+      .strictObject({ rating: z.enum(['up', 'down']), comment: storableText().max(2000).nullable().default(null) })
+      .nullable()
+      .optional(),
+  })
+  .refine((m) => !m.feedback || m.role === 'assistant', { message: 'Only replies carry feedback.', path: ['feedback'] });
 
 const ImportedChat = z
   .strictObject({

@@ -572,6 +572,22 @@ describe('the web client: code and chat settings', () => {
     expect(katexLoaded()).toBe(true);
   });
 
+  it('rates a reply 👍 / 👎, kept across a reload', async () => {
+    const page = await newPage();
+    await register(page);
+    await page.getByLabel('Message').fill('Rate this');
+    await page.getByLabel('Message').press('Enter');
+    await expect.poll(() => lastReply(page).getAttribute('data-status'), { timeout: 10_000 }).toBe('complete');
+    await lastReply(page).getByRole('button', { name: 'Good reply' }).click();
+    await expect.poll(() => lastReply(page).getByRole('button', { name: 'Good reply' }).getAttribute('aria-pressed')).toBe('true');
+    await expect
+      .poll(async () => (await t.db.query(`SELECT count(*)::int AS n FROM messages WHERE feedback_rating = 'up'`)).rows[0]!.n)
+      .toBeGreaterThan(0);
+    await page.reload();
+    await expect.poll(() => lastReply(page).getByRole('button', { name: 'Good reply' }).getAttribute('aria-pressed')).toBe('true');
+    expect(await lastReply(page).getByRole('button', { name: 'Bad reply' }).getAttribute('aria-pressed')).toBe('false');
+  });
+
   it('sets a chat’s own system prompt, which the model then gets', async () => {
     const page = await newPage();
     await register(page);
