@@ -1,5 +1,5 @@
 import type { FlowStep } from './postman-flow.js';
-import { FILE_STEPS } from './postman-flow-files.js';
+import { FEEDBACK_STEPS, FILE_STEPS } from './postman-flow-files.js';
 
 /** The chat part of the Postman flow (postman-flow.ts): a chat from creation to deletion, every chat route. */
 export const CHAT_STEPS: FlowStep[] = [
@@ -32,15 +32,7 @@ export const CHAT_STEPS: FlowStep[] = [
     },
     capture: { messageId: 'b.userMessage.id', replyId: 'b.assistantMessage.id' },
   },
-  {
-    name: 'Rate the reply 👍',
-    method: 'put',
-    path: '/api/chats/:id/messages/:messageId/feedback',
-    vars: { messageId: '{{replyId}}' },
-    body: { rating: 'up', comment: 'Clear and short.' },
-    status: 200,
-    checks: { 'rated up': "b.message.feedback.rating === 'up' && b.message.feedback.comment === 'Clear and short.'" },
-  },
+  ...FEEDBACK_STEPS,
   {
     name: 'Open the chat',
     method: 'get',

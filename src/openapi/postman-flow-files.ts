@@ -40,3 +40,16 @@ export const FILE_STEPS: FlowStep[] = [
     checks: { 'the file is on the message': "b.userMessage.attachments[0].id === pm.collectionVariables.get('attachmentId')" },
   },
 ];
+
+/** 👍 on the reply just sent (its id captured as `replyId`). */
+export const FEEDBACK_STEPS: FlowStep[] = [
+  {
+    name: 'Rate the reply 👍',
+    method: 'put',
+    path: '/api/chats/:id/messages/:messageId/feedback',
+    vars: { messageId: '{{replyId}}' },
+    body: { rating: 'up', comment: 'Clear and short.' },
+    status: 200,
+    checks: { 'rated up': "b.message.feedback.rating === 'up' && b.message.feedback.comment === 'Clear and short.'" },
+  },
+];

@@ -144,6 +144,7 @@ describe('GET /api/chats/:id', () => {
         'completionTokens',
         'content',
         'createdAt',
+        'feedback',
         'id',
         'model',
         'parentId',
