@@ -2,6 +2,7 @@ import { Suspense, lazy, useCallback, useEffect, useRef, useState } from 'react'
 import { useLocation, useMatch, useNavigate } from 'react-router';
 import { ApiError, api, type Chat, type Message, type User } from './api';
 import { ChatMenu } from './ChatMenu';
+import { ConfirmDialog } from './ConfirmDialog';
 import { Conversation } from './Conversation';
 import { describeError } from './errors';
 import { Sidebar } from './Sidebar';
@@ -91,6 +92,18 @@ export function ChatApp({ user, onLoggedOut }: { user: User; onLoggedOut: () => 
     // Runs once per chat opened (not when the helpers above change identity).
   }, [chatId]);
 
+  // Ctrl/Cmd+Shift+O starts a new chat, as in the ChatGPT app.
+  useEffect(() => {
+    const onKey = (event: KeyboardEvent) => {
+      if ((event.ctrlKey || event.metaKey) && event.shiftKey && event.key.toLowerCase() === 'o') {
+        event.preventDefault();
+        navigate('/');
+      }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [navigate]);
+
   // A search result's message (#m-<id>): brought into view and marked once it is on screen.
   useEffect(() => {
     const target = hash.startsWith('#m-') ? document.getElementById(hash.slice(1)) : null;
@@ -167,11 +180,20 @@ export function ChatApp({ user, onLoggedOut }: { user: User; onLoggedOut: () => 
       .then(refreshChats, fail)
       .finally(() => setPickedModel((p) => (p?.chatId === chatId && p.model === model ? null : p)));
   };
-  const deleteChat = async (chat: Chat) => {
-    if (!window.confirm(`Delete “${chat.title ?? 'Untitled chat'}”?`)) return;
+  // Deleting asks first, in the app's own dialog; renaming turns the title in the list into an input.
+  const [deleting, setDeleting] = useState<Chat | null>(null);
+  const [renamingId, setRenamingId] = useState<string | null>(null);
+  const deleteChat = (chat: Chat) => setDeleting(chat);
+  const confirmDelete = async (chat: Chat) => {
+    setDeleting(null);
     await api(`/api/chats/${chat.id}`, { method: 'DELETE' }).catch(fail);
     if (chat.id === chatId) navigate('/');
     void refreshChats();
+  };
+  const rename = async (chat: Chat, title: string | null) => {
+    setRenamingId(null);
+    if (title === null || title === (chat.title ?? '')) return;
+    await api(`/api/chats/${chat.id}`, { method: 'PATCH', body: { title } }).then(refreshChats, fail);
   };
 
   return (
@@ -182,11 +204,9 @@ export function ChatApp({ user, onLoggedOut }: { user: User; onLoggedOut: () => 
         activeId={chatId}
         onNew={() => (setSidebarOpen(false), navigate('/'))}
         onOpen={open}
-        onRename={async (chat) => {
-          const title = window.prompt('Rename chat', chat.title ?? '');
-          if (title === null) return;
-          await api(`/api/chats/${chat.id}`, { method: 'PATCH', body: { title } }).then(refreshChats, fail);
-        }}
+        renamingId={renamingId}
+        onStartRename={(chat) => setRenamingId(chat.id)}
+        onRename={(chat, title) => void rename(chat, title)}
         onDelete={deleteChat}
         archived={showArchived}
         onToggleArchived={() => setShowArchived(!showArchived)}
@@ -221,9 +241,18 @@ export function ChatApp({ user, onLoggedOut }: { user: User; onLoggedOut: () => 
         </main>
       ) : (
         <Conversation
+          chatKey={chatId}
           title={active?.title ?? (chatId ? 'Untitled chat' : 'New chat')}
           menu={
-            active && <ChatMenu chat={active} onChanged={() => void refreshChats()} onDelete={() => void deleteChat(active)} fail={fail} />
+            active && (
+              <ChatMenu
+                chat={active}
+                onChanged={() => void refreshChats()}
+                onDelete={() => deleteChat(active)}
+                onRename={() => (setSidebarOpen(true), setRenamingId(active.id))}
+                fail={fail}
+              />
+            )
           }
           messages={messages}
           generating={turns.generating}
@@ -238,6 +267,15 @@ export function ChatApp({ user, onLoggedOut }: { user: User; onLoggedOut: () => 
           onFork={fork}
           onStop={() => chatId && api(`/api/chats/${chatId}/stop`, { method: 'POST' }).catch(fail)}
           onRegenerate={() => chatId && void turns.run(`/api/chats/${chatId}/regenerate`, 'POST', {}, chatId)}
+        />
+      )}
+      {deleting && (
+        <ConfirmDialog
+          title="Delete this chat?"
+          body={`“${deleting.title ?? 'Untitled chat'}” and all its messages will be deleted. This cannot be undone.`}
+          confirmLabel="Delete chat"
+          onConfirm={() => void confirmDelete(deleting)}
+          onCancel={() => setDeleting(null)}
         />
       )}
     </div>

@@ -1,15 +1,17 @@
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { api, type Chat } from './api';
 
 interface Props {
   chat: Chat;
   onChanged(): void;
   onDelete(): void;
+  /** The chat's title becomes an input (in the chat list). */
+  onRename(): void;
   fail(err: unknown): void;
 }
 
 /** The open chat's menu: rename, pin, archive or restore, share (with its link), export, delete. */
-export function ChatMenu({ chat, onChanged, onDelete, fail }: Props) {
+export function ChatMenu({ chat, onChanged, onDelete, onRename, fail }: Props) {
   const [shareUrl, setShareUrl] = useState<string | null>(null);
   const [prompt, setPrompt] = useState<string | null>(null);
   const [copied, setCopied] = useState(false);
@@ -26,19 +28,33 @@ export function ChatMenu({ chat, onChanged, onDelete, fail }: Props) {
       setTimeout(() => setCopied(false), 1500);
     });
 
+  // Esc or a click outside closes the menu; Esc gives the focus back to its button.
+  const menu = useRef<HTMLDetailsElement>(null);
+  useEffect(() => {
+    const close = (event: Event) => {
+      const details = menu.current;
+      if (!details?.open) return;
+      if (event instanceof KeyboardEvent) {
+        if (event.key !== 'Escape') return;
+        details.open = false;
+        details.querySelector('summary')?.focus();
+      } else if (!details.contains(event.target as Node)) details.open = false;
+    };
+    document.addEventListener('keydown', close);
+    document.addEventListener('pointerdown', close);
+    return () => {
+      document.removeEventListener('keydown', close);
+      document.removeEventListener('pointerdown', close);
+    };
+  }, []);
+
   return (
     <>
-      <details className="chat-menu">
+      <details className="chat-menu" ref={menu}>
         <summary aria-label="Chat menu">⋯</summary>
         {/* A choice closes the menu. */}
         <div className="menu-items" onClick={(e) => ((e.currentTarget.parentElement as HTMLDetailsElement).open = false)}>
-          <button
-            type="button"
-            onClick={() => {
-              const title = window.prompt('Rename chat', chat.title ?? '');
-              if (title !== null) void patch({ title });
-            }}
-          >
+          <button type="button" onClick={onRename}>
             Rename
           </button>
           <button type="button" onClick={() => void patch({ pinned: !chat.pinned })}>

@@ -4,6 +4,8 @@ import { ACCEPT, PaperclipIcon, PendingFiles, usePendingFiles } from './Attachme
 import { MessageView } from './MessageView';
 
 interface Props {
+  /** Which chat is open (null: a new one): the message box takes the focus when it changes. */
+  chatKey: string | null;
   title: string;
   /** The open chat's menu (none for a new chat). */
   menu?: ReactNode;
@@ -34,6 +36,12 @@ export function Conversation(props: Props) {
   const picker = useRef<HTMLInputElement>(null);
   const [dragging, setDragging] = useState(false);
   const end = useRef<HTMLDivElement>(null);
+  const box = useRef<HTMLTextAreaElement>(null);
+  // The message box has the focus on load, on a new chat and when another chat opens (not on touch
+  // screens, where it would open the keyboard over the conversation).
+  useEffect(() => {
+    if (window.matchMedia?.('(pointer: fine)').matches) box.current?.focus();
+  }, [props.chatKey]);
   useEffect(() => {
     // Braces matter: newer browsers return a promise from scrollIntoView, and an effect may only return a cleanup.
     void end.current?.scrollIntoView?.({ block: 'end' });
@@ -43,6 +51,7 @@ export function Conversation(props: Props) {
   const submit = () => {
     if (!ready || generating) return;
     props.onSend(draft, files.ids);
+    box.current?.focus();
     setDraft('');
     files.clear();
     setFileNote(null);
@@ -154,6 +163,7 @@ export function Conversation(props: Props) {
           <PaperclipIcon />
         </button>
         <textarea
+          ref={box}
           aria-label="Message"
           placeholder="Message (Enter to send, Shift+Enter for a new line)"
           rows={2}

@@ -1,4 +1,5 @@
 import { useEffect, useState, type FormEvent } from 'react';
+import { ConfirmDialog } from './ConfirmDialog';
 import { PageTop } from './PageTop';
 import { api, type User } from './api';
 import { describeError } from './errors';
@@ -57,6 +58,12 @@ export default function Settings({ user, onLoggedOut }: { user: User; onLoggedOu
   }, []);
 
   const done = (message: string) => (setError(null), setNote(message));
+  // Deleting the account asks first, in the app's own dialog.
+  const [deletingWith, setDeletingWith] = useState<object | null>(null);
+  const deleteAccountNow = (body: object) => {
+    setDeletingWith(null);
+    void api('/api/auth/me', { method: 'DELETE', body }).then(onLoggedOut, fail);
+  };
   // An account made by single sign-on may have no password yet: it sets one instead of changing it.
   const [hasPassword, setHasPassword] = useState(user.hasPassword !== false);
   async function changePassword(event: FormEvent<HTMLFormElement>) {
@@ -85,12 +92,10 @@ export default function Settings({ user, onLoggedOut }: { user: User; onLoggedOu
       fail,
     );
   }
-  async function deleteAccount(event: FormEvent<HTMLFormElement>) {
+  function deleteAccount(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     const proof = new FormData(event.currentTarget).get('proof');
-    if (!window.confirm('Delete your account and every chat in it? This cannot be undone.')) return;
-    const body = hasPassword ? { password: proof } : { confirmEmail: proof };
-    await api('/api/auth/me', { method: 'DELETE', body }).then(onLoggedOut, fail);
+    setDeletingWith(hasPassword ? { password: proof } : { confirmEmail: proof });
   }
 
   return (
@@ -154,7 +159,7 @@ export default function Settings({ user, onLoggedOut }: { user: User; onLoggedOu
         </section>
         <section aria-labelledby="delete">
           <h2 id="delete">Delete your account</h2>
-          <form onSubmit={(e) => void deleteAccount(e)} className="stack">
+          <form onSubmit={deleteAccount} className="stack">
             {hasPassword ? (
               <label>
                 Your password <input name="proof" type="password" autoComplete="current-password" required />
@@ -170,6 +175,15 @@ export default function Settings({ user, onLoggedOut }: { user: User; onLoggedOu
           </form>
         </section>
       </div>
+      {deletingWith && (
+        <ConfirmDialog
+          title="Delete your account?"
+          body="Your account and every chat in it will be deleted. This cannot be undone."
+          confirmLabel="Delete my account"
+          onConfirm={() => deleteAccountNow(deletingWith)}
+          onCancel={() => setDeletingWith(null)}
+        />
+      )}
     </main>
   );
 }

@@ -9,7 +9,11 @@ interface Props {
   onNew(): void;
   /** A chat, at a message (`onActivePath` false: on another branch, switched to first). */
   onOpen(id: string, messageId?: string | null, onActivePath?: boolean): void;
-  onRename(chat: Chat): void;
+  /** The chat whose title is an input now (rename in place), if any. */
+  renamingId: string | null;
+  onStartRename(chat: Chat): void;
+  /** The new title (null: renaming cancelled). */
+  onRename(chat: Chat, title: string | null): void;
   onDelete(chat: Chat): void;
   onLogout(): void;
   /** Showing the archived chats instead of the others. */
@@ -17,7 +21,8 @@ interface Props {
   onToggleArchived(): void;
 }
 
-export function Sidebar({ user, chats, activeId, onNew, onOpen, onRename, onDelete, onLogout, archived, onToggleArchived }: Props) {
+export function Sidebar(props: Props) {
+  const { user, chats, activeId, onNew, onOpen, onStartRename, onRename, onDelete, onLogout, archived, onToggleArchived } = props;
   return (
     <nav className="sidebar" aria-label="Chats">
       <button type="button" className="primary new-chat" onClick={onNew}>
@@ -31,11 +36,15 @@ export function Sidebar({ user, chats, activeId, onNew, onOpen, onRename, onDele
       <ul className="chat-list">
         {chats.map((chat) => (
           <li key={chat.id} className={chat.id === activeId ? 'active' : ''}>
-            <button type="button" className="chat-title" onClick={() => onOpen(chat.id)} title={chat.title ?? 'Untitled chat'}>
-              {chat.pinned ? '★ ' : ''}
-              {chat.title ?? 'Untitled chat'}
-            </button>
-            <button type="button" className="icon" aria-label={`Rename ${chat.title ?? 'chat'}`} onClick={() => onRename(chat)}>
+            {props.renamingId === chat.id ? (
+              <RenameInput chat={chat} onDone={(title) => onRename(chat, title)} />
+            ) : (
+              <button type="button" className="chat-title" onClick={() => onOpen(chat.id)} title={chat.title ?? 'Untitled chat'}>
+                {chat.pinned ? '★ ' : ''}
+                {chat.title ?? 'Untitled chat'}
+              </button>
+            )}
+            <button type="button" className="icon" aria-label={`Rename ${chat.title ?? 'chat'}`} onClick={() => onStartRename(chat)}>
               ✎
             </button>
             <button type="button" className="icon" aria-label={`Delete ${chat.title ?? 'chat'}`} onClick={() => onDelete(chat)}>
@@ -58,5 +67,30 @@ export function Sidebar({ user, chats, activeId, onNew, onOpen, onRename, onDele
         </button>
       </div>
     </nav>
+  );
+}
+
+/** The title as an input: Enter (or leaving it) saves, Esc cancels. */
+function RenameInput({ chat, onDone }: { chat: Chat; onDone(title: string | null): void }) {
+  let finished = false;
+  const finish = (title: string | null) => {
+    if (finished) return;
+    finished = true;
+    onDone(title);
+  };
+  return (
+    <input
+      className="rename"
+      aria-label="Chat title"
+      defaultValue={chat.title ?? ''}
+      maxLength={200}
+      autoFocus
+      onFocus={(e) => e.currentTarget.select()}
+      onKeyDown={(e) => {
+        if (e.key === 'Enter') finish(e.currentTarget.value);
+        if (e.key === 'Escape') finish(null);
+      }}
+      onBlur={(e) => finish(e.currentTarget.value)}
+    />
   );
 }

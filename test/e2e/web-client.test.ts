@@ -36,7 +36,9 @@ beforeAll(async () => {
   server = await listen(t.app);
   browser = await launchChromium();
 }, 120_000);
+const nativeDialogs: string[] = [];
 afterAll(async () => {
+  expect(nativeDialogs).toEqual([]);
   await browser?.close();
   await server?.close();
   await t?.close();
@@ -45,8 +47,12 @@ afterAll(async () => {
 
 async function newPage(viewport = { width: 1200, height: 800 }): Promise<Page> {
   const context = await browser.newContext({ viewport });
+  // The app never uses the browser's prompt, confirm or alert: each is stubbed to throw, and any that shows is recorded.
+  await context.addInitScript(
+    "for (const name of ['alert', 'confirm', 'prompt']) window[name] = () => { throw new Error('window.' + name + ' was called'); };",
+  );
   const page = await context.newPage();
-  page.on('dialog', (dialog) => void dialog.accept(dialog.type() === 'prompt' ? 'Renamed in the browser' : undefined));
+  page.on('dialog', (dialog) => (nativeDialogs.push(dialog.type()), void dialog.dismiss()));
   return page;
 }
 
@@ -182,6 +188,15 @@ describe('the web client', () => {
       .getByRole('button', { name: /^Rename/ })
       .first()
       .click();
+    // Renamed in place: the title becomes an input; Esc cancels, Enter saves.
+    await page.getByLabel('Chat title').fill('Not this');
+    await page.getByLabel('Chat title').press('Escape');
+    await page
+      .getByRole('button', { name: /^Rename/ })
+      .first()
+      .click();
+    await page.getByLabel('Chat title').fill('Renamed in the browser');
+    await page.getByLabel('Chat title').press('Enter');
     await expect.poll(() => page.locator('nav .chat-title').first().textContent()).toContain('Renamed in the browser');
 
     fake.enqueue({ kind: 'fail', status: 500 });
@@ -195,6 +210,17 @@ describe('the web client', () => {
       .getByRole('button', { name: /^Delete/ })
       .first()
       .click();
+    // The app's own dialog: Esc cancels (nothing deleted), then confirming deletes.
+    const dialog = page.getByRole('dialog', { name: 'Delete this chat?' });
+    await dialog.waitFor();
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'hidden' });
+    expect(await page.locator('nav .chat-title').count()).toBe(1);
+    await page
+      .getByRole('button', { name: /^Delete/ })
+      .first()
+      .click();
+    await dialog.getByRole('button', { name: 'Delete chat' }).click();
     await expect.poll(() => page.locator('nav .chat-title').count()).toBe(0);
     await page.context().close();
   });
@@ -570,6 +596,32 @@ describe('the web client: code and chat settings', () => {
     expect(await lastReply(page).locator('.katex').count()).toBe(3);
     expect(await lastReply(page).locator('.katex-display').count()).toBe(1);
     expect(katexLoaded()).toBe(true);
+  });
+
+  it('puts the focus in the message box (on load, after a send, on a new chat: Ctrl+Shift+O); Esc or a click outside closes the chat menu', async () => {
+    const page = await newPage();
+    await register(page);
+    const boxFocused = () => page.evaluate("document.activeElement?.getAttribute('aria-label') === 'Message'");
+    await expect.poll(boxFocused).toBe(true);
+    await page.getByLabel('Message').fill('Focus test');
+    await page.getByLabel('Message').press('Enter');
+    await expect.poll(() => lastReply(page).getAttribute('data-status'), { timeout: 10_000 }).toBe('complete');
+    expect(await boxFocused()).toBe(true);
+
+    const menu = page.locator('details.chat-menu');
+    await page.getByLabel('Chat menu').click();
+    await expect.poll(() => menu.getAttribute('open')).not.toBeNull();
+    await page.keyboard.press('Escape');
+    await expect.poll(() => menu.getAttribute('open')).toBeNull();
+    expect(await page.evaluate("document.activeElement?.getAttribute('aria-label')")).toBe('Chat menu');
+    await page.getByLabel('Chat menu').click();
+    await expect.poll(() => menu.getAttribute('open')).not.toBeNull();
+    await page.locator('article.message').first().click();
+    await expect.poll(() => menu.getAttribute('open')).toBeNull();
+
+    await page.keyboard.press('Control+Shift+O');
+    await expect.poll(() => new URL(page.url()).pathname).toBe('/');
+    await expect.poll(boxFocused).toBe(true);
   });
 
   it('rates a reply 👍 / 👎, kept across a reload', async () => {
