@@ -217,7 +217,7 @@ export function ChatApp({ user, onLoggedOut }: { user: User; onLoggedOut: () => 
       />
       {inSettings ? (
         <Suspense fallback={<main className="conversation splash">Loading…</main>}>
-          <Settings user={user} onLoggedOut={onLoggedOut} />
+          <Settings user={user} onLoggedOut={onLoggedOut} onImported={() => void refreshChats()} />
         </Suspense>
       ) : inAdmin && user.role === 'admin' ? (
         <Suspense fallback={<main className="conversation splash">Loading…</main>}>

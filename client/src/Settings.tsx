@@ -1,6 +1,7 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { ConfirmDialog } from './ConfirmDialog';
 import { PageTop } from './PageTop';
+import { saveTheme, storedTheme, type Theme } from './theme';
 import { api, type User } from './api';
 import { describeError } from './errors';
 import { UsageChart, type UsageReport } from './UsageChart';
@@ -43,7 +44,8 @@ export function deviceOf(userAgent: string | null): string {
 }
 
 /** The account page (/settings): password, sessions, usage, data, and deleting the account. */
-export default function Settings({ user, onLoggedOut }: { user: User; onLoggedOut(): void }) {
+export default function Settings({ user, onLoggedOut, onImported }: { user: User; onLoggedOut(): void; onImported(): void }) {
+  const [theme, setTheme] = useState<Theme>(storedTheme);
   const [sessions, setSessions] = useState<Session[]>([]);
   const [usage, setUsage] = useState<UsageReport | null>(null);
   const [note, setNote] = useState<string | null>(null);
@@ -87,10 +89,10 @@ export default function Settings({ user, onLoggedOut }: { user: User; onLoggedOu
     } catch {
       return setError('That file is not an export of this app (it is not JSON).');
     }
-    await api<{ imported: { chats: number; messages: number } }>('/api/import', { method: 'POST', body: data }).then(
-      (r) => done(`Imported ${r.imported.chats} chat${r.imported.chats === 1 ? '' : 's'} (${r.imported.messages} messages).`),
-      fail,
-    );
+    await api<{ imported: { chats: number; messages: number } }>('/api/import', { method: 'POST', body: data }).then((r) => {
+      done(`Imported ${r.imported.chats} chat${r.imported.chats === 1 ? '' : 's'} (${r.imported.messages} messages).`);
+      onImported(); // the chat list shows them at once
+    }, fail);
   }
   function deleteAccount(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
@@ -119,6 +121,17 @@ export default function Settings({ user, onLoggedOut }: { user: User; onLoggedOu
             </label>
             <button type="submit">{hasPassword ? 'Change password' : 'Set a password'}</button>
           </form>
+        </section>
+        <section aria-labelledby="appearance">
+          <h2 id="appearance">Appearance</h2>
+          <label className="inline-field">
+            Theme{' '}
+            <select value={theme} onChange={(e) => (setTheme(e.target.value as Theme), saveTheme(e.target.value as Theme))}>
+              <option value="system">Same as the system</option>
+              <option value="light">Light</option>
+              <option value="dark">Dark</option>
+            </select>
+          </label>
         </section>
         <section aria-labelledby="sessions">
           <h2 id="sessions">Where you are logged in</h2>

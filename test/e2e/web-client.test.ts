@@ -497,6 +497,17 @@ describe('the web client: chat menu, sharing, settings', () => {
       .getByRole('status')
       .getByText(/Imported 1 chat/)
       .waitFor();
+    // The chat list (beside the settings) shows the imported copy at once: two chats of that title.
+    await expect.poll(() => page.locator('nav .chat-title', { hasText: 'Counting my tokens' }).count(), { timeout: 5000 }).toBe(2);
+
+    // The theme: dark chosen here stays dark across a reload, whatever the system says.
+    await page.getByLabel('Theme').selectOption('dark');
+    await page.reload();
+    await page.getByRole('heading', { name: 'Settings' }).waitFor();
+    expect(await page.evaluate('document.documentElement.dataset.theme')).toBe('dark');
+    expect(await page.evaluate('getComputedStyle(document.documentElement).getPropertyValue("--bg").trim()')).toBe('#18181b');
+    expect(await page.getByLabel('Theme').inputValue()).toBe('dark');
+    await page.getByLabel('Theme').selectOption('system');
 
     await page.getByLabel('Current password').fill(PASSWORD);
     await page.getByLabel('New password').fill('a-brand-new-passphrase-7');
