@@ -40,7 +40,9 @@ export function Conversation(props: Props) {
   // The message box has the focus on load, on a new chat and when another chat opens (not on touch
   // screens, where it would open the keyboard over the conversation).
   useEffect(() => {
-    if (window.matchMedia?.('(pointer: fine)').matches) box.current?.focus();
+    // Never taken from a field the user is typing in meanwhile (the search, a title being renamed).
+    const typing = document.activeElement?.matches('input, textarea, select, [contenteditable]');
+    if (!typing && window.matchMedia?.('(pointer: fine)').matches) box.current?.focus();
   }, [props.chatKey]);
   useEffect(() => {
     // Braces matter: newer browsers return a promise from scrollIntoView, and an effect may only return a cleanup.

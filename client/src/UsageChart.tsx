@@ -14,7 +14,6 @@ export function UsageChart({ report }: { report: UsageReport }) {
   const end = Date.parse(report.to);
   const days = Array.from({ length: 30 }, (_, i) => new Date(end - (29 - i) * DAY_MS).toISOString().slice(0, 10));
   const values = days.map((d) => perDay.get(d) ?? 0);
-  const max = Math.max(1, ...values);
   const total = values.reduce((a, b) => a + b, 0);
   const { used, limit } = report.today;
   return (
@@ -28,18 +27,39 @@ export function UsageChart({ report }: { report: UsageReport }) {
           <div style={{ width: `${Math.min(100, (100 * used) / limit)}%` }} />
         </div>
       )}
-      <svg
-        className="chart"
-        viewBox="0 0 300 80"
-        role="img"
-        aria-label={`Tokens per day over the last 30 days: ${total.toLocaleString()} in all`}
-      >
-        {values.map((v, i) => (
-          <rect key={days[i]} x={i * 10 + 1} y={80 - (78 * v) / max} width={8} height={(78 * v) / max} rx={1}>
-            <title>{`${days[i]}: ${v.toLocaleString()} tokens`}</title>
-          </rect>
-        ))}
-      </svg>
+      <DayBars days={days} values={values} label={`Tokens per day over the last 30 days: ${total.toLocaleString()} in all`} />
     </div>
+  );
+}
+
+/**
+ * Tokens per day as bars, with labelled axes (tokens up the side, the first, middle and last day along
+ * the bottom) and a tooltip per day (its date and tokens).
+ */
+export function DayBars({ days, values, label }: { days: string[]; values: number[]; label: string }) {
+  const max = Math.max(1, ...values);
+  const H = 80; // plot height; the axes' labels sit around it
+  const short = (day: string) => new Date(`${day}T00:00:00Z`).toLocaleDateString([], { month: 'short', day: 'numeric', timeZone: 'UTC' });
+  return (
+    <svg className="chart" viewBox="-44 -6 350 104" role="img" aria-label={label}>
+      <line className="axis" x1={-2} y1={0} x2={-2} y2={H} />
+      <line className="axis" x1={-2} y1={H} x2={300} y2={H} />
+      <text className="axis-label" x={-6} y={6} textAnchor="end">
+        {max.toLocaleString()}
+      </text>
+      <text className="axis-label" x={-6} y={H} textAnchor="end">
+        0
+      </text>
+      {[0, Math.floor(days.length / 2), days.length - 1].map((i) => (
+        <text key={i} className="axis-label" x={i * 10 + 5} y={H + 14} textAnchor="middle">
+          {short(days[i]!)}
+        </text>
+      ))}
+      {values.map((v, i) => (
+        <rect key={days[i]} x={i * 10 + 1} y={H - (H * v) / max} width={8} height={(H * v) / max} rx={1}>
+          <title>{`${days[i]}: ${v.toLocaleString()} tokens`}</title>
+        </rect>
+      ))}
+    </svg>
   );
 }

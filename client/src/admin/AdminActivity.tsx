@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react';
 import { api } from '../api';
+import { DayBars } from '../UsageChart';
 
 interface UsageRow {
   day: string;
@@ -51,7 +52,6 @@ export function AdminActivity({ version, fail }: { version: number; fail(err: un
   const end = usage ? Date.parse(usage.to) : Date.now();
   const days = Array.from({ length: 30 }, (_, i) => new Date(end - (29 - i) * DAY_MS).toISOString().slice(0, 10));
   const values = days.map((d) => perDay.get(d) ?? 0);
-  const max = Math.max(1, ...values);
   const total = values.reduce((a, b) => a + b, 0);
   const users = [...perUser.values()].sort((a, b) => b.tokens - a.tokens);
 
@@ -59,13 +59,7 @@ export function AdminActivity({ version, fail }: { version: number; fail(err: un
     <>
       <section aria-labelledby="usage" className="usage">
         <h2 id="usage">Usage, last 30 days</h2>
-        <svg className="chart" viewBox="0 0 300 80" role="img" aria-label={`Tokens per day, all users: ${total.toLocaleString()} in all`}>
-          {values.map((v, i) => (
-            <rect key={days[i]} x={i * 10 + 1} y={80 - (78 * v) / max} width={8} height={(78 * v) / max} rx={1}>
-              <title>{`${days[i]}: ${v.toLocaleString()} tokens`}</title>
-            </rect>
-          ))}
-        </svg>
+        <DayBars days={days} values={values} label={`Tokens per day, all users: ${total.toLocaleString()} in all`} />
         <table className="admin-table">
           <caption className="visually-hidden">Tokens and replies per user over the last 30 days</caption>
           <thead>
