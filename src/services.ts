@@ -99,7 +99,7 @@ export async function buildServices(config: Config, db: Database, { logger, wrap
   const usage = createUsageService(db, config.limits, config.chat.context.replyReserveTokens);
   const limits = await openLimits(config.limits, db, usage);
   const sessionStore = new SessionStore(db, config.session, new SessionCache(config.session.cacheMs, bus));
-  const admins = createAdminRules(db, config.access.adminEmails);
+  const admins = createAdminRules(db, config.access);
   const { oidc, mail, passwordLogin } = config.access;
   const mailer = mail && passwordLogin ? createMailer(mail) : undefined;
   const auth = createAuthService({ db, access: config.access, admins, hasher, limits, sessions: sessionStore });

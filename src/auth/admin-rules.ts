@@ -1,13 +1,17 @@
 import type { Logger } from 'pino';
 import type { Queryable } from '../db/database.js';
-import { ConflictError } from '../http/errors.js';
+import type { AccessConfig } from '../config.parsers.js';
+import { AppError, ConflictError } from '../http/errors.js';
+import type { Role, UserStatus } from './user.js';
+
+export const inviteRequired = () => new AppError(403, 'invite_required', 'Signing up needs a valid invite: ask an admin for one.');
 
 /**
  * Who is an admin. ADMIN_EMAILS names them (admin and active from registration, or from the next start);
  * without it the first account ever registered is the admin (Open WebUI's rule). The last active admin
  * is never demoted, disabled or deleted.
  */
-export function createAdminRules(db: Queryable, adminEmails: readonly string[]) {
+export function createAdminRules(db: Queryable, { adminEmails, registration }: Pick<AccessConfig, 'adminEmails' | 'registration'>) {
   const listed = new Set(adminEmails);
 
   /** With ADMIN_EMAILS unset and no admin yet: the oldest account becomes one (idempotent, so concurrent registrations agree). */
@@ -24,6 +28,17 @@ export function createAdminRules(db: Queryable, adminEmails: readonly string[]) 
     isListed: (email: string): boolean => listed.has(email.toLowerCase()),
 
     ensureFirstAdmin,
+
+    /**
+     * How a new account (by password or single sign-on) is made under REGISTRATION, or 403 when it may
+     * not be: ADMIN_EMAILS' addresses always may, as active admins; `invited`: an invite code was given.
+     */
+    signUp(email: string, invited: boolean): { role: Role; status: UserStatus; usesInvite: boolean } {
+      if (listed.has(email.toLowerCase())) return { role: 'admin', status: 'active', usesInvite: false };
+      if (registration === 'closed') throw new AppError(403, 'registration_closed', 'Signing up is closed: ask an admin for an account.');
+      if (registration === 'invite' && !invited) throw inviteRequired();
+      return { role: 'user', status: registration === 'approval' ? 'pending' : 'active', usesInvite: registration === 'invite' };
+    },
 
     /** At start-up: ADMIN_EMAILS' accounts made admins (or the first admin chosen), and a log line saying who is admin. */
     async atStart(logger: Logger): Promise<void> {

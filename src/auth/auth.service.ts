@@ -2,18 +2,17 @@ import type { AccessConfig } from '../config.parsers.js';
 import type { Database } from '../db/database.js';
 import { AppError, ConflictError, NotFoundError, UnauthorizedError } from '../http/errors.js';
 import type { Limits } from '../limits/limits.js';
-import type { AdminRules } from './admin-rules.js';
+import { inviteRequired, type AdminRules } from './admin-rules.js';
 import { createInvitesRepo } from './invites.repo.js';
 import type { PasswordHasher } from './password.js';
 import type { SessionStore, SessionSummary } from './session-store.js';
-import { createUsersRepo, publicOf, type PublicUser, type UserPlan, type UserStatus } from './users.repo.js';
+import { createUsersRepo, publicOf, type PublicUser, type UserPlan, type UserStatus, type UserWithHash } from './users.repo.js';
 
 /** A login that did not match an account and its password (which of the two is never said). */
 export const invalidCredentials = () => new UnauthorizedError('invalid_credentials', 'Wrong email or password.');
 const wrongPassword = () => new AppError(403, 'wrong_password', 'The password is not correct.');
 export const passwordLoginDisabled = () =>
   new AppError(403, 'password_login_disabled', 'Passwords are not used here: sign in with single sign-on.');
-const inviteRequired = () => new AppError(403, 'invite_required', 'Signing up needs a valid invite: ask an admin for one.');
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** 403 for an account that may not log in (yet), said only to someone who gave its password. */
@@ -40,8 +39,7 @@ export function createAuthService({ db, access, admins, hasher, limits, sessions
    * Confirms it is the logged-in user: their password, under the same failure limits as a login (403
    * when wrong), or for an account without one (made by single sign-on) their email typed again.
    */
-  async function confirmUser(ip: string, userId: string, proof: { password?: string; confirmEmail?: string }) {
-    const user = await users.findById(userId);
+  async function confirmUser(ip: string, user: UserWithHash | undefined, proof: { password?: string; confirmEmail?: string }) {
     if (!user) throw wrongPassword();
     if (user.passwordHash === null) {
       if (proof.confirmEmail?.trim().toLowerCase() === user.email) return user;
@@ -69,31 +67,20 @@ export function createAuthService({ db, access, admins, hasher, limits, sessions
     return publicOf(user);
   }
 
-  /** Who may register, before anything is counted or hashed: ADMIN_EMAILS' addresses always may. */
-  function checkRegistrationOpen(email: string, inviteCode: string | undefined): void {
-    if (admins.isListed(email)) return;
-    if (access.registration === 'closed')
-      throw new AppError(403, 'registration_closed', 'Signing up is closed: ask an admin for an account.');
-    if (access.registration === 'invite' && !inviteCode) throw inviteRequired();
-  }
-
   return {
     /**
      * A new account under REGISTRATION: active (open, invite), or pending an admin's approval. An invite
      * is used in the same transaction as the account is made, so a taken email leaves it unused.
      */
     async register(ip: string, email: string, password: string, inviteCode?: string): Promise<PublicUser> {
-      checkRegistrationOpen(email, inviteCode);
+      const made = admins.signUp(email, Boolean(inviteCode)); // before anything is counted or hashed
       await limits.register(ip);
       const passwordHash = await hasher.hash(password);
-      const listed = admins.isListed(email);
       const created = await db.withTransaction(async (tx) => {
-        const invited = access.registration === 'invite' && !listed;
-        if (invited && !(await invites.use(tx, inviteCode!, email))) throw inviteRequired();
-        const status = access.registration === 'approval' && !listed ? 'pending' : 'active';
-        const user = await users.insert(email, passwordHash, { role: listed ? 'admin' : 'user', status }, tx);
+        if (made.usesInvite && !(await invites.use(tx, inviteCode!, email))) throw inviteRequired();
+        const user = await users.insert(email, passwordHash, made, tx);
         if (!user) throw new ConflictError('email_taken', 'An account with this email already exists.');
-        if (invited) await invites.usedBy(tx, inviteCode!, user.id);
+        if (made.usesInvite) await invites.usedBy(tx, inviteCode!, user.id);
         return user;
       });
       await admins.ensureFirstAdmin();
@@ -149,12 +136,12 @@ export function createAuthService({ db, access, admins, hasher, limits, sessions
       const user = await users.findById(userId);
       if (user?.passwordHash === null) {
         if (!access.passwordLogin) throw passwordLoginDisabled();
-      } else await confirmUser(ip, userId, { password: currentPassword });
+      } else await confirmUser(ip, user, { password: currentPassword });
       await users.updatePasswordHash(userId, await hasher.hash(newPassword));
     },
 
     async deleteAccount(ip: string, userId: string, proof: { password?: string; confirmEmail?: string }): Promise<void> {
-      await confirmUser(ip, userId, proof);
+      await confirmUser(ip, await users.findById(userId), proof);
       await db.withTransaction(async (tx) => {
         await admins.guardLastAdmin(tx, userId);
         await users.delete(userId, tx);

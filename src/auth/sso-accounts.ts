@@ -18,12 +18,9 @@ export function createSsoAccounts({ db, access, admins }: { db: Database; access
   const users = createUsersRepo(db);
 
   async function create(email: string, identity: OidcIdentity): Promise<UserWithHash> {
-    const listed = admins.isListed(email);
-    if (!listed && access.registration === 'closed') throw ssoRefused('registration_closed', 'Signing up is closed here.');
-    if (!listed && access.registration === 'invite') throw ssoRefused('invite_required', 'Signing up here needs an invite.');
-    const status = access.registration === 'approval' && !listed ? 'pending' : 'active';
+    const rule = admins.signUp(email, false); // no invites by single sign-on
     const made = await db.withTransaction(async (tx) => {
-      const user = await users.insert(email, null, { role: listed ? 'admin' : 'user', status }, tx);
+      const user = await users.insert(email, null, { role: rule.role, status: rule.status }, tx);
       if (user) await users.linkIdentity(user.id, identity.issuer, identity.subject, tx);
       return user;
     });
