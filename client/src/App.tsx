@@ -5,6 +5,7 @@ import { AuthScreen } from './AuthScreen';
 import { ChatApp } from './ChatApp';
 import { ResetPassword } from './ResetPassword';
 import { SharedChat } from './SharedChat';
+import { Toasts } from './Toasts';
 
 /** Asks the API who is logged in (GET /api/auth/me), then shows the chats or the login screen. */
 export function App() {
@@ -36,11 +37,22 @@ export function App() {
       document.removeEventListener('visibilitychange', onVisible);
     };
   }, []);
-  // A shared link opens for anyone, logged in or not.
-  if (shared) return <SharedChat token={shared} />;
-  // A reset link opens whoever is logged in here: it is about the account in the mail.
-  if (resetting) return <ResetPassword />;
-  if (user === undefined) return <div className="splash">Loading…</div>;
-  if (user === null) return <AuthScreen onLoggedIn={(u) => (setEnded(false), setUser(u))} sessionEnded={ended} />;
-  return <ChatApp user={user} onLoggedOut={() => setUser(null)} />;
+  return (
+    <>
+      {shared ? (
+        // A shared link opens for anyone, logged in or not.
+        <SharedChat token={shared} />
+      ) : resetting ? (
+        // A reset link opens whoever is logged in here: it is about the account in the mail.
+        <ResetPassword />
+      ) : user === undefined ? (
+        <div className="splash">Loading…</div>
+      ) : user === null ? (
+        <AuthScreen onLoggedIn={(u) => (setEnded(false), setUser(u))} sessionEnded={ended} />
+      ) : (
+        <ChatApp user={user} onLoggedOut={() => setUser(null)} />
+      )}
+      <Toasts />
+    </>
+  );
 }

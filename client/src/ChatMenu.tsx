@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState } from 'react';
 import { api, type Chat } from './api';
+import { copyText } from './Toasts';
 
 interface Props {
   chat: Chat;
@@ -14,7 +15,6 @@ interface Props {
 export function ChatMenu({ chat, onChanged, onDelete, onRename, fail }: Props) {
   const [shareUrl, setShareUrl] = useState<string | null>(null);
   const [prompt, setPrompt] = useState<string | null>(null);
-  const [copied, setCopied] = useState(false);
   const patch = (body: object) => api(`/api/chats/${chat.id}`, { method: 'PATCH', body }).then(onChanged, fail);
   const share = () =>
     api<{ token: string }>(`/api/chats/${chat.id}/share`, { method: 'POST' }).then(
@@ -22,11 +22,12 @@ export function ChatMenu({ chat, onChanged, onDelete, onRename, fail }: Props) {
       fail,
     );
   const unshare = () => api(`/api/chats/${chat.id}/share`, { method: 'DELETE' }).then(() => setShareUrl(null), fail);
-  const copyLink = () =>
-    void navigator.clipboard?.writeText(shareUrl ?? '').then(() => {
-      setCopied(true);
-      setTimeout(() => setCopied(false), 1500);
-    });
+  // The panels under the menu (share, chat settings) close on Esc too, giving the focus back to the menu.
+  const closePanel = (event: React.KeyboardEvent, close: () => void) => {
+    if (event.key !== 'Escape') return;
+    close();
+    menu.current?.querySelector('summary')?.focus();
+  };
 
   // Esc or a click outside closes the menu; Esc gives the focus back to its button.
   const menu = useRef<HTMLDetailsElement>(null);
@@ -84,6 +85,7 @@ export function ChatMenu({ chat, onChanged, onDelete, onRename, fail }: Props) {
         <form
           className="share-panel"
           aria-label="Chat settings"
+          onKeyDown={(e) => closePanel(e, () => setPrompt(null))}
           onSubmit={(e) => {
             e.preventDefault();
             void patch({ systemPrompt: prompt }).then(() => setPrompt(null));
@@ -102,11 +104,11 @@ export function ChatMenu({ chat, onChanged, onDelete, onRename, fail }: Props) {
         </form>
       )}
       {shareUrl && (
-        <div className="share-panel" role="dialog" aria-label="Shared link">
+        <div className="share-panel" role="dialog" aria-label="Shared link" onKeyDown={(e) => closePanel(e, () => setShareUrl(null))}>
           <p>Anyone with this link can read this chat as it is now (later messages are not shared).</p>
           <input aria-label="Link to the shared chat" readOnly value={shareUrl} onFocus={(e) => e.target.select()} />
-          <button type="button" onClick={copyLink}>
-            {copied ? 'Copied' : 'Copy link'}
+          <button type="button" onClick={() => copyText(shareUrl, 'Link copied')}>
+            Copy link
           </button>
           <button type="button" onClick={() => void unshare()}>
             Stop sharing

@@ -1,6 +1,7 @@
 import { useEffect, useState, type ReactNode } from 'react';
 import ReactMarkdown, { type Options } from 'react-markdown';
 import remarkGfm from 'remark-gfm';
+import { copyText } from './Toasts';
 
 type Plugins = NonNullable<Options['rehypePlugins']>;
 type RemarkPlugins = NonNullable<Options['remarkPlugins']>;
@@ -77,18 +78,12 @@ export function Markdown({ text }: { text: string }) {
 }
 
 function CodeBlock({ children }: { children: ReactNode }) {
-  const [copied, setCopied] = useState(false);
-  const copy = (event: React.MouseEvent<HTMLButtonElement>) => {
-    const code = event.currentTarget.parentElement?.querySelector('code')?.textContent ?? '';
-    void navigator.clipboard?.writeText(code).then(() => {
-      setCopied(true);
-      setTimeout(() => setCopied(false), 1500);
-    });
-  };
+  const copy = (event: React.MouseEvent<HTMLButtonElement>) =>
+    copyText(event.currentTarget.parentElement?.querySelector('code')?.textContent ?? '', 'Code copied');
   return (
     <div className="code-block">
       <button type="button" className="copy" onClick={copy} aria-label="Copy code">
-        {copied ? 'Copied' : 'Copy'}
+        Copy
       </button>
       <pre>{children}</pre>
     </div>

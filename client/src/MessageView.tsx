@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { api, type Message } from './api';
 import { MessageFiles } from './Attachments';
-import { Markdown } from './Markdown';
+import { ReplyText } from './ReplyText';
 
 const STATUS_NOTE: Partial<Record<Message['status'], string>> = {
   stopped: 'Stopped',
@@ -107,7 +107,7 @@ export function MessageView({ message: m, canEdit, onEdit, onSwitch, onFork }: P
           <p className="user-text">{m.content}</p>
         </>
       ) : (
-        <Markdown text={m.content} />
+        <ReplyText text={m.content} />
       )}
       {m.status === 'streaming' && !m.content && <span className="typing">Thinking…</span>}
       {STATUS_NOTE[m.status] && <span className="status-note">{STATUS_NOTE[m.status]}</span>}

@@ -1,7 +1,7 @@
 import { Link } from 'react-router';
 
-/** The top of a page beside the chats (settings, admin): the way back, its title, and what just happened or failed. */
-export function PageTop({ title, note, error }: { title: string; note: string | null; error: string | null }) {
+/** The top of a page beside the chats (settings, admin): the way back, its title, and what failed (what worked is a toast). */
+export function PageTop({ title, error }: { title: string; error: string | null }) {
   return (
     <>
       <header className="topbar">
@@ -10,11 +10,6 @@ export function PageTop({ title, note, error }: { title: string; note: string | 
         </Link>
         <h1>{title}</h1>
       </header>
-      {note && (
-        <p className="note page-note" role="status">
-          {note}
-        </p>
-      )}
       {error && (
         <p className="error banner page-note" role="alert">
           {error}

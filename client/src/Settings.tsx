@@ -1,6 +1,7 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { ConfirmDialog } from './ConfirmDialog';
 import { PageTop } from './PageTop';
+import { toast } from './Toasts';
 import { saveTheme, storedTheme, type Theme } from './theme';
 import { api, type User } from './api';
 import { describeError } from './errors';
@@ -48,7 +49,6 @@ export default function Settings({ user, onLoggedOut, onImported }: { user: User
   const [theme, setTheme] = useState<Theme>(storedTheme);
   const [sessions, setSessions] = useState<Session[]>([]);
   const [usage, setUsage] = useState<UsageReport | null>(null);
-  const [note, setNote] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const fail = (err: unknown) => setError(describeError(err));
   const loadSessions = () => api<{ sessions: Session[] }>('/api/auth/sessions').then((r) => setSessions(r.sessions), fail);
@@ -59,7 +59,8 @@ export default function Settings({ user, onLoggedOut, onImported }: { user: User
     // eslint-disable-next-line -- once, on opening the page
   }, []);
 
-  const done = (message: string) => (setError(null), setNote(message));
+  // What just worked is said in a toast; what failed stays on the page until the next try.
+  const done = (message: string) => (setError(null), toast(message));
   // Deleting the account asks first, in the app's own dialog.
   const [deletingWith, setDeletingWith] = useState<object | null>(null);
   const deleteAccountNow = (body: object) => {
@@ -102,7 +103,7 @@ export default function Settings({ user, onLoggedOut, onImported }: { user: User
 
   return (
     <main className="conversation settings">
-      <PageTop title="Settings" note={note} error={error} />
+      <PageTop title="Settings" error={error} />
       <div className="settings-body">
         <section aria-labelledby="account">
           <h2 id="account">Account</h2>

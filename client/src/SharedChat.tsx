@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
 import { ApiError, api, type Attachment } from './api';
 import { MessageFiles } from './Attachments';
-import { Markdown } from './Markdown';
+import { ReplyText } from './ReplyText';
 
 interface Snapshot {
   title: string | null;
@@ -41,7 +41,7 @@ export function SharedChat({ token }: { token: string }) {
                 <p className="user-text">{m.content}</p>
               </>
             ) : (
-              <Markdown text={m.content} />
+              <ReplyText text={m.content} />
             )}
           </article>
         ))}

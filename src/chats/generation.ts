@@ -167,7 +167,7 @@ export class Generation {
     const status = error ? ('error' as const) : this.stopped ? ('stopped' as const) : ('complete' as const);
     const usage = this.meter.usage(this.text, error?.code);
     const ending = { content: this.text, status, model: this.answeredBy, usage: usage ?? undefined };
-    // Every call that ran is charged, whatever becomes of its row (a stop before any text has no row left).
+    // Every call that ran is charged, whatever becomes of its row (a failure before any text leaves no row).
     const charge = { userId: this.input.userId, model: this.answeredBy, usage, holdId: this.input.hold?.id };
     const stored = await storeReplyEnding(this.replies, this.input.assistantMessageId, ending, charge, this.logger);
     const assistantMessage = stored.assistantMessage;

@@ -97,7 +97,11 @@ export function createRepliesRepo(db: Queryable) {
       return rows.map((row) => row.id);
     },
 
-    /** Ends the reply with its text and status and charges the call, in one statement. */
+    /**
+     * Ends the reply with its text and status and charges the call, in one statement. A reply stopped
+     * before its first word ends so too, empty (the conversation shows it was stopped); its call is
+     * charged only if the server read the prompt (`usage`).
+     */
     async end(id: string, ending: ReplyEnding, charge?: Charge): Promise<Message | undefined> {
       const { rows } = await db.query<MessageRow>(END_REPLY_SQL, [
         id,
@@ -106,12 +110,12 @@ export function createRepliesRepo(db: Queryable) {
         ending.model,
         ending.usage?.promptTokens ?? null,
         ending.usage?.completionTokens ?? null,
-        ...chargeParams(charge, true),
+        ...chargeParams(charge, ending.content !== '' || Boolean(charge?.usage)),
       ]);
       return one(rows);
     },
 
-    /** Removes a streaming reply that got no text (a stop before the first word), charging the call if it was made. */
+    /** Removes a streaming reply that failed before its first word (its message is answered again by a retry), charging the call if it was made. */
     async remove(id: string, charge?: Charge): Promise<void> {
       await db.query(
         `WITH done AS (DELETE FROM messages WHERE id = $1 AND status = 'streaming' RETURNING id, chat_id, parent_id), ${leafBack('done')}, ${charging(2)} SELECT 1`,

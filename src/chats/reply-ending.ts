@@ -12,7 +12,8 @@ const SETTLE_BACKGROUND_MS = 60_000;
 
 /**
  * Writes how a reply ended and charges its call, in one statement (charged once, however often it
- * runs); a reply with no text at all is removed rather than left empty. Through a database outage it is
+ * runs). A reply that failed before its first word is removed (a retry of the send answers it
+ * again); one stopped before it stays, empty, so the conversation shows it was stopped. Through a database outage it is
  * retried for a second before answering (with `database_unavailable`), then for a minute in the
  * background, so the reply is not left `streaming` (blocking the chat) until the orphan sweep comes by.
  */
@@ -24,7 +25,7 @@ export async function storeReplyEnding(
   logger?: Logger,
 ): Promise<{ assistantMessage: Message | null; error?: AppError }> {
   const store = async (): Promise<Message | null> => {
-    if (ending.content) return (await replies.end(id, ending, charge)) ?? null;
+    if (ending.content || ending.status === 'stopped') return (await replies.end(id, ending, charge)) ?? null;
     await replies.remove(id, charge);
     return null;
   };

@@ -6,7 +6,7 @@ import type { Message } from './messages.repo.js';
 export type GenerationEvent =
   | { type: 'delta'; content: string; offset: number }
   | { type: 'title'; title: string }
-  /** assistantMessage is null only when a stop came before any text. */
+  /** assistantMessage is null when the reply is not kept: it failed before its first word, or its chat was deleted. */
   | { type: 'done'; assistantMessage: Message | null; usage: TokenUsage | null }
   | { type: 'error'; error: AppError; assistantMessage: Message | null };
 

@@ -167,14 +167,15 @@ describe('ending a reply', () => {
     const stored = await ctx.t.db.query(`SELECT content, status FROM messages WHERE id = $1`, [rows[0]!.id]);
     expect(stored.rows[0]).toEqual({ content: 'final', status: 'complete' });
 
-    // A reply removed (stopped before its first word), its statement run twice; and one whose chat was
+    // A reply stopped before its first word (kept, empty), its statement run twice; and one whose chat was
     // deleted under it, ended twice: each charged once.
     const second = await ctx.t.db.query<{ id: string }>(
       `INSERT INTO messages (chat_id, role, content, reply_to, status, heartbeat_at) VALUES ($1, 'assistant', '', $2, 'streaming', now()) RETURNING id`,
       [chatId, rows[0]!.id],
     );
-    await replies.remove(second.rows[0]!.id, charge);
-    await replies.remove(second.rows[0]!.id, charge);
+    const empty = { ...ending, content: '', status: 'stopped' as const };
+    expect(await replies.end(second.rows[0]!.id, empty, charge)).toMatchObject({ content: '', status: 'stopped' });
+    await replies.end(second.rows[0]!.id, empty, charge);
     expect(await byModel(agent, 'test-model')).toMatchObject({ promptTokens: 10, completionTokens: 6, replies: 2 });
     const third = await ctx.t.db.query<{ id: string }>(
       `INSERT INTO messages (chat_id, role, content, reply_to, status, heartbeat_at) VALUES ($1, 'assistant', '', $2, 'streaming', now()) RETURNING id`,

@@ -181,7 +181,7 @@ describe('POST /api/chats/:id/stop', () => {
     expect(stop.body.assistantMessage.content.length).toBeLessThan(chunks.join('').length);
   });
 
-  it('before the first token, aborts the upstream request at once: the call is closed and nothing is left', async () => {
+  it('before the first token, aborts the upstream request at once: the call is closed and the reply stays, empty, as stopped', async () => {
     const { cookie, chat, agent } = await newChat();
     ctx.fake.enqueue({ kind: 'hang' });
     const sse = await openSse(`${ctx.server.url}/api/chats/${chat.id}/message`, { cookie, body: { content: 'anyone there?' } });
@@ -192,10 +192,18 @@ describe('POST /api/chats/:id/stop', () => {
     const stop = await agent.post(`/api/chats/${chat.id}/stop`);
     expect(stop.status).toBe(200);
     await sse.ended;
-    expect(sse.events.at(-1)).toMatchObject({ event: 'done', data: { assistantMessage: null } });
+    expect(sse.events.at(-1)).toMatchObject({ event: 'done', data: { assistantMessage: { content: '', status: 'stopped' } } });
     await eventually(() => call.closedEarly, 1000, 'the model server to see the connection close');
     const messages = (await agent.get(`/api/chats/${chat.id}`)).body.messages;
-    expect(messages.map((m: { role: string }) => m.role)).toEqual(['user']);
+    expect(messages.map((m: { role: string; status: string }) => [m.role, m.status])).toEqual([
+      ['user', 'complete'],
+      ['assistant', 'stopped'],
+    ]);
+    // The next send answers the conversation with the empty reply left out.
+    ctx.fake.enqueue({ kind: 'reply', content: 'here' });
+    await agent.post(`/api/chats/${chat.id}/message`).send({ content: 'hello?' }).expect(201);
+    const sent = ctx.fake.completions().at(-1)!.body.messages ?? [];
+    expect(sent.filter((m) => m.role !== 'system').map((m) => m.content)).toEqual(['anyone there?', 'hello?']);
   });
 
   it('answers 204 when nothing is being generated', async () => {
