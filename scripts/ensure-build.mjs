@@ -19,5 +19,8 @@ const stale = Object.keys(PARTS)
 if (stale.length > 0) {
   const names = { server: 'the server', client: 'the web client' };
   console.log(`Building ${stale.map(({ part, reason }) => `${names[part]} (${reason})`).join(' and ')}…`);
-  for (const { part } of stale) execFileSync('npm', ['run', '--silent', `build:${part}`], { stdio: 'inherit', cwd: ROOT });
+  // Always a production build: a NODE_ENV inherited from the caller (vitest sets `test`) would bundle
+  // React's development build, three times slower and 60 KB bigger.
+  const env = { ...process.env, NODE_ENV: 'production' };
+  for (const { part } of stale) execFileSync('npm', ['run', '--silent', `build:${part}`], { stdio: 'inherit', cwd: ROOT, env });
 }

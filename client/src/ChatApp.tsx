@@ -6,6 +6,7 @@ import { ConfirmDialog } from './ConfirmDialog';
 import { Conversation } from './Conversation';
 import { describeError } from './errors';
 import { Sidebar } from './Sidebar';
+import { useChatList } from './useChatList';
 import { useTurns } from './useTurns';
 
 // The settings page is loaded only when opened: the first load stays small.
@@ -17,6 +18,22 @@ interface Models {
   default: string | null;
 }
 
+/** Messages a chat opens with, and loads each time it is scrolled to the top. */
+const PAGE = 50;
+interface MessagePage {
+  messages: Message[];
+  hasMore: boolean;
+}
+
+/** A turn that failed, shown in the conversation: under message `at`, or (null) as a send that was refused. */
+export interface TurnProblem {
+  at: string | null;
+  text: string;
+  retry(): void;
+  /** A send refused before anything was stored: its text (and files) stay on screen, to retry or edit. */
+  send?: { content: string; attachments: string[] };
+}
+
 /** The logged-in app: the chat list, the open conversation (its address is /c/<id>), and every action on them. */
 export function ChatApp({ user, onLoggedOut }: { user: User; onLoggedOut: () => void }) {
   const chatId = useMatch('/c/:chatId')?.params.chatId ?? null;
@@ -24,8 +41,15 @@ export function ChatApp({ user, onLoggedOut }: { user: User; onLoggedOut: () => 
   const inAdmin = useMatch('/admin') !== null;
   const { hash } = useLocation();
   const navigate = useNavigate();
-  const [chats, setChats] = useState<Chat[]>([]);
+  // The chat open now, for what runs later than the render that made it (a Retry made before a new
+  // chat had its address).
+  const openId = useRef(chatId);
+  openId.current = chatId;
   const [messages, setMessages] = useState<Message[]>([]);
+  const latest = useRef(messages);
+  latest.current = messages;
+  const [hasOlder, setHasOlder] = useState(false);
+  const [problem, setProblem] = useState<TurnProblem | null>(null);
   const [notFound, setNotFound] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [models, setModels] = useState<Models | null>(null);
@@ -38,17 +62,16 @@ export function ChatApp({ user, onLoggedOut }: { user: User; onLoggedOut: () => 
   const [showArchived, setShowArchived] = useState(false);
 
   const fail = useCallback((err: unknown) => setError(describeError(err)), []);
-  const refreshChats = useCallback(
-    () => api<{ chats: Chat[] }>(`/api/chats?limit=200&archived=${showArchived}`).then((r) => setChats(r.chats), fail),
-    [fail, showArchived],
-  );
+  const list = useChatList(showArchived, fail);
+  const { chats, refresh: refreshChats } = list;
   // A chat this page has just created is on screen already: its address changing must not reload it,
   // even when its reply has ended by then (a fast model).
   const createdHere = useRef<string | null>(null);
   const turns = useTurns({
     setMessages,
-    setChats,
-    fail,
+    setChats: list.setChats,
+    // Retry answers again: a new version of the reply (or an answer to the message that has none).
+    onFailed: (err, at) => setProblem({ at, text: describeError(err), retry: () => regenerate() }),
     onChatCreated: (id) => {
       createdHere.current = id;
       navigate(`/c/${id}`);
@@ -57,9 +80,8 @@ export function ChatApp({ user, onLoggedOut }: { user: User; onLoggedOut: () => 
   });
 
   useEffect(() => {
-    void refreshChats();
     api<Models>('/api/models').then(setModels, fail);
-  }, [refreshChats, fail]);
+  }, [fail]);
 
   // Opening a chat (a click, a link, back/forward, a reload) loads it, and follows its reply if one is
   // still being written. The chat this page is itself sending to is already on screen.
@@ -69,16 +91,20 @@ export function ChatApp({ user, onLoggedOut }: { user: User; onLoggedOut: () => 
     if (justCreated || (chatId !== null && chatId === turns.chatInProgress())) return;
     turns.detach();
     setError(null);
+    setProblem(null);
     setNotFound(false);
     setMessages([]);
+    setHasOlder(false);
     if (!chatId) return;
     let current = true;
-    api<{ messages: Message[] }>(`/api/chats/${chatId}?limit=200`).then(
+    api<MessagePage>(`/api/chats/${chatId}?limit=${PAGE}`).then(
       (page) => {
         if (!current) return;
         setMessages(page.messages);
+        setHasOlder(page.hasMore);
         const last = page.messages.at(-1);
-        if (last?.role === 'assistant' && last.status === 'streaming') void turns.follow(chatId, last);
+        if (last?.role === 'assistant' && last.status === 'streaming')
+          void turns.follow(chatId, last).then((refused) => refused && fail(refused));
       },
       (err: unknown) => {
         if (!current) return;
@@ -104,50 +130,85 @@ export function ChatApp({ user, onLoggedOut }: { user: User; onLoggedOut: () => 
     return () => window.removeEventListener('keydown', onKey);
   }, [navigate]);
 
-  // A search result's message (#m-<id>): brought into view and marked once it is on screen.
+  // The page before the oldest message on screen (scrolling to the top of a long chat).
+  const loadingOlder = useRef(false);
+  const loadOlder = useCallback(() => {
+    const oldest = latest.current[0];
+    if (!chatId || !oldest || loadingOlder.current) return;
+    loadingOlder.current = true;
+    api<MessagePage>(`/api/chats/${chatId}/messages?before=${oldest.id}&limit=${PAGE}`)
+      .then((page) => {
+        // Dropped if the conversation changed meanwhile (another chat, another branch).
+        if (latest.current[0]?.id !== oldest.id) return;
+        setMessages((list) => [...page.messages, ...list]);
+        setHasOlder(page.hasMore);
+      }, fail)
+      .finally(() => (loadingOlder.current = false));
+  }, [chatId, fail]);
+
+  // A search result's message (#m-<id>): brought into view and marked once it is on screen; an older
+  // one than those loaded makes the pages before load until it is.
   useEffect(() => {
     const target = hash.startsWith('#m-') ? document.getElementById(hash.slice(1)) : null;
+    if (!target && hash.startsWith('#m-') && hasOlder) return loadOlder();
     if (!target) return;
     target.scrollIntoView({ block: 'center' });
     target.classList.add('found');
     const timer = setTimeout(() => target.classList.remove('found'), 2500);
     return () => clearTimeout(timer);
-  }, [hash, messages]);
+  }, [hash, messages, hasOlder, loadOlder]);
 
   const open = (id: string, messageId?: string | null, onActivePath = true) => {
     setSidebarOpen(false);
     const go = () => navigate(`/c/${id}${messageId ? `#m-${messageId}` : ''}`);
     if (!messageId || onActivePath) return go();
     // A message on another branch: the chat switches to it first.
-    api<{ messages: Message[] }>(`/api/chats/${id}/branch?limit=200`, { method: 'POST', body: { messageId } }).then((page) => {
-      if (id === chatId) setMessages(page.messages);
+    api<MessagePage>(`/api/chats/${id}/branch?limit=${PAGE}`, { method: 'POST', body: { messageId } }).then((page) => {
+      if (id === chatId) showPage(page);
       go();
     }, fail);
   };
-  const send = async (content: string, attachments: string[]) => {
+  const showPage = (page: MessagePage) => {
+    setMessages(page.messages);
+    setHasOlder(page.hasMore);
+  };
+  /**
+   * Runs a turn. Refused before it started (nothing stored: offline, too many requests…), it shows
+   * under the last message with Retry, or, for a send, as the message itself with Retry and Edit.
+   */
+  const runTurn = async (path: string, method: 'POST' | 'PATCH', body: unknown, send?: TurnProblem['send']) => {
     setError(null);
+    setProblem(null);
+    // A new chat (POST /api/chats) has no id yet; every other turn is in the chat open now.
+    const refused = await turns.run(path, method, body, path === '/api/chats' ? null : openId.current);
+    if (refused === undefined) return;
+    const retry = () => void runTurn(path, method, body, send);
+    setProblem({ at: send ? null : (latest.current.at(-1)?.id ?? null), text: describeError(refused), retry, send });
+  };
+  const send = async (content: string, attachments: string[]) => {
     await modelSaved.current;
     const clientMessageId = crypto.randomUUID();
     const files = attachments.length > 0 ? { attachments } : {};
-    if (chatId) return turns.run(`/api/chats/${chatId}/message`, 'POST', { content, clientMessageId, ...files }, chatId);
-    return turns.run(
+    const sent = { content, attachments };
+    if (chatId) return runTurn(`/api/chats/${chatId}/message`, 'POST', { content, clientMessageId, ...files }, sent);
+    return runTurn(
       '/api/chats',
       'POST',
       { message: content, clientMessageId, ...files, ...(draftModel ? { model: draftModel } : {}) },
-      null,
+      sent,
     );
   };
   const edit = (messageId: string, content: string) => {
-    setError(null);
-    if (chatId) void turns.run(`/api/chats/${chatId}/messages/${messageId}`, 'PATCH', { content }, chatId);
+    if (chatId) void runTurn(`/api/chats/${chatId}/messages/${messageId}`, 'PATCH', { content });
   };
+  function regenerate() {
+    if (openId.current) void runTurn(`/api/chats/${openId.current}/regenerate`, 'POST', {});
+  }
   const switchTo = (messageId: string) => {
     setError(null);
+    setProblem(null);
     if (!chatId) return;
-    api<{ messages: Message[] }>(`/api/chats/${chatId}/branch?limit=200`, { method: 'POST', body: { messageId } }).then(
-      (page) => setMessages(page.messages),
-      fail,
-    );
+    api<MessagePage>(`/api/chats/${chatId}/branch?limit=${PAGE}`, { method: 'POST', body: { messageId } }).then(showPage, fail);
   };
   const fork = (messageId: string) => {
     setError(null);
@@ -201,6 +262,8 @@ export function ChatApp({ user, onLoggedOut }: { user: User; onLoggedOut: () => 
       <Sidebar
         user={user}
         chats={chats}
+        hasMore={list.hasMore}
+        onLoadMore={list.loadMore}
         activeId={chatId}
         onNew={() => (setSidebarOpen(false), navigate('/'))}
         onOpen={open}
@@ -255,8 +318,12 @@ export function ChatApp({ user, onLoggedOut }: { user: User; onLoggedOut: () => 
             )
           }
           messages={messages}
+          hasOlder={hasOlder}
+          onLoadOlder={loadOlder}
           generating={turns.generating}
           error={error}
+          problem={problem}
+          onDismissProblem={() => setProblem(null)}
           models={models}
           model={(pickedModel?.chatId === chatId ? pickedModel.model : active?.model) ?? draftModel ?? models?.default ?? null}
           onToggleSidebar={() => setSidebarOpen(!sidebarOpen)}
@@ -266,7 +333,7 @@ export function ChatApp({ user, onLoggedOut }: { user: User; onLoggedOut: () => 
           onSwitch={switchTo}
           onFork={fork}
           onStop={() => chatId && api(`/api/chats/${chatId}/stop`, { method: 'POST' }).catch(fail)}
-          onRegenerate={() => chatId && void turns.run(`/api/chats/${chatId}/regenerate`, 'POST', {}, chatId)}
+          onRegenerate={regenerate}
         />
       )}
       {deleting && (

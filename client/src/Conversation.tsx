@@ -1,7 +1,23 @@
-import { useEffect, useRef, useState, type ClipboardEvent, type DragEvent, type KeyboardEvent, type ReactNode } from 'react';
+import {
+  useCallback,
+  useEffect,
+  useLayoutEffect,
+  useRef,
+  useState,
+  type ClipboardEvent,
+  type DragEvent,
+  type KeyboardEvent,
+  type ReactNode,
+} from 'react';
 import type { Message } from './api';
 import { ACCEPT, PaperclipIcon, PendingFiles, usePendingFiles } from './Attachments';
-import { MessageView } from './MessageView';
+import type { TurnProblem } from './ChatApp';
+import { MessageView, Outcome } from './MessageView';
+
+/** How near the bottom (px) still counts as at the bottom: a reply being written is followed from there. */
+const NEAR_BOTTOM = 48;
+/** How near the top (px) the earlier page loads. */
+const NEAR_TOP = 300;
 
 interface Props {
   /** Which chat is open (null: a new one): the message box takes the focus when it changes. */
@@ -10,8 +26,14 @@ interface Props {
   /** The open chat's menu (none for a new chat). */
   menu?: ReactNode;
   messages: Message[];
+  /** Older messages are on the server: `onLoadOlder` when the top is scrolled to. */
+  hasOlder: boolean;
+  onLoadOlder(): void;
   generating: boolean;
   error: string | null;
+  /** A turn that failed, shown where it happened (with Retry). */
+  problem: TurnProblem | null;
+  onDismissProblem(): void;
   models: { models: { id: string }[] } | null;
   model: string | null;
   onToggleSidebar(): void;
@@ -35,8 +57,15 @@ export function Conversation(props: Props) {
   const [fileNote, setFileNote] = useState<string | null>(null);
   const picker = useRef<HTMLInputElement>(null);
   const [dragging, setDragging] = useState(false);
-  const end = useRef<HTMLDivElement>(null);
+  const scroller = useRef<HTMLDivElement>(null);
   const box = useRef<HTMLTextAreaElement>(null);
+  // Following: the view stays at the bottom as a reply grows. Scrolling up stops it; "↓" (or a send)
+  // starts it again.
+  const following = useRef(true);
+  const [atBottom, setAtBottom] = useState(true);
+  const content = useRef<HTMLDivElement>(null);
+  /** The message at the top of the view and how far below the view's top it is, kept there when what is above it changes. */
+  const anchor = useRef<{ id: string; top: number } | null>(null);
   // The message box has the focus on load, on a new chat and when another chat opens (not on touch
   // screens, where it would open the keyboard over the conversation).
   useEffect(() => {
@@ -45,13 +74,58 @@ export function Conversation(props: Props) {
     if (!typing && window.matchMedia?.('(pointer: fine)').matches) box.current?.focus();
   }, [props.chatKey]);
   useEffect(() => {
-    // Braces matter: newer browsers return a promise from scrollIntoView, and an effect may only return a cleanup.
-    void end.current?.scrollIntoView?.({ block: 'end' });
-  }, [messages]);
+    following.current = true;
+    setAtBottom(true);
+  }, [props.chatKey]);
+  /** Where the view is: the first message still in it. */
+  const remember = () => {
+    const el = scroller.current;
+    if (!el) return;
+    const viewTop = el.getBoundingClientRect().top;
+    const first = Array.from(content.current?.children ?? []).find((child) => child.id && child.getBoundingClientRect().bottom > viewTop);
+    anchor.current = first ? { id: first.id, top: first.getBoundingClientRect().top - viewTop } : null;
+  };
+  /**
+   * After any change (a reply growing, earlier messages added above, a reply's Markdown or an image
+   * arriving): at the bottom while following; otherwise the message at the top of the view stays where
+   * it was (the view does not jump).
+   */
+  const holdView = useCallback(() => {
+    const el = scroller.current;
+    if (!el) return;
+    if (following.current) {
+      el.scrollTop = el.scrollHeight;
+      return;
+    }
+    const held = anchor.current && document.getElementById(anchor.current.id);
+    if (held) el.scrollTop += held.getBoundingClientRect().top - el.getBoundingClientRect().top - anchor.current!.top;
+  }, []);
+  useLayoutEffect(holdView, [messages, props.problem, holdView]);
+  useEffect(() => {
+    if (!content.current || typeof ResizeObserver === 'undefined') return;
+    const observer = new ResizeObserver(holdView);
+    observer.observe(content.current);
+    return () => observer.disconnect();
+  }, [holdView]);
+  const onScroll = () => {
+    const el = scroller.current;
+    if (!el) return;
+    const bottom = el.scrollHeight - el.scrollTop - el.clientHeight <= NEAR_BOTTOM;
+    following.current = bottom;
+    setAtBottom(bottom);
+    remember();
+    if (el.scrollTop <= NEAR_TOP && props.hasOlder) props.onLoadOlder();
+  };
+  const toBottom = () => {
+    following.current = true;
+    setAtBottom(true);
+    scroller.current?.scrollTo({ top: scroller.current.scrollHeight });
+  };
 
   const ready = draft.trim().length > 0 && !files.uploading && !files.failed;
   const submit = () => {
     if (!ready || generating) return;
+    following.current = true;
     props.onSend(draft, files.ids);
     box.current?.focus();
     setDraft('');
@@ -88,6 +162,16 @@ export function Conversation(props: Props) {
     if (event.key === 'Escape' && generating) props.onStop();
   };
   const last = messages.at(-1);
+  const { problem } = props;
+  /** What shows under a message: the failure there, or how the last reply ended (stopped, failed, none), with Retry. */
+  const outcomeOf = (m: Message): { note: string; onRetry?: () => void; alert?: boolean } | undefined => {
+    if (problem?.at === m.id) return { note: problem.text, onRetry: problem.retry, alert: true };
+    if (m !== last || generating) return undefined;
+    if (m.role === 'assistant' && m.status === 'stopped') return { note: 'Stopped', onRetry: props.onRegenerate };
+    if (m.role === 'assistant' && m.status === 'error') return { note: 'The reply was interrupted.', onRetry: props.onRegenerate };
+    if (m.role === 'user' && m.status !== 'streaming') return { note: 'This message has no reply.', onRetry: props.onRegenerate };
+    return undefined;
+  };
 
   return (
     <main
@@ -112,27 +196,53 @@ export function Conversation(props: Props) {
           </select>
         )}
       </header>
-      <div className="messages" aria-live="polite">
-        {messages.length === 0 && <p className="empty">Ask anything to start a conversation.</p>}
-        {messages.map((m) => (
-          <MessageView
-            key={m.id}
-            message={m}
-            canEdit={!generating}
-            onEdit={(content) => props.onEdit(m.id, content)}
-            onSwitch={props.onSwitch}
-            onFork={() => props.onFork(m.id)}
-          />
-        ))}
-        <div ref={end} />
+      <div className="messages" aria-live="polite" ref={scroller} onScroll={onScroll}>
+        <div className="messages-content" ref={content}>
+          {props.hasOlder && (
+            <p className="older" aria-hidden="true">
+              Loading earlier messages…
+            </p>
+          )}
+          {messages.length === 0 && !problem?.send && <p className="empty">Ask anything to start a conversation.</p>}
+          {messages.map((m) => (
+            <MessageView
+              key={m.id}
+              message={m}
+              canEdit={!generating}
+              outcome={outcomeOf(m)}
+              onEdit={(content) => props.onEdit(m.id, content)}
+              onSwitch={props.onSwitch}
+              onFork={() => props.onFork(m.id)}
+            />
+          ))}
+          {problem?.send && (
+            <article className="message user" data-status="failed">
+              <p className="user-text">{problem.send.content}</p>
+              <Outcome note={problem.text} onRetry={problem.retry} alert>
+                <button
+                  type="button"
+                  className="small"
+                  onClick={() => (setDraft(problem.send!.content), props.onDismissProblem(), box.current?.focus())}
+                >
+                  Edit
+                </button>
+              </Outcome>
+            </article>
+          )}
+        </div>
       </div>
+      {!atBottom && (
+        <button type="button" className="to-bottom" aria-label="Jump to the newest message" onClick={toBottom}>
+          ↓
+        </button>
+      )}
       {props.error && (
         <p className="error banner" role="alert">
           {props.error}
         </p>
       )}
       <footer className="composer">
-        {!generating && last && (last.role === 'user' || last.status !== 'streaming') && (
+        {!generating && last?.role === 'assistant' && last.status === 'complete' && problem?.at !== last.id && (
           <button type="button" className="regenerate" onClick={props.onRegenerate}>
             ↻ Regenerate
           </button>

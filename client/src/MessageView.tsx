@@ -1,17 +1,21 @@
-import { useState } from 'react';
+import { useState, type ReactNode } from 'react';
 import { api, type Message } from './api';
 import { MessageFiles } from './Attachments';
 import { ReplyText } from './ReplyText';
+import { copyText } from './Toasts';
 
+/** How a reply not on the end of the conversation ended (the last one's outcome comes with Retry). */
 const STATUS_NOTE: Partial<Record<Message['status'], string>> = {
   stopped: 'Stopped',
-  error: 'The reply was interrupted',
+  error: 'The reply was interrupted.',
 };
 
 interface Props {
   message: Message;
   /** No reply is being written: edit, switch and fork are offered. */
   canEdit: boolean;
+  /** How its turn ended, when that shows under it (stopped, failed, no reply) with Retry. */
+  outcome?: { note: string; onRetry?: () => void; alert?: boolean };
   onEdit(content: string): void;
   /** Show another version of this message (a sibling's id). */
   onSwitch(messageId: string): void;
@@ -73,14 +77,8 @@ function Versions({ message: m, disabled, onSwitch }: { message: Message; disabl
 }
 
 /** One message: its text (a reply as Markdown), its versions, Copy, Branch in new chat, and for a sent message, Edit. */
-export function MessageView({ message: m, canEdit, onEdit, onSwitch, onFork }: Props) {
-  const [copied, setCopied] = useState(false);
+export function MessageView({ message: m, canEdit, outcome, onEdit, onSwitch, onFork }: Props) {
   const [editing, setEditing] = useState<string | null>(null);
-  const copy = () =>
-    void navigator.clipboard?.writeText(m.content).then(() => {
-      setCopied(true);
-      setTimeout(() => setCopied(false), 1500);
-    });
   const save = () => {
     if (editing === null || !editing.trim()) return;
     onEdit(editing);
@@ -110,12 +108,17 @@ export function MessageView({ message: m, canEdit, onEdit, onSwitch, onFork }: P
         <ReplyText text={m.content} />
       )}
       {m.status === 'streaming' && !m.content && <span className="typing">Thinking…</span>}
-      {STATUS_NOTE[m.status] && <span className="status-note">{STATUS_NOTE[m.status]}</span>}
+      {outcome ? <Outcome {...outcome} /> : STATUS_NOTE[m.status] && <span className="status-note">{STATUS_NOTE[m.status]}</span>}
       {editing === null && m.content && m.status !== 'streaming' && (
         <div className="message-actions">
           <Versions message={m} disabled={!canEdit} onSwitch={onSwitch} />
-          <button type="button" className="small" onClick={copy} aria-label={m.role === 'user' ? 'Copy your text' : 'Copy the reply'}>
-            {copied ? 'Copied' : 'Copy'}
+          <button
+            type="button"
+            className="small"
+            onClick={() => copyText(m.content)}
+            aria-label={m.role === 'user' ? 'Copy your text' : 'Copy the reply'}
+          >
+            Copy
           </button>
           {m.role === 'assistant' && <Rating message={m} />}
           {m.role === 'user' && canEdit && (
@@ -131,5 +134,28 @@ export function MessageView({ message: m, canEdit, onEdit, onSwitch, onFork }: P
         </div>
       )}
     </article>
+  );
+}
+
+interface OutcomeProps {
+  note: string;
+  onRetry?: () => void;
+  /** A failure that just happened (announced), not one read back with the chat. */
+  alert?: boolean;
+  children?: ReactNode;
+}
+
+/** How a turn ended, under its message: the reason in one sentence, and Retry (and what else fits). */
+export function Outcome({ note, onRetry, alert, children }: OutcomeProps) {
+  return (
+    <div className={`outcome${alert ? ' failed' : ''}`} role={alert ? 'alert' : undefined}>
+      <span className="status-note">{note}</span>
+      {onRetry && (
+        <button type="button" className="small" onClick={onRetry}>
+          Retry
+        </button>
+      )}
+      {children}
+    </div>
   );
 }

@@ -1,5 +1,7 @@
+import { useEffect, useRef } from 'react';
 import { Link } from 'react-router';
 import type { Chat, User } from './api';
+import { groupChats } from './chatGroups';
 import { Search } from './Search';
 
 interface Props {
@@ -19,10 +21,27 @@ interface Props {
   /** Showing the archived chats instead of the others. */
   archived: boolean;
   onToggleArchived(): void;
+  /** More chats are on the server: `onLoadMore` when the end of the list scrolls into view. */
+  hasMore: boolean;
+  onLoadMore(): void;
 }
 
 export function Sidebar(props: Props) {
   const { user, chats, activeId, onNew, onOpen, onStartRename, onRename, onDelete, onLogout, archived, onToggleArchived } = props;
+  // The next page loads when the end of the list comes into view (observed again after each page, in
+  // case the list is still shorter than the sidebar).
+  const scroller = useRef<HTMLDivElement>(null);
+  const end = useRef<HTMLDivElement>(null);
+  const { hasMore, onLoadMore } = props;
+  useEffect(() => {
+    if (!hasMore || !end.current || typeof IntersectionObserver === 'undefined') return;
+    const observer = new IntersectionObserver((entries) => entries.some((e) => e.isIntersecting) && onLoadMore(), {
+      root: scroller.current,
+      rootMargin: '0px 0px 300px 0px',
+    });
+    observer.observe(end.current);
+    return () => observer.disconnect();
+  }, [hasMore, onLoadMore, chats.length]);
   return (
     <nav className="sidebar" aria-label="Chats">
       <button type="button" className="primary new-chat" onClick={onNew}>
@@ -33,26 +52,51 @@ export function Sidebar(props: Props) {
         {archived ? '← All chats' : 'Archived chats'}
       </button>
       {archived && chats.length === 0 && <p className="empty">No archived chats.</p>}
-      <ul className="chat-list">
-        {chats.map((chat) => (
-          <li key={chat.id} className={chat.id === activeId ? 'active' : ''}>
-            {props.renamingId === chat.id ? (
-              <RenameInput chat={chat} onDone={(title) => onRename(chat, title)} />
-            ) : (
-              <button type="button" className="chat-title" onClick={() => onOpen(chat.id)} title={chat.title ?? 'Untitled chat'}>
-                {chat.pinned ? '★ ' : ''}
-                {chat.title ?? 'Untitled chat'}
-              </button>
-            )}
-            <button type="button" className="icon" aria-label={`Rename ${chat.title ?? 'chat'}`} onClick={() => onStartRename(chat)}>
-              ✎
-            </button>
-            <button type="button" className="icon" aria-label={`Delete ${chat.title ?? 'chat'}`} onClick={() => onDelete(chat)}>
-              ×
-            </button>
-          </li>
+      <div
+        className="chat-groups"
+        ref={scroller}
+        // A scroll near the end loads the next page too (the observer reports only changes).
+        onScroll={(e) => {
+          const el = e.currentTarget;
+          if (hasMore && el.scrollHeight - el.scrollTop - el.clientHeight < 300) onLoadMore();
+        }}
+      >
+        {groupChats(chats).map((group) => (
+          <section key={group.label} aria-label={group.label}>
+            <h2 className="group-title">{group.label}</h2>
+            <ul className="chat-list">
+              {group.chats.map((chat) => (
+                <li key={chat.id} className={chat.id === activeId ? 'active' : ''}>
+                  {props.renamingId === chat.id ? (
+                    <RenameInput chat={chat} onDone={(title) => onRename(chat, title)} />
+                  ) : (
+                    <button
+                      type="button"
+                      className="chat-title"
+                      onClick={() => onOpen(chat.id)}
+                      title={chat.title ?? 'Untitled chat'}
+                      aria-current={chat.id === activeId ? 'page' : undefined}
+                    >
+                      {chat.title ?? 'Untitled chat'}
+                    </button>
+                  )}
+                  <button type="button" className="icon" aria-label={`Rename ${chat.title ?? 'chat'}`} onClick={() => onStartRename(chat)}>
+                    ✎
+                  </button>
+                  <button type="button" className="icon" aria-label={`Delete ${chat.title ?? 'chat'}`} onClick={() => onDelete(chat)}>
+                    ×
+                  </button>
+                </li>
+              ))}
+            </ul>
+          </section>
         ))}
-      </ul>
+        {hasMore && (
+          <div ref={end} className="list-end" aria-hidden="true">
+            Loading more chats…
+          </div>
+        )}
+      </div>
       <div className="account">
         <Link className="email" to="/settings" title={`Settings for ${user.email}`}>
           {user.email}

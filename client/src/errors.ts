@@ -14,7 +14,11 @@ export function describeError(err: unknown): string {
     case 'rate_limited':
     case 'too_many_attempts':
     case 'too_many_registrations':
-      return `${err.message} Please wait a little and try again.`;
+    case 'too_many_chats':
+    case 'too_many_imports':
+    case 'import_quota_exceeded':
+      // The server's sentence says when already, or this adds it (never twice).
+      return /try again|wait/i.test(err.message) ? err.message : `${err.message} Try again later.`;
     case 'unauthenticated':
       return 'Your session has ended. Please log in again.';
     case 'generation_in_progress':
@@ -74,18 +78,31 @@ export function describeError(err: unknown): string {
     case 'chat_not_found':
     case 'message_not_found':
       return 'This chat does not exist any more (it may have been deleted).';
-    case 'too_many_chats':
-    case 'too_many_imports':
-    case 'import_quota_exceeded':
-      return `${err.message} Please try again later.`;
     case 'storage_quota_exceeded':
       return 'You have reached your storage limit. Delete some chats and try again.';
     case 'database_unavailable':
       return 'The service is having trouble right now. Please try again in a moment.';
     case 'internal_error':
       return 'Something went wrong on our side. Please try again.';
+    // A reply that failed: one sentence saying why (the Retry button beside it says the rest).
+    case 'model_unavailable':
+      return 'The model server could not be reached.';
+    case 'model_timeout':
+      return 'The model took too long to answer.';
+    case 'model_rate_limited':
+      return 'The model server is busy right now.';
+    case 'model_empty_reply':
+      return 'The model sent back an empty reply.';
+    case 'model_stream_interrupted':
+      return 'The model server stopped in the middle of the reply.';
+    case 'model_auth_failed':
+      return 'The model server refused this app’s credentials: tell your administrator.';
+    case 'model_not_found':
+      return 'The model server does not offer this chat’s model: pick another one.';
+    case 'model_rejected_request':
+      return 'The model server refused this request.';
     default:
-      if (err.code.startsWith('model_')) return `The model is unavailable right now (${err.message}) Try again in a moment.`;
+      if (err.code.startsWith('model_')) return 'The model could not answer.';
       return err.message;
   }
 }

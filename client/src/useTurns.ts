@@ -9,12 +9,16 @@ interface Session {
   /** The chat whose reply this session shows (set by `start` for a chat being created). */
   chatId: string | null;
   lastEventId?: string;
+  /** Once the turn started: where a failure shows (the reply, or its message when no reply was kept). */
+  userMessageId?: string;
+  failed?: boolean;
 }
 
 interface Deps {
   setMessages: Dispatch<SetStateAction<Message[]>>;
   setChats: Dispatch<SetStateAction<Chat[]>>;
-  fail(err: unknown): void;
+  /** A turn failed after it started: under the reply (`at`: its id), or under its message when the reply was not kept. */
+  onFailed(err: unknown, at: string): void;
   /** A send created a chat: its address becomes the page's. */
   onChatCreated(id: string): void;
   onFinished(): void;
@@ -25,7 +29,7 @@ interface Deps {
  * written when its chat was opened (a reload, another tab) followed from where the page has it. A dropped
  * connection is resumed with Last-Event-ID; leaving the chat only stops reading (the server goes on).
  */
-export function useTurns({ setMessages, setChats, fail, onChatCreated, onFinished }: Deps) {
+export function useTurns({ setMessages, setChats, onFailed, onChatCreated, onFinished }: Deps) {
   const [generating, setGenerating] = useState(false);
   const session = useRef<Session | null>(null);
 
@@ -38,6 +42,7 @@ export function useTurns({ setMessages, setChats, fail, onChatCreated, onFinishe
       onStart({ userMessage, assistantMessageId, chat }) {
         if (!mine()) return;
         assistantId = assistantMessageId;
+        s.userMessageId = userMessage.id;
         if (!s.chatId) {
           s.chatId = chat.id;
           onChatCreated(chat.id);
@@ -75,8 +80,11 @@ export function useTurns({ setMessages, setChats, fail, onChatCreated, onFinishe
       onDone: ({ assistantMessage }) => mine() && patch(() => assistantMessage),
       onError(err, partial) {
         if (!mine()) return;
-        patch((m) => partial ?? { ...m, status: 'error' });
-        fail(err);
+        // A reply that failed before its first word is not kept (the server removed it): the failure
+        // shows under the message it answered.
+        patch(() => partial);
+        s.failed = true;
+        onFailed(err, partial?.id ?? s.userMessageId ?? assistantId);
       },
     };
   };
@@ -90,8 +98,11 @@ export function useTurns({ setMessages, setChats, fail, onChatCreated, onFinishe
       handlersFor(s),
     );
 
-  /** Reads a session's reply from `first`, then re-attaches after every dropped connection. */
-  async function read(s: Session, first: () => ReturnType<typeof stream>) {
+  /**
+   * Reads a session's reply from `first`, then re-attaches after every dropped connection. Resolves the
+   * error when the request was refused before the turn started (nothing was stored), else undefined.
+   */
+  async function read(s: Session, first: () => ReturnType<typeof stream>): Promise<unknown> {
     session.current?.controller.abort();
     session.current = s;
     setGenerating(true);
@@ -103,7 +114,9 @@ export function useTurns({ setMessages, setChats, fail, onChatCreated, onFinishe
         result = await attach(s).catch(() => 'dropped' as const);
       }
     } catch (err) {
-      if (!s.controller.signal.aborted) fail(err);
+      if (s.controller.signal.aborted) return undefined;
+      if (!s.userMessageId) return err;
+      if (!s.failed) onFailed(err, s.userMessageId);
     } finally {
       if (session.current === s) {
         session.current = null;
@@ -111,6 +124,7 @@ export function useTurns({ setMessages, setChats, fail, onChatCreated, onFinishe
         onFinished();
       }
     }
+    return undefined;
   }
 
   return {
@@ -118,7 +132,7 @@ export function useTurns({ setMessages, setChats, fail, onChatCreated, onFinishe
     /** The chat whose reply is being read, if any. */
     chatInProgress: () => session.current?.chatId ?? null,
 
-    /** Sends (POST), edits (PATCH) or regenerates, and reads the reply. */
+    /** Sends (POST), edits (PATCH) or regenerates, and reads the reply; resolves the error if it was refused before it started. */
     run(path: string, method: 'POST' | 'PATCH', body: unknown, chatId: string | null) {
       const s: Session = { controller: new AbortController(), chatId };
       return read(s, () => stream(path, { method, body, signal: s.controller.signal, onEventId: remember(s) }, handlersFor(s)));

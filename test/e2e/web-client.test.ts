@@ -6,6 +6,7 @@ import type { Browser, Page } from 'playwright-core';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe as suite, expect, it } from 'vitest';
 import { CHROMIUM, CHROMIUM_FOUND, launchChromium } from '../helpers/browser.js';
+import { e2ePages, seriousProblems } from '../helpers/e2e.js';
 import { startFakeOpenAI, type FakeOpenAI } from '../helpers/fake-openai.js';
 import { listen } from '../helpers/sse.js';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';
@@ -36,7 +37,10 @@ beforeAll(async () => {
   server = await listen(t.app);
   browser = await launchChromium();
 }, 120_000);
-const nativeDialogs: string[] = [];
+const { nativeDialogs, newPage, register } = e2ePages(
+  () => browser,
+  () => server.url,
+);
 afterAll(async () => {
   expect(nativeDialogs).toEqual([]);
   await browser?.close();
@@ -44,27 +48,6 @@ afterAll(async () => {
   await t?.close();
   await fake?.close();
 });
-
-async function newPage(viewport = { width: 1200, height: 800 }): Promise<Page> {
-  const context = await browser.newContext({ viewport });
-  // The app never uses the browser's prompt, confirm or alert: each is stubbed to throw, and any that shows is recorded.
-  await context.addInitScript(
-    "for (const name of ['alert', 'confirm', 'prompt']) window[name] = () => { throw new Error('window.' + name + ' was called'); };",
-  );
-  const page = await context.newPage();
-  page.on('dialog', (dialog) => (nativeDialogs.push(dialog.type()), void dialog.dismiss()));
-  return page;
-}
-
-async function register(page: Page, email = uniqueEmail()): Promise<string> {
-  await page.goto(server.url);
-  await page.getByRole('button', { name: 'No account yet? Create one' }).click();
-  await page.getByLabel('Email').fill(email);
-  await page.getByLabel('Password').fill(PASSWORD);
-  await page.getByRole('button', { name: 'Create account' }).click();
-  await page.getByRole('button', { name: '+ New chat' }).waitFor();
-  return email;
-}
 
 const lastReply = (page: Page) => page.locator('article.message.assistant').last();
 const shot = (page: Page, name: string) => page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`) });
@@ -202,7 +185,9 @@ describe('the web client', () => {
     fake.enqueue({ kind: 'fail', status: 500 });
     await page.getByLabel('Message').fill('this one fails');
     await page.getByLabel('Message').press('Enter');
-    await expect.poll(() => page.getByRole('alert').textContent(), { timeout: 5000 }).toContain('The model is unavailable right now');
+    // Said under the message, in one sentence, with Retry beside it.
+    const failed = page.locator('article.message.user').last().getByRole('alert');
+    await expect.poll(() => failed.textContent(), { timeout: 5000 }).toBe('The model server could not be reached.Retry');
     const asked = fake.completions().filter((r) => r.body.messages?.at(-1)?.content === 'this one fails');
     expect(asked.map((r) => r.body.model)).toEqual(['other-model']);
 
@@ -298,7 +283,16 @@ describe('the web client', () => {
     await page.context().setOffline(true);
     await page.getByLabel('Message').fill('anyone there?');
     await page.getByLabel('Message').press('Enter');
-    await expect.poll(() => page.getByRole('alert').textContent(), { timeout: 5000 }).toContain('You seem to be offline');
+    // The message stays on screen, unsent, with why and Retry (and Edit, which puts it back in the box).
+    const unsent = page.locator('article.message[data-status=failed]');
+    await expect.poll(() => unsent.getByRole('alert').textContent(), { timeout: 5000 }).toContain('You seem to be offline');
+    expect(await unsent.locator('.user-text').textContent()).toBe('anyone there?');
+    await page.context().setOffline(false);
+    fake.enqueue({ kind: 'reply', content: 'Back online.' });
+    await unsent.getByRole('button', { name: 'Retry' }).click();
+    await expect.poll(() => lastReply(page).textContent(), { timeout: 5000 }).toContain('Back online.');
+    expect(await unsent.count()).toBe(0);
+    expect(await page.locator('article.message.user .user-text').allTextContents()).toEqual(['anyone there?']);
     await page.context().close();
   });
 
@@ -435,7 +429,7 @@ describe('the web client: chat menu, sharing, settings', () => {
     await register(page);
     await chatWithReply(page, 'Menu test chat');
     await menu(page, 'Pin');
-    await expect.poll(() => page.locator('nav .chat-title').first().textContent(), { timeout: 5000 }).toContain('★');
+    await page.locator('nav section[aria-label="Pinned"] .chat-title').getByText('Menu test chat').waitFor({ timeout: 5000 });
     const download = page.waitForEvent('download');
     await menu(page, 'Export as Markdown');
     expect((await download).suggestedFilename()).toBe('Menu test chat.md');
@@ -519,19 +513,11 @@ describe('the web client: chat menu, sharing, settings', () => {
   it.each(['light', 'dark'] as const)(
     'has no serious or critical accessibility problems on the login, chat, settings and shared pages, %s scheme (axe-core)',
     async (colorScheme) => {
-      const axeSource = fs.readFileSync(path.join(ROOT, 'node_modules/axe-core/axe.min.js'), 'utf8');
       // axe is injected as a script, which the app's strict CSP forbids: this context bypasses it.
       const context = await browser.newContext({ viewport: { width: 1200, height: 800 }, bypassCSP: true, colorScheme });
       const page = await context.newPage();
       page.on('dialog', (dialog) => void dialog.accept());
-      const audit = async (what: string) => {
-        await page.addScriptTag({ content: axeSource });
-        const result = (await page.evaluate('axe.run(document, { resultTypes: ["violations"] })')) as {
-          violations: { id: string; impact: string }[];
-        };
-        const bad = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => v.id);
-        expect(bad, what).toEqual([]);
-      };
+      const audit = async (what: string) => expect(await seriousProblems(page), what).toEqual([]);
       await page.goto(server.url);
       await page.getByRole('button', { name: 'Log in' }).waitFor();
       await audit(`login page (${colorScheme})`);
