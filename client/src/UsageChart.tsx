@@ -56,9 +56,13 @@ export function DayBars({ days, values, label }: { days: string[]; values: numbe
         </text>
       ))}
       {values.map((v, i) => (
-        <rect key={days[i]} x={i * 10 + 1} y={H - (H * v) / max} width={8} height={(H * v) / max} rx={1}>
-          <title>{`${days[i]}: ${v.toLocaleString()} tokens`}</title>
-        </rect>
+        <g key={days[i]}>
+          {/* The whole day's column takes the pointer, so a day with no tokens has its tooltip too. */}
+          <rect className="day-hit" x={i * 10} y={0} width={10} height={H}>
+            <title>{`${days[i]}: ${v.toLocaleString()} tokens`}</title>
+          </rect>
+          <rect x={i * 10 + 1} y={H - (H * v) / max} width={8} height={(H * v) / max} rx={1} pointerEvents="none" />
+        </g>
       ))}
     </svg>
   );

@@ -234,6 +234,37 @@ describe('the chat screen: following a reply, failures where they happened, toas
   });
 });
 
+describe('the chat screen: polish', () => {
+  it('on a phone keeps the title readable (the model picker on its own row); a refused file says why inside its chip; quotes have a style', async () => {
+    const page = await newPage({ width: 390, height: 780 });
+    await register(page);
+    fake.enqueue({ kind: 'reply', content: '> Quoted words\n\nAnd an answer.' });
+    await page.getByLabel('Message').fill('A question with a long title that goes on and on');
+    await page.getByLabel('Message').press('Enter');
+    await expect.poll(() => lastReply(page).getAttribute('data-status'), { timeout: 5000 }).toBe('complete');
+    const title = (await page.locator('.topbar h1').boundingBox())!;
+    const picker = (await page.getByLabel('Model').boundingBox())!;
+    expect(title.width).toBeGreaterThan(200);
+    expect(picker.y).toBeGreaterThanOrEqual(title.y + title.height - 1);
+    await lastReply(page).locator('blockquote').waitFor();
+    expect(await page.evaluate(`getComputedStyle(document.querySelector('article.message.assistant blockquote')).borderLeftStyle`)).toBe(
+      'solid',
+    );
+
+    await page
+      .locator('input[type=file]')
+      .setInputFiles({ name: 'tool.exe', mimeType: 'application/octet-stream', buffer: Buffer.from([0x4d, 0x5a, 0x90, 0, 3, 0, 0, 0]) });
+    const chip = page.locator('.pending-files .file-chip.failed');
+    await chip.getByRole('alert').waitFor();
+    expect(await chip.getByRole('alert').textContent()).toContain('cannot be attached');
+    const fits = await page.evaluate(
+      `(() => { const el = document.querySelector('.file-chip.failed'); const c = el.getBoundingClientRect(); const s = el.querySelector('.file-state').getBoundingClientRect(); return s.right <= c.right + 1 && c.right <= window.innerWidth; })()`,
+    );
+    expect(fits).toBe(true);
+    await page.context().close();
+  });
+});
+
 describe('the chat screen: size and accessibility', () => {
   it('keeps the first load under 130 KB gzipped (Markdown, KaTeX and the highlighter come later)', async () => {
     const out = execFileSync(process.execPath, [path.join(ROOT, 'scripts/first-load.mjs')], { encoding: 'utf8' });
