@@ -23,6 +23,24 @@ interface Props {
   onFork(): void;
 }
 
+/** A thumb (up, or turned down): drawn, so it shows alike on every system, with or without an emoji font. */
+const Thumb = ({ down }: { down?: boolean }) => (
+  <svg
+    viewBox="0 0 24 24"
+    width="15"
+    height="15"
+    aria-hidden="true"
+    fill="none"
+    stroke="currentColor"
+    strokeWidth="2"
+    strokeLinecap="round"
+    strokeLinejoin="round"
+    style={down ? { transform: 'scaleY(-1)' } : undefined}
+  >
+    <path d="M7 10v11H4a1 1 0 0 1-1-1v-9a1 1 0 0 1 1-1h3Zm0 0 4-8a3 3 0 0 1 3 3v4h5.5a2 2 0 0 1 2 2.3l-1.4 8a2 2 0 0 1-2 1.7H7" />
+  </svg>
+);
+
 /** 👍 / 👎 under a reply: a second press on the same one takes it back. */
 function Rating({ message: m }: { message: Message }) {
   const [rating, setRating] = useState(m.feedback?.rating ?? null);
@@ -36,10 +54,10 @@ function Rating({ message: m }: { message: Message }) {
   return (
     <span className="rating" role="group" aria-label="Rate this reply">
       <button type="button" className="small" aria-label="Good reply" aria-pressed={rating === 'up'} onClick={() => rate('up')}>
-        👍
+        <Thumb />
       </button>
       <button type="button" className="small" aria-label="Bad reply" aria-pressed={rating === 'down'} onClick={() => rate('down')}>
-        👎
+        <Thumb down />
       </button>
     </span>
   );

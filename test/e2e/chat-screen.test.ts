@@ -312,6 +312,7 @@ describe('the chat screen: size and accessibility', () => {
       await page.locator('.katex').first().waitFor();
       await page.locator('.hljs').first().waitFor();
       await audit('chat with a table, math and code');
+    await page.screenshot({ path: path.join(ROOT, 'test-artifacts', `chat-rich-${theme}.png`) });
       fake.enqueue({ kind: 'fail', status: 500 });
       await page.getByLabel('Message').fill('fail please');
       await page.getByLabel('Message').press('Enter');
