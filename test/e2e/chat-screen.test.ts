@@ -96,6 +96,12 @@ describe('the chat screen: long chats and long lists', () => {
     expect(await page.locator('article.message').count()).toBe(300);
     expect(await page.locator('article.message .user-text').first().textContent()).toBe('Message number 1');
     expect(await page.locator('.messages .older').count()).toBe(0);
+
+    // A link to an old message (as a search result makes) loads the pages it needs and shows it.
+    const third = await page.locator('article.message').nth(2).getAttribute('id');
+    await page.goto(`${server.url}/c/${chatId}#${third}`);
+    await page.locator(`#${third}.found`).waitFor({ timeout: 10_000 });
+    expect(await page.locator(`#${third}`).textContent()).toContain('Message number 3');
     await page.context().close();
   });
 
@@ -247,6 +253,7 @@ describe('the chat screen: polish', () => {
     expect(title.width).toBeGreaterThan(200);
     expect(picker.y).toBeGreaterThanOrEqual(title.y + title.height - 1);
     await lastReply(page).locator('blockquote').waitFor();
+    await page.screenshot({ path: path.join(ROOT, 'test-artifacts', 'chat-phone.png') });
     expect(await page.evaluate(`getComputedStyle(document.querySelector('article.message.assistant blockquote')).borderLeftStyle`)).toBe(
       'solid',
     );
@@ -312,7 +319,7 @@ describe('the chat screen: size and accessibility', () => {
       await page.locator('.katex').first().waitFor();
       await page.locator('.hljs').first().waitFor();
       await audit('chat with a table, math and code');
-    await page.screenshot({ path: path.join(ROOT, 'test-artifacts', `chat-rich-${theme}.png`) });
+      await page.screenshot({ path: path.join(ROOT, 'test-artifacts', `chat-rich-${theme}.png`) });
       fake.enqueue({ kind: 'fail', status: 500 });
       await page.getByLabel('Message').fill('fail please');
       await page.getByLabel('Message').press('Enter');
