@@ -31,6 +31,19 @@ export function ChatMenu({ chat, onChanged, onDelete, onRename, fail }: Props) {
 
   // Esc or a click outside closes the menu; Esc gives the focus back to its button.
   const menu = useRef<HTMLDetailsElement>(null);
+  // A click outside the open panel (and outside the menu) closes it too.
+  const panel = useRef<HTMLElement>(null);
+  useEffect(() => {
+    if (shareUrl === null && prompt === null) return;
+    const outside = (event: Event) => {
+      const target = event.target as Node;
+      if (panel.current?.contains(target) || menu.current?.contains(target)) return;
+      setShareUrl(null);
+      setPrompt(null);
+    };
+    document.addEventListener('pointerdown', outside);
+    return () => document.removeEventListener('pointerdown', outside);
+  }, [shareUrl, prompt]);
   useEffect(() => {
     const close = (event: Event) => {
       const details = menu.current;
@@ -83,6 +96,7 @@ export function ChatMenu({ chat, onChanged, onDelete, onRename, fail }: Props) {
       </details>
       {prompt !== null && (
         <form
+          ref={(el) => void (panel.current = el)}
           className="share-panel"
           aria-label="Chat settings"
           onKeyDown={(e) => closePanel(e, () => setPrompt(null))}
@@ -104,7 +118,13 @@ export function ChatMenu({ chat, onChanged, onDelete, onRename, fail }: Props) {
         </form>
       )}
       {shareUrl && (
-        <div className="share-panel" role="dialog" aria-label="Shared link" onKeyDown={(e) => closePanel(e, () => setShareUrl(null))}>
+        <div
+          ref={(el) => void (panel.current = el)}
+          className="share-panel"
+          role="dialog"
+          aria-label="Shared link"
+          onKeyDown={(e) => closePanel(e, () => setShareUrl(null))}
+        >
           <p>Anyone with this link can read this chat as it is now (later messages are not shared).</p>
           <input aria-label="Link to the shared chat" readOnly value={shareUrl} onFocus={(e) => e.target.select()} />
           <button type="button" onClick={() => copyText(shareUrl, 'Link copied')}>

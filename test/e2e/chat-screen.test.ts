@@ -228,6 +228,21 @@ describe('the chat screen: following a reply, failures where they happened, toas
     expect(await page.evaluate('navigator.clipboard.readText()')).toBe('Copy me.');
     await toasts.getByText('Copied').waitFor({ state: 'detached', timeout: 6000 });
 
+    // The share panel: "Link copied" in a toast; Esc closes it (the focus back on the menu), so does a click outside.
+    const sharePanel = page.getByRole('dialog', { name: 'Shared link' });
+    await page.getByLabel('Chat menu').click();
+    await page.locator('.menu-items').getByText('Share a link', { exact: true }).click();
+    await sharePanel.getByRole('button', { name: 'Copy link' }).click();
+    await toasts.getByText('Link copied').waitFor();
+    await page.keyboard.press('Escape');
+    await sharePanel.waitFor({ state: 'detached' });
+    expect(await page.evaluate(`document.activeElement.getAttribute('aria-label')`)).toBe('Chat menu');
+    await page.getByLabel('Chat menu').click();
+    await page.locator('.menu-items').getByText('Share a link', { exact: true }).click();
+    await sharePanel.waitFor();
+    await page.locator('article.message.user').first().click();
+    await sharePanel.waitFor({ state: 'detached' });
+
     await page.goto(`${server.url}/settings`);
     await page.getByLabel('Current password').fill(PASSWORD);
     await page.getByLabel('New password').fill('another-good-passphrase-9');
