@@ -1,14 +1,11 @@
-import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import request from 'supertest';
 import { afterAll, beforeAll, describe as suite, expect, it } from 'vitest';
-import { CHROMIUM_FOUND, launchChromium } from '../helpers/browser.js';
-import { seriousProblems } from '../helpers/e2e.js';
-import { startFakeOpenAI, type FakeOpenAI } from '../helpers/fake-openai.js';
-import { listen } from '../helpers/sse.js';
-import { startTestApp, type TestApp } from '../helpers/test-app.js';
+import { CHROMIUM_FOUND } from '../helpers/browser.js';
+import { seriousProblems, startE2eApp, type E2eApp } from '../helpers/e2e.js';
+import type { TestApp } from '../helpers/test-app.js';
 import { PASSWORD, uniqueEmail } from '../helpers/users.js';
 
 /** The admin page and invite sign-up in a real browser (issue 28), on a deployment with REGISTRATION=invite. */
@@ -17,30 +14,24 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 const describe = CHROMIUM_FOUND ? suite : suite.skip;
 const ADMIN = 'boss@example.com';
 
-let fake: FakeOpenAI;
 let t: TestApp;
-let server: Awaited<ReturnType<typeof listen>>;
+let server: E2eApp['server'];
 let browser: Browser;
+let stop: (() => Promise<void>) | undefined;
 
 beforeAll(async () => {
   if (!CHROMIUM_FOUND) return;
-  execFileSync(process.execPath, [path.join(ROOT, 'scripts/ensure-build.mjs')], { cwd: ROOT, stdio: 'inherit' });
-  fake = await startFakeOpenAI();
-  t = await startTestApp({
-    fake,
-    clientDir: path.join(ROOT, 'dist', 'client'),
-    env: { REGISTRATION: 'invite', ADMIN_EMAILS: ADMIN, OPENAI_MODELS: 'test-model,other-model' },
-  });
-  server = await listen(t.app);
-  browser = await launchChromium();
+  ({
+    t,
+    server,
+    browser,
+    close: stop,
+  } = await startE2eApp({ REGISTRATION: 'invite', ADMIN_EMAILS: ADMIN, OPENAI_MODELS: 'test-model,other-model' }));
   // The admin signs up without an invite (ADMIN_EMAILS may).
   await request(t.app).post('/api/auth/register').send({ email: ADMIN, password: PASSWORD }).expect(201);
 }, 120_000);
 afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-  await t?.close();
-  await fake?.close();
+  await stop?.();
 });
 
 async function logIn(page: Page, email: string) {

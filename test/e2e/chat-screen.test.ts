@@ -3,11 +3,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe as suite, expect, it } from 'vitest';
-import { CHROMIUM_FOUND, launchChromium } from '../helpers/browser.js';
-import { e2ePages, seriousProblems } from '../helpers/e2e.js';
-import { startFakeOpenAI, type FakeOpenAI } from '../helpers/fake-openai.js';
-import { listen } from '../helpers/sse.js';
-import { startTestApp, type TestApp } from '../helpers/test-app.js';
+import { CHROMIUM_FOUND } from '../helpers/browser.js';
+import { e2ePages, seriousProblems, startE2eApp, type E2eApp } from '../helpers/e2e.js';
+import type { FakeOpenAI } from '../helpers/fake-openai.js';
 import { PASSWORD } from '../helpers/users.js';
 
 /** The chat screen of issue 30 in Chromium: long chats and lists, following a reply, failures in place, toasts, size, axe. */
@@ -16,17 +14,13 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 const describe = CHROMIUM_FOUND ? suite : suite.skip;
 
 let fake: FakeOpenAI;
-let t: TestApp;
-let server: Awaited<ReturnType<typeof listen>>;
+let server: E2eApp['server'];
 let browser: Browser;
+let stop: (() => Promise<void>) | undefined;
 
 beforeAll(async () => {
   if (!CHROMIUM_FOUND) return;
-  execFileSync(process.execPath, [path.join(ROOT, 'scripts/ensure-build.mjs')], { cwd: ROOT, stdio: 'inherit' });
-  fake = await startFakeOpenAI();
-  t = await startTestApp({ fake, clientDir: path.join(ROOT, 'dist', 'client') });
-  server = await listen(t.app);
-  browser = await launchChromium();
+  ({ fake, server, browser, close: stop } = await startE2eApp());
 }, 120_000);
 const { nativeDialogs, newPage, register } = e2ePages(
   () => browser,
@@ -34,10 +28,7 @@ const { nativeDialogs, newPage, register } = e2ePages(
 );
 afterAll(async () => {
   expect(nativeDialogs).toEqual([]);
-  await browser?.close();
-  await server?.close();
-  await t?.close();
-  await fake?.close();
+  await stop?.();
 });
 
 const DAY_MS = 24 * 60 * 60 * 1000;

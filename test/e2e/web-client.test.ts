@@ -1,21 +1,18 @@
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe as suite, expect, it } from 'vitest';
-import { CHROMIUM, CHROMIUM_FOUND, launchChromium } from '../helpers/browser.js';
-import { e2ePages, seriousProblems } from '../helpers/e2e.js';
-import { startFakeOpenAI, type FakeOpenAI } from '../helpers/fake-openai.js';
-import { listen } from '../helpers/sse.js';
-import { startTestApp, type TestApp } from '../helpers/test-app.js';
+import { CHROMIUM, CHROMIUM_FOUND } from '../helpers/browser.js';
+import { e2ePages, seriousProblems, startE2eApp, type E2eApp } from '../helpers/e2e.js';
+import type { FakeOpenAI } from '../helpers/fake-openai.js';
+import type { TestApp } from '../helpers/test-app.js';
 import { PASSWORD, uniqueEmail } from '../helpers/users.js';
 
 /** The web client in a real browser (Debian's Chromium through playwright-core) against the real API. */
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const CLIENT_DIR = path.join(ROOT, 'dist', 'client');
 const ARTIFACTS = path.join(ROOT, 'test-artifacts');
 if (!CHROMIUM_FOUND)
   console.warn(`test:e2e skipped: no Chromium at ${CHROMIUM} (install it: apt-get install chromium; or set CHROMIUM_PATH)`);
@@ -24,18 +21,14 @@ const describe = CHROMIUM_FOUND ? suite : suite.skip;
 
 let fake: FakeOpenAI;
 let t: TestApp;
-let server: Awaited<ReturnType<typeof listen>>;
+let server: E2eApp['server'];
 let browser: Browser;
+let stop: (() => Promise<void>) | undefined;
 
 beforeAll(async () => {
   if (!CHROMIUM_FOUND) return;
-  // The client as it is checked out now (built again when its sources changed, as `npm start` does).
-  execFileSync(process.execPath, [path.join(ROOT, 'scripts/ensure-build.mjs')], { cwd: ROOT, stdio: 'inherit' });
   fs.mkdirSync(ARTIFACTS, { recursive: true });
-  fake = await startFakeOpenAI();
-  t = await startTestApp({ fake, clientDir: CLIENT_DIR, env: { OPENAI_MODELS: 'test-model,other-model', VISION_MODELS: 'test-model' } });
-  server = await listen(t.app);
-  browser = await launchChromium();
+  ({ fake, t, server, browser, close: stop } = await startE2eApp({ OPENAI_MODELS: 'test-model,other-model', VISION_MODELS: 'test-model' }));
 }, 120_000);
 const { nativeDialogs, newPage, register } = e2ePages(
   () => browser,
@@ -43,10 +36,7 @@ const { nativeDialogs, newPage, register } = e2ePages(
 );
 afterAll(async () => {
   expect(nativeDialogs).toEqual([]);
-  await browser?.close();
-  await server?.close();
-  await t?.close();
-  await fake?.close();
+  await stop?.();
 });
 
 const lastReply = (page: Page) => page.locator('article.message.assistant').last();

@@ -1,10 +1,47 @@
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContextOptions, Page } from 'playwright-core';
+import { launchChromium } from './browser.js';
+import { startFakeOpenAI, type FakeOpenAI } from './fake-openai.js';
+import { listen } from './sse.js';
+import { startTestApp, type TestApp } from './test-app.js';
 import { PASSWORD, uniqueEmail } from './users.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+export interface E2eApp {
+  fake: FakeOpenAI;
+  t: TestApp;
+  server: Awaited<ReturnType<typeof listen>>;
+  browser: Browser;
+  close: () => Promise<void>;
+}
+
+/**
+ * What a browser test runs against: the web client as checked out (built again when its sources
+ * changed, as `npm start` does), the app on a fake model server, listening, and Chromium.
+ */
+export async function startE2eApp(env: Record<string, string> = {}): Promise<E2eApp> {
+  execFileSync(process.execPath, [path.join(ROOT, 'scripts/ensure-build.mjs')], { cwd: ROOT, stdio: 'inherit' });
+  const fake = await startFakeOpenAI();
+  const t = await startTestApp({ fake, clientDir: path.join(ROOT, 'dist', 'client'), env });
+  const server = await listen(t.app);
+  const browser = await launchChromium();
+  return {
+    fake,
+    t,
+    server,
+    browser,
+    close: async () => {
+      await browser.close();
+      await server.close();
+      await t.close();
+      await fake.close();
+    },
+  };
+}
 
 /**
  * Pages of the web client for the browser tests. The app never uses the browser's prompt, confirm or
