@@ -324,6 +324,9 @@ describe('the chat screen: size and accessibility', () => {
       await page.locator('nav .chat-title').getByText('Yesterday’s chat').click();
       await page.locator('.katex').first().waitFor();
       await page.locator('.hljs').first().waitFor();
+      // Keywords have their own colour (in both themes, the system's choice included).
+      const colourOf = (selector: string) => page.evaluate(`getComputedStyle(document.querySelector('${selector}')).color`);
+      expect(await colourOf('.hljs-keyword')).not.toBe(await colourOf('.hljs'));
       await audit('chat with a table, math and code');
       await page.screenshot({ path: path.join(ROOT, 'test-artifacts', `chat-rich-${theme}.png`) });
       fake.enqueue({ kind: 'fail', status: 500 });
