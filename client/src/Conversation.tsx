@@ -13,11 +13,7 @@ import type { Message } from './api';
 import { ACCEPT, PaperclipIcon, PendingFiles, usePendingFiles } from './Attachments';
 import type { TurnProblem } from './ChatApp';
 import { MessageView, Outcome } from './MessageView';
-
-/** How near the bottom (px) still counts as at the bottom: a reply being written is followed from there. */
-const NEAR_BOTTOM = 48;
-/** How near the top (px) the earlier page loads. */
-const NEAR_TOP = 300;
+import { useHeldView } from './useHeldView';
 
 interface Props {
   /** Which chat is open (null: a new one): the message box takes the focus when it changes. */
@@ -57,15 +53,7 @@ export function Conversation(props: Props) {
   const [fileNote, setFileNote] = useState<string | null>(null);
   const picker = useRef<HTMLInputElement>(null);
   const [dragging, setDragging] = useState(false);
-  const scroller = useRef<HTMLDivElement>(null);
   const box = useRef<HTMLTextAreaElement>(null);
-  // Following: the view stays at the bottom as a reply grows. Scrolling up stops it; "↓" (or a send)
-  // starts it again.
-  const following = useRef(true);
-  const [atBottom, setAtBottom] = useState(true);
-  const content = useRef<HTMLDivElement>(null);
-  /** The message at the top of the view and how far below the view's top it is, kept there when what is above it changes. */
-  const anchor = useRef<{ id: string; top: number } | null>(null);
   // The message box has the focus on load, on a new chat and when another chat opens (not on touch
   // screens, where it would open the keyboard over the conversation).
   useEffect(() => {
@@ -73,59 +61,17 @@ export function Conversation(props: Props) {
     const typing = document.activeElement?.matches('input, textarea, select, [contenteditable]');
     if (!typing && window.matchMedia?.('(pointer: fine)').matches) box.current?.focus();
   }, [props.chatKey]);
-  useEffect(() => {
-    following.current = true;
-    setAtBottom(true);
-  }, [props.chatKey]);
-  /** Where the view is: the first message still in it. */
-  const remember = () => {
-    const el = scroller.current;
-    if (!el) return;
-    const viewTop = el.getBoundingClientRect().top;
-    const first = Array.from(content.current?.children ?? []).find((child) => child.id && child.getBoundingClientRect().bottom > viewTop);
-    anchor.current = first ? { id: first.id, top: first.getBoundingClientRect().top - viewTop } : null;
-  };
-  /**
-   * After any change (a reply growing, earlier messages added above, a reply's Markdown or an image
-   * arriving): at the bottom while following; otherwise the message at the top of the view stays where
-   * it was (the view does not jump).
-   */
-  const holdView = useCallback(() => {
-    const el = scroller.current;
-    if (!el) return;
-    if (following.current) {
-      el.scrollTop = el.scrollHeight;
-      return;
-    }
-    const held = anchor.current && document.getElementById(anchor.current.id);
-    if (held) el.scrollTop += held.getBoundingClientRect().top - el.getBoundingClientRect().top - anchor.current!.top;
-  }, []);
-  useLayoutEffect(holdView, [messages, props.problem, holdView]);
-  useEffect(() => {
-    if (!content.current || typeof ResizeObserver === 'undefined') return;
-    const observer = new ResizeObserver(holdView);
-    observer.observe(content.current);
-    return () => observer.disconnect();
-  }, [holdView]);
-  const onScroll = () => {
-    const el = scroller.current;
-    if (!el) return;
-    const bottom = el.scrollHeight - el.scrollTop - el.clientHeight <= NEAR_BOTTOM;
-    following.current = bottom;
-    setAtBottom(bottom);
-    remember();
-    if (el.scrollTop <= NEAR_TOP && props.hasOlder) props.onLoadOlder();
-  };
-  const toBottom = () => {
-    following.current = true;
-    setAtBottom(true);
-    scroller.current?.scrollTo({ top: scroller.current.scrollHeight });
-  };
+  const view = useHeldView({
+    chatKey: props.chatKey,
+    changes: [messages, props.problem],
+    hasOlder: props.hasOlder,
+    onLoadOlder: props.onLoadOlder,
+  });
 
   const ready = draft.trim().length > 0 && !files.uploading && !files.failed;
   const submit = () => {
     if (!ready || generating) return;
-    following.current = true;
+    view.follow();
     props.onSend(draft, files.ids);
     box.current?.focus();
     setDraft('');
@@ -196,8 +142,8 @@ export function Conversation(props: Props) {
           </select>
         )}
       </header>
-      <div className="messages" aria-live="polite" ref={scroller} onScroll={onScroll}>
-        <div className="messages-content" ref={content}>
+      <div className="messages" aria-live="polite" ref={view.scroller} onScroll={view.onScroll}>
+        <div className="messages-content" ref={view.content}>
           {props.hasOlder && (
             <p className="older" aria-hidden="true">
               Loading earlier messages…
@@ -231,8 +177,8 @@ export function Conversation(props: Props) {
           )}
         </div>
       </div>
-      {!atBottom && (
-        <button type="button" className="to-bottom" aria-label="Jump to the newest message" onClick={toBottom}>
+      {!view.atBottom && (
+        <button type="button" className="to-bottom" aria-label="Jump to the newest message" onClick={view.toBottom}>
           ↓
         </button>
       )}
