@@ -4,7 +4,7 @@ import { ApiError, api, type Chat, type Message, type User } from './api';
 import { ChatMenu } from './ChatMenu';
 import { ConfirmDialog } from './ConfirmDialog';
 import { Conversation } from './Conversation';
-import { describeError } from './errors';
+import { describeError, describeFailure } from './errors';
 import { Sidebar } from './Sidebar';
 import { useChatList } from './useChatList';
 import { useTurns } from './useTurns';
@@ -71,7 +71,7 @@ export function ChatApp({ user, onLoggedOut }: { user: User; onLoggedOut: () => 
     setMessages,
     setChats: list.setChats,
     // Retry answers again: a new version of the reply (or an answer to the message that has none).
-    onFailed: (err, at) => setProblem({ at, text: describeError(err), retry: () => regenerate() }),
+    onFailed: (err, at) => setProblem({ at, text: describeFailure(err), retry: () => regenerate() }),
     onChatCreated: (id) => {
       createdHere.current = id;
       navigate(`/c/${id}`);
@@ -183,7 +183,7 @@ export function ChatApp({ user, onLoggedOut }: { user: User; onLoggedOut: () => 
     const refused = await turns.run(path, method, body, path === '/api/chats' ? null : openId.current);
     if (refused === undefined) return;
     const retry = () => void runTurn(path, method, body, send);
-    setProblem({ at: send ? null : (latest.current.at(-1)?.id ?? null), text: describeError(refused), retry, send });
+    setProblem({ at: send ? null : (latest.current.at(-1)?.id ?? null), text: describeFailure(refused), retry, send });
   };
   const send = async (content: string, attachments: string[]) => {
     await modelSaved.current;

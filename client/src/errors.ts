@@ -106,3 +106,9 @@ export function describeError(err: unknown): string {
       return err.message;
   }
 }
+
+/** Why a turn failed, for the line that has a Retry button beside it: without a "Please try again" of its own. */
+export function describeFailure(err: unknown): string {
+  // Only a whole last sentence ("… Please try again in a moment."), never the end of another.
+  return describeError(err).replace(/(?<=\.)\s+(?:Please )?try again[^.]*\.$/i, '');
+}
