@@ -61,6 +61,13 @@ export function Conversation(props: Props) {
     const typing = document.activeElement?.matches('input, textarea, select, [contenteditable]');
     if (!typing && window.matchMedia?.('(pointer: fine)').matches) box.current?.focus();
   }, [props.chatKey]);
+  // A send refused before it was stored belongs to no chat: opening another one puts its text back in
+  // the message box (if that is empty) rather than dropping it.
+  useEffect(() => {
+    const unsent = props.problem?.send;
+    if (unsent) setDraft((current) => (current.trim() ? current : unsent.content));
+    // Only when another chat opens (this render still has the problem of the one left).
+  }, [props.chatKey]);
   const view = useHeldView({
     chatKey: props.chatKey,
     changes: [messages, props.problem],

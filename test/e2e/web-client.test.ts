@@ -283,6 +283,15 @@ describe('the web client', () => {
     await expect.poll(() => lastReply(page).textContent(), { timeout: 5000 }).toContain('Back online.');
     expect(await unsent.count()).toBe(0);
     expect(await page.locator('article.message.user .user-text').allTextContents()).toEqual(['anyone there?']);
+
+    // Refused again, then another chat opened: the text goes back in the message box, not nowhere.
+    await page.context().setOffline(true);
+    await page.getByLabel('Message').fill('second try');
+    await page.getByLabel('Message').press('Enter');
+    await unsent.getByRole('alert').waitFor();
+    await page.getByRole('button', { name: '+ New chat' }).click();
+    await expect.poll(() => page.getByLabel('Message').inputValue()).toBe('second try');
+    expect(await unsent.count()).toBe(0);
     await page.context().close();
   });
 
