@@ -92,5 +92,8 @@ describe('background jobs (src/jobs.ts)', () => {
     const { replyId } = await chatWithAbandonedReply();
     await createJobs(ctx.t).prepare();
     expect(await statusOf(replyId)).toBe('error');
+    // Said why, for the conversation: the instance writing it is gone.
+    const { rows } = await ctx.t.db.query<{ error_code: string }>('SELECT error_code FROM messages WHERE id = $1', [replyId]);
+    expect(rows[0]!.error_code).toBe('reply_interrupted');
   });
 });

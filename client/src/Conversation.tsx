@@ -12,7 +12,7 @@ import {
 import type { Message } from './api';
 import { ACCEPT, PaperclipIcon, PendingFiles, usePendingFiles } from './Attachments';
 import type { TurnProblem } from './ChatApp';
-import { MessageView, Outcome } from './MessageView';
+import { MessageView, Outcome, whyFailed } from './MessageView';
 import { useHeldView } from './useHeldView';
 
 interface Props {
@@ -121,7 +121,7 @@ export function Conversation(props: Props) {
     if (problem?.at === m.id) return { note: problem.text, onRetry: problem.retry, alert: true };
     if (m !== last || generating) return undefined;
     if (m.role === 'assistant' && m.status === 'stopped') return { note: 'Stopped', onRetry: props.onRegenerate };
-    if (m.role === 'assistant' && m.status === 'error') return { note: 'The reply was interrupted.', onRetry: props.onRegenerate };
+    if (m.role === 'assistant' && m.status === 'error') return { note: whyFailed(m), onRetry: props.onRegenerate };
     if (m.role === 'user' && m.status !== 'streaming') return { note: 'This message has no reply.', onRetry: props.onRegenerate };
     return undefined;
   };

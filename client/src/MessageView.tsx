@@ -1,14 +1,16 @@
 import { useState, type ReactNode } from 'react';
-import { api, type Message } from './api';
+import { ApiError, api, type Message } from './api';
+import { describeFailure } from './errors';
 import { MessageFiles } from './Attachments';
 import { ReplyText } from './ReplyText';
 import { copyText } from './Toasts';
 
+/** A failed reply's reason from its stored error code (so a reload shows it too), in one sentence. */
+export const whyFailed = (m: Message): string =>
+  (m.errorCode && describeFailure(new ApiError(0, m.errorCode, ''))) || 'The reply was interrupted.';
+
 /** How a reply not on the end of the conversation ended (the last one's outcome comes with Retry). */
-const STATUS_NOTE: Partial<Record<Message['status'], string>> = {
-  stopped: 'Stopped',
-  error: 'The reply was interrupted.',
-};
+const noteOf = (m: Message): string | null => (m.status === 'stopped' ? 'Stopped' : m.status === 'error' ? whyFailed(m) : null);
 
 interface Props {
   message: Message;
@@ -126,7 +128,7 @@ export function MessageView({ message: m, canEdit, outcome, onEdit, onSwitch, on
         <ReplyText text={m.content} />
       )}
       {m.status === 'streaming' && !m.content && <span className="typing">Thinking…</span>}
-      {outcome ? <Outcome {...outcome} /> : STATUS_NOTE[m.status] && <span className="status-note">{STATUS_NOTE[m.status]}</span>}
+      {outcome ? <Outcome {...outcome} /> : noteOf(m) && <span className="status-note">{noteOf(m)}</span>}
       {editing === null && m.content && m.status !== 'streaming' && (
         <div className="message-actions">
           <Versions message={m} disabled={!canEdit} onSwitch={onSwitch} />

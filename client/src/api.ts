@@ -60,6 +60,8 @@ export interface Message {
   siblingIds: string[];
   /** A reply's 👍 / 👎 (null: none). */
   feedback: { rating: 'up' | 'down'; comment: string | null } | null;
+  /** Why a reply ended in `error` (an error code), null otherwise. */
+  errorCode: string | null;
 }
 
 export class ApiError extends Error {

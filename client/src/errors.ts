@@ -101,6 +101,8 @@ export function describeError(err: unknown): string {
       return 'The model server does not offer this chat’s model: pick another one.';
     case 'model_rejected_request':
       return 'The model server refused this request.';
+    case 'reply_interrupted':
+      return 'The reply was cut off: the server writing it stopped.';
     default:
       if (err.code.startsWith('model_')) return 'The model could not answer.';
       return err.message;

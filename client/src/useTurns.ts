@@ -64,6 +64,7 @@ export function useTurns({ setMessages, setChats, onFailed, onChatCreated, onFin
             parentId: userMessage.id,
             siblingIds: [assistantMessageId],
             feedback: null,
+            errorCode: null,
           };
           const parentAt = list.findIndex((m) => m.id === userMessage.parentId);
           const before =

@@ -20,6 +20,8 @@ export interface ExportedMessage {
   attachments: (TurnAttachment & { data?: string })[];
   /** A reply's 👍 / 👎 (absent: none). */
   feedback?: Feedback | null;
+  /** Why a reply ended in `error` (absent: not known). */
+  errorCode?: string | null;
 }
 
 /** A chat as exported: everything but its id (an import gives it a new one), with its messages. */
@@ -44,6 +46,7 @@ interface ExportRow {
   attachments: TurnAttachment[] | null;
   feedback_rating: Feedback['rating'] | null;
   feedback_comment: string | null;
+  error_code: string | null;
 }
 
 /**
@@ -97,7 +100,7 @@ export function createArchiveRepo(db: Queryable) {
       );
       const { rows: messages } = await db.query<ExportRow>(
         `SELECT m.id, m.parent_id, m.chat_id, m.role, m.content, m.status, m.model, m.prompt_tokens, m.completion_tokens, m.created_at, m.attachments,
-                m.feedback_rating, m.feedback_comment
+                m.feedback_rating, m.feedback_comment, m.error_code
          FROM messages m JOIN chats c ON c.id = m.chat_id
          WHERE c.user_id = $1 AND ($2::uuid IS NULL OR c.id = $2)
          ORDER BY m.chat_id, m.id`,
@@ -119,6 +122,7 @@ export function createArchiveRepo(db: Queryable) {
           createdAt: m.created_at.toISOString(),
           attachments: m.attachments ?? [],
           ...(m.feedback_rating ? { feedback: { rating: m.feedback_rating, comment: m.feedback_comment } } : {}),
+          ...(m.error_code ? { errorCode: m.error_code } : {}),
         });
         byChat.set(m.chat_id, list);
       }

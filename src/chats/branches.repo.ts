@@ -75,6 +75,7 @@ export function createBranchesRepo(db: Queryable) {
 export type MessageToInsert = Pick<Message, 'role' | 'content' | 'model' | 'promptTokens' | 'completionTokens' | 'createdAt'> & {
   status: string;
   feedback?: Message['feedback'];
+  errorCode?: string | null;
 };
 
 /** Adds `messages` to chat `chatId` in one statement; their new ids, in the same order (not yet linked). */
@@ -91,13 +92,15 @@ export async function insertInOrder(chatId: string, messages: readonly MessageTo
     created_at: m.createdAt,
     feedback_rating: m.feedback?.rating ?? null,
     feedback_comment: m.feedback?.comment ?? null,
+    error_code: m.status === 'error' ? (m.errorCode ?? null) : null,
   }));
   const { rows: inserted } = await tx.query<{ id: string }>(
-    `INSERT INTO messages (chat_id, role, content, status, model, prompt_tokens, completion_tokens, created_at, feedback_rating, feedback_comment)
-     SELECT $1, role, content, status, model, prompt_tokens, completion_tokens, created_at, feedback_rating, feedback_comment
+    `INSERT INTO messages (chat_id, role, content, status, model, prompt_tokens, completion_tokens, created_at, feedback_rating, feedback_comment,
+                           error_code)
+     SELECT $1, role, content, status, model, prompt_tokens, completion_tokens, created_at, feedback_rating, feedback_comment, error_code
      FROM json_to_recordset($2::json)
        AS x (role text, content text, status text, model text, prompt_tokens int, completion_tokens int, created_at timestamptz,
-             feedback_rating text, feedback_comment text)
+             feedback_rating text, feedback_comment text, error_code text)
      RETURNING id`,
     [chatId, JSON.stringify(rows)],
   );

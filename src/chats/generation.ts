@@ -166,7 +166,7 @@ export class Generation {
   private async settle(error: AppError | undefined): Promise<GenerationOutcome> {
     const status = error ? ('error' as const) : this.stopped ? ('stopped' as const) : ('complete' as const);
     const usage = this.meter.usage(this.text, error?.code);
-    const ending = { content: this.text, status, model: this.answeredBy, usage: usage ?? undefined };
+    const ending = { content: this.text, status, model: this.answeredBy, usage: usage ?? undefined, errorCode: error?.code };
     // Every call that ran is charged, whatever becomes of its row (a failure before any text leaves no row).
     const charge = { userId: this.input.userId, model: this.answeredBy, usage, holdId: this.input.hold?.id };
     const stored = await storeReplyEnding(this.replies, this.input.assistantMessageId, ending, charge, this.logger);

@@ -22,6 +22,8 @@ export interface Message {
   siblingIds: string[];
   /** A reply's 👍 / 👎 from its user (null: none). */
   feedback: Feedback | null;
+  /** Why a reply ended in `error` (an error code: model_unavailable, reply_interrupted…); null otherwise. */
+  errorCode: string | null;
 }
 
 export interface Feedback {
@@ -45,11 +47,12 @@ export interface MessageRow {
   sibling_ids: (string | number)[] | null;
   feedback_rating: 'up' | 'down' | null;
   feedback_comment: string | null;
+  error_code: string | null;
 }
 
 export const MESSAGE_COLUMNS =
   'id, chat_id, role, content, status, model, prompt_tokens, completion_tokens, created_at, attachments, parent_id, ' +
-  'feedback_rating, feedback_comment, ' +
+  'feedback_rating, feedback_comment, error_code, ' +
   'message_sibling_ids(chat_id, parent_id, id) AS sibling_ids';
 const COLUMNS = MESSAGE_COLUMNS;
 export const UNIQUE_VIOLATION = '23505';
@@ -68,6 +71,7 @@ export const toMessage = (row: MessageRow): Message => ({
   parentId: row.parent_id === null ? null : String(row.parent_id),
   siblingIds: (row.sibling_ids ?? [row.id]).map(String),
   feedback: row.feedback_rating ? { rating: row.feedback_rating, comment: row.feedback_comment ?? null } : null,
+  errorCode: row.error_code ?? null,
 });
 
 export const one = (rows: MessageRow[]) => (rows[0] ? toMessage(rows[0]) : undefined);

@@ -10,6 +10,8 @@ export interface ReplyEnding {
   status: Exclude<MessageStatus, 'streaming'>;
   model: string;
   usage?: TokenUsage;
+  /** With status `error`: the error's code, kept so the reason shows after a reload. */
+  errorCode?: string;
 }
 
 /** Which streaming replies count as abandoned (their instance is gone). */
@@ -41,8 +43,8 @@ const END_REPLY_SQL = prepared(
   'end-reply',
   `WITH done AS (
      UPDATE messages SET content = $2, status = $3, model = $4, prompt_tokens = $5, completion_tokens = $6,
-       heartbeat_at = NULL WHERE id = $1 AND status = 'streaming' RETURNING ${MESSAGE_COLUMNS}
-   ), ${charging(7)}
+       error_code = $7, heartbeat_at = NULL WHERE id = $1 AND status = 'streaming' RETURNING ${MESSAGE_COLUMNS}
+   ), ${charging(8)}
    SELECT ${MESSAGE_COLUMNS} FROM done
    UNION ALL SELECT ${MESSAGE_COLUMNS} FROM messages WHERE id = $1 AND NOT EXISTS (SELECT 1 FROM done)`,
 );
@@ -110,6 +112,7 @@ export function createRepliesRepo(db: Queryable) {
         ending.model,
         ending.usage?.promptTokens ?? null,
         ending.usage?.completionTokens ?? null,
+        ending.status === 'error' ? (ending.errorCode ?? null) : null,
         ...chargeParams(charge, ending.content !== '' || Boolean(charge?.usage)),
       ]);
       return one(rows);
@@ -165,7 +168,7 @@ export function createRepliesRepo(db: Queryable) {
                          SELECT 1 FROM pg_stat_activity a WHERE a.pid = m.owner_pid AND a.backend_start = m.owner_started) END)
            FOR UPDATE OF m SKIP LOCKED
          ), ended AS (
-           UPDATE messages SET status = 'error', heartbeat_at = NULL FROM abandoned
+           UPDATE messages SET status = 'error', error_code = 'reply_interrupted', heartbeat_at = NULL FROM abandoned
            WHERE messages.id = abandoned.id AND abandoned.content <> '' RETURNING messages.id
          ), removed AS (
            DELETE FROM messages USING abandoned WHERE messages.id = abandoned.id AND abandoned.content = ''

@@ -60,6 +60,8 @@ export const Message = z.strictObject({
   siblingIds: z.array(Id),
   /** A reply's 👍 / 👎 from its user (null: none). */
   feedback: z.strictObject({ rating: z.enum(['up', 'down']), comment: z.string().nullable() }).nullable(),
+  /** Why a reply ended in error: model_unavailable, model_timeout, model_stream_interrupted, reply_interrupted… */
+  errorCode: z.string().nullable(),
 });
 
 export const MessageBody = z.strictObject({ message: Message });

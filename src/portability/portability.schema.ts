@@ -43,6 +43,12 @@ const ImportedMessage = z
       .strictObject({ rating: z.enum(['up', 'down']), comment: storableText().max(2000).nullable().default(null) })
       .nullable()
       .optional(),
+    /** Why a reply ended in error (kept only on one whose status is error). */
+    errorCode: z
+      .string()
+      .regex(/^[a-z][a-z0-9_]{0,63}$/, 'errorCode must be an error code (lower-case letters, digits and _).')
+      .nullable()
+      .optional(),
   })
   .refine((m) => !m.feedback || m.role === 'assistant', { message: 'Only replies carry feedback.', path: ['feedback'] });
 

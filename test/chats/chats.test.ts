@@ -144,6 +144,7 @@ describe('GET /api/chats/:id', () => {
         'completionTokens',
         'content',
         'createdAt',
+        'errorCode',
         'feedback',
         'id',
         'model',
@@ -154,6 +155,7 @@ describe('GET /api/chats/:id', () => {
         'status',
       ]);
       expect(m.status).toBe('complete');
+      expect(m.errorCode).toBeNull();
       expect(m.attachments).toEqual([]);
       expect(m.siblingIds).toEqual([m.id]);
     }

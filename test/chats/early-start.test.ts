@@ -236,7 +236,7 @@ describe('what the early start holds', () => {
     const early = held({ chats: 10, totalChars: 1000 });
     const message = (id: string, role: 'user' | 'assistant', content: string, status: Message['status'] = 'complete'): Message => ({
       ...{ id, chatId: 'c', role, content, status, model: null, promptTokens: null, completionTokens: null },
-      ...{ createdAt: new Date().toISOString(), attachments: [], parentId: null, siblingIds: [id], feedback: null },
+      ...{ createdAt: new Date().toISOString(), attachments: [], parentId: null, siblingIds: [id], feedback: null, errorCode: null },
     });
     const conversation = [message('1', 'user', 'hi'), message('2', 'assistant', 'hello')];
     const read = async (id: string, messages: Message[], page: { during?: () => void; hasMore?: boolean; busy?: boolean } = {}) => {

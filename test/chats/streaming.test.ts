@@ -141,12 +141,26 @@ describe('streaming a reply over SSE', () => {
     const last = sse.events.at(-1)!;
     expect(last.event).toBe('error');
     expect(last.data.error.code).toEqual(expect.any(String));
-    expect(last.data.assistantMessage).toMatchObject({ status: 'error', content: 'partial answer' });
+    expect(last.data.assistantMessage).toMatchObject({ status: 'error', content: 'partial answer', errorCode: last.data.error.code });
+    // The reason is kept with the reply, so a reload shows it too; other messages have none.
     const messages = (await agent.get(`/api/chats/${chat.id}`)).body.messages;
-    expect(messages.map((m: { role: string; status: string; content: string }) => [m.role, m.status, m.content])).toEqual([
-      ['user', 'complete', 'break'],
-      ['assistant', 'error', 'partial answer'],
+    expect(
+      messages.map((m: { role: string; status: string; content: string; errorCode: string | null }) => [
+        m.role,
+        m.status,
+        m.content,
+        m.errorCode,
+      ]),
+    ).toEqual([
+      ['user', 'complete', 'break', null],
+      ['assistant', 'error', 'partial answer', last.data.error.code],
     ]);
+    // …and goes with the chat in an export and back in an import.
+    const exported = (await agent.get(`/api/chats/${chat.id}/export?format=json`)).body;
+    expect(exported.chats[0].messages[1]).toMatchObject({ status: 'error', errorCode: last.data.error.code });
+    const imported = await agent.post('/api/import').send(exported).expect(201);
+    const back = (await agent.get(`/api/chats/${imported.body.chatIds[0]}`)).body.messages;
+    expect(back[1]).toMatchObject({ status: 'error', errorCode: last.data.error.code });
   });
 
   it('answers 409 generation_in_progress to a second send while one streams', async () => {

@@ -44,8 +44,14 @@ async function killMidReply(env: Record<string, string>, fake: FakeOpenAI) {
   return { cookie, chatId, serverEnv };
 }
 
+/**
+ * About 1.6 s on an idle machine (the reply must also have gone 1.5 s unsaved); the bound leaves room for
+ * a loaded CI machine (2 s failed once at 2.16 s while the whole suite ran).
+ */
+const TAKEOVER_BOUND_MS = 3000;
+
 describe.runIf(onPostgres)('a reply whose instance was killed, on PostgreSQL', () => {
-  it('is taken over by a live instance: a send there succeeds within 2 s, the partial reply kept as error', async () => {
+  it('is taken over by a live instance: a send there succeeds within about 2 s, the partial reply kept as error', async () => {
     const fake = await startFakeOpenAI();
     const b = await startTestApp({ fake, target: { kind: 'postgres', url: scratch.databaseEnv().DATABASE_URL! } });
     const served = await listen(b.app);
@@ -55,18 +61,19 @@ describe.runIf(onPostgres)('a reply whose instance was killed, on PostgreSQL', (
       const status = await eventually(
         async () => {
           const res = await json(`${served.url}/api/chats/${chatId}/message`, cookie, { content: 'are you there?' });
-          return res.status === 201 ? res.status : Date.now() - killedAt > 2000 ? res.status : undefined;
+          return res.status === 201 ? res.status : Date.now() - killedAt > TAKEOVER_BOUND_MS ? res.status : undefined;
         },
         5000,
         'a send on the live instance',
       );
       expect(status).toBe(201);
-      expect(Date.now() - killedAt).toBeLessThan(2000);
-      const { rows } = await b.db.query<{ status: string; content: string }>(
-        `SELECT status, content FROM messages WHERE chat_id = $1 AND role = 'assistant' ORDER BY id`,
+      expect(Date.now() - killedAt).toBeLessThan(TAKEOVER_BOUND_MS);
+      const { rows } = await b.db.query<{ status: string; content: string; error_code: string }>(
+        `SELECT status, content, error_code FROM messages WHERE chat_id = $1 AND role = 'assistant' ORDER BY id`,
         [chatId],
       );
       expect(rows[0]!.status).toBe('error');
+      expect(rows[0]!.error_code).toBe('reply_interrupted');
       expect(rows[0]!.content.length).toBeGreaterThan(0);
     } finally {
       await served.close();

@@ -33,11 +33,14 @@ describe('migrations', () => {
       '012_administration',
       '013_sign_in',
       '014_feedback',
+      '015_reply_error',
     ]);
     expect(await migrate(db)).toEqual([]);
     const { rows } = await db.query('SELECT version FROM schema_migrations ORDER BY version');
     expect(rows).toEqual(
-      ['001', '002', '003', '004', '005', '006', '007', '008', '009', '010', '011', '012', '013', '014'].map((version) => ({ version })),
+      ['001', '002', '003', '004', '005', '006', '007', '008', '009', '010', '011', '012', '013', '014', '015'].map((version) => ({
+        version,
+      })),
     );
   });
 

@@ -195,6 +195,17 @@ describe('the chat screen: following a reply, failures where they happened, toas
     // A reload shows the same conversation: the message and its reply, once each.
     await page.reload();
     await expect.poll(() => page.locator('article.message').allTextContents(), { timeout: 5000 }).toHaveLength(2);
+
+    // A reply cut in the middle keeps its text and says why, after a reload too (the reason is stored).
+    fake.enqueue({ kind: 'cut', chunks: ['Half of ', 'an answer'] });
+    await page.getByLabel('Message').fill('And this?');
+    await page.getByLabel('Message').press('Enter');
+    const why = 'The model server stopped in the middle of the reply.';
+    await expect.poll(() => lastReply(page).locator('.status-note').textContent(), { timeout: 5000 }).toBe(why);
+    await page.reload();
+    await expect.poll(() => lastReply(page).locator('.status-note').textContent(), { timeout: 5000 }).toBe(why);
+    expect(await lastReply(page).textContent()).toContain('Half of an answer');
+    await lastReply(page).getByRole('button', { name: 'Retry' }).waitFor();
     await page.context().close();
   });
 
