@@ -1,12 +1,13 @@
 import { Suspense, lazy, useCallback, useEffect, useRef, useState } from 'react';
 import { useLocation, useMatch, useNavigate } from 'react-router';
-import { ApiError, api, type Chat, type Message, type User } from './api';
+import { ApiError, api, type Chat, type User } from './api';
 import { ChatMenu } from './ChatMenu';
 import { ConfirmDialog } from './ConfirmDialog';
 import { Conversation } from './Conversation';
 import { describeError, describeFailure } from './errors';
 import { Sidebar } from './Sidebar';
 import { useChatList } from './useChatList';
+import { PAGE, useMessages, type MessagePage } from './useMessages';
 import { useTurns } from './useTurns';
 
 // The settings page is loaded only when opened: the first load stays small.
@@ -16,13 +17,6 @@ const Admin = lazy(() => import('./admin/Admin'));
 interface Models {
   models: { id: string }[];
   default: string | null;
-}
-
-/** Messages a chat opens with, and loads each time it is scrolled to the top. */
-const PAGE = 50;
-interface MessagePage {
-  messages: Message[];
-  hasMore: boolean;
 }
 
 /** A turn that failed, shown in the conversation: under message `at`, or (null) as a send that was refused. */
@@ -45,10 +39,6 @@ export function ChatApp({ user, onLoggedOut }: { user: User; onLoggedOut: () => 
   // chat had its address).
   const openId = useRef(chatId);
   openId.current = chatId;
-  const [messages, setMessages] = useState<Message[]>([]);
-  const latest = useRef(messages);
-  latest.current = messages;
-  const [hasOlder, setHasOlder] = useState(false);
   const [problem, setProblem] = useState<TurnProblem | null>(null);
   const [notFound, setNotFound] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -62,6 +52,7 @@ export function ChatApp({ user, onLoggedOut }: { user: User; onLoggedOut: () => 
   const [showArchived, setShowArchived] = useState(false);
 
   const fail = useCallback((err: unknown) => setError(describeError(err)), []);
+  const { messages, setMessages, latest, hasOlder, show: showPage, loadOlder } = useMessages(chatId, fail);
   const list = useChatList(showArchived, fail);
   const { chats, refresh: refreshChats } = list;
   // A chat this page has just created is on screen already: its address changing must not reload it,
@@ -93,15 +84,13 @@ export function ChatApp({ user, onLoggedOut }: { user: User; onLoggedOut: () => 
     setError(null);
     setProblem(null);
     setNotFound(false);
-    setMessages([]);
-    setHasOlder(false);
+    showPage({ messages: [], hasMore: false });
     if (!chatId) return;
     let current = true;
     api<MessagePage>(`/api/chats/${chatId}?limit=${PAGE}`).then(
       (page) => {
         if (!current) return;
-        setMessages(page.messages);
-        setHasOlder(page.hasMore);
+        showPage(page);
         const last = page.messages.at(-1);
         if (last?.role === 'assistant' && last.status === 'streaming')
           void turns.follow(chatId, last).then((refused) => refused && fail(refused));
@@ -130,22 +119,6 @@ export function ChatApp({ user, onLoggedOut }: { user: User; onLoggedOut: () => 
     return () => window.removeEventListener('keydown', onKey);
   }, [navigate]);
 
-  // The page before the oldest message on screen (scrolling to the top of a long chat).
-  const loadingOlder = useRef(false);
-  const loadOlder = useCallback(() => {
-    const oldest = latest.current[0];
-    if (!chatId || !oldest || loadingOlder.current) return;
-    loadingOlder.current = true;
-    api<MessagePage>(`/api/chats/${chatId}/messages?before=${oldest.id}&limit=${PAGE}`)
-      .then((page) => {
-        // Dropped if the conversation changed meanwhile (another chat, another branch).
-        if (latest.current[0]?.id !== oldest.id) return;
-        setMessages((list) => [...page.messages, ...list]);
-        setHasOlder(page.hasMore);
-      }, fail)
-      .finally(() => (loadingOlder.current = false));
-  }, [chatId, fail]);
-
   // A search result's message (#m-<id>): brought into view and marked once it is on screen; an older
   // one than those loaded makes the pages before load until it is.
   useEffect(() => {
@@ -167,10 +140,6 @@ export function ChatApp({ user, onLoggedOut }: { user: User; onLoggedOut: () => 
       if (id === chatId) showPage(page);
       go();
     }, fail);
-  };
-  const showPage = (page: MessagePage) => {
-    setMessages(page.messages);
-    setHasOlder(page.hasMore);
   };
   /**
    * Runs a turn. Refused before it started (nothing stored: offline, too many requests…), it shows
