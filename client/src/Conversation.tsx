@@ -2,7 +2,7 @@ import { useEffect, useRef, useState, type ClipboardEvent, type DragEvent, type 
 import type { Message } from './api';
 import { ACCEPT, PaperclipIcon, PendingFiles, usePendingFiles } from './Attachments';
 import type { TurnProblem } from './ChatApp';
-import { MessageView, Outcome, whyFailed } from './MessageView';
+import { MessageView, Outcome, endingOf } from './MessageView';
 import { useHeldView } from './useHeldView';
 
 interface Props {
@@ -110,10 +110,8 @@ export function Conversation(props: Props) {
   const outcomeOf = (m: Message): { note: string; onRetry?: () => void; alert?: boolean } | undefined => {
     if (problem?.at === m.id) return { note: problem.text, onRetry: problem.retry, alert: true };
     if (m !== last || generating) return undefined;
-    if (m.role === 'assistant' && m.status === 'stopped') return { note: 'Stopped', onRetry: props.onRegenerate };
-    if (m.role === 'assistant' && m.status === 'error') return { note: whyFailed(m), onRetry: props.onRegenerate };
-    if (m.role === 'user' && m.status !== 'streaming') return { note: 'This message has no reply.', onRetry: props.onRegenerate };
-    return undefined;
+    const note = endingOf(m) ?? (m.role === 'user' ? 'This message has no reply.' : null);
+    return note ? { note, onRetry: props.onRegenerate } : undefined;
   };
 
   return (

@@ -5,12 +5,12 @@ import { MessageFiles } from './Attachments';
 import { ReplyText } from './ReplyText';
 import { copyText } from './Toasts';
 
-/** A failed reply's reason from its stored error code (so a reload shows it too), in one sentence. */
-export const whyFailed = (m: Message): string =>
-  (m.errorCode && describeFailure(new ApiError(0, m.errorCode, ''))) || 'The reply was interrupted.';
-
-/** How a reply not on the end of the conversation ended (the last one's outcome comes with Retry). */
-const noteOf = (m: Message): string | null => (m.status === 'stopped' ? 'Stopped' : m.status === 'error' ? whyFailed(m) : null);
+/** How a reply ended when not complete: "Stopped", or why it failed (from its stored error code, so a reload shows it too). */
+export function endingOf(m: Message): string | null {
+  if (m.status === 'stopped') return 'Stopped';
+  if (m.status !== 'error') return null;
+  return (m.errorCode && describeFailure(new ApiError(0, m.errorCode, ''))) || 'The reply was interrupted.';
+}
 
 interface Props {
   message: Message;
@@ -128,7 +128,7 @@ export function MessageView({ message: m, canEdit, outcome, onEdit, onSwitch, on
         <ReplyText text={m.content} />
       )}
       {m.status === 'streaming' && !m.content && <span className="typing">Thinking…</span>}
-      {outcome ? <Outcome {...outcome} /> : noteOf(m) && <span className="status-note">{noteOf(m)}</span>}
+      {outcome ? <Outcome {...outcome} /> : endingOf(m) && <span className="status-note">{endingOf(m)}</span>}
       {editing === null && m.content && m.status !== 'streaming' && (
         <div className="message-actions">
           <Versions message={m} disabled={!canEdit} onSwitch={onSwitch} />

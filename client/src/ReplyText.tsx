@@ -1,6 +1,6 @@
 import { Suspense, lazy } from 'react';
 
-// The Markdown renderer (react-markdown, remark-gfm: about 40 KB gzipped) is not in the first load: it is
+// The Markdown renderer (react-markdown, remark-gfm: 49 KB gzipped) is not in the first load: it is
 // fetched right after the first paint, and until it is here a reply shows as plain text.
 const loadMarkdown = () => import('./Markdown');
 const Markdown = lazy(() => loadMarkdown().then((m) => ({ default: m.Markdown })));

@@ -4,6 +4,9 @@ import type { Chat, User } from './api';
 import { groupChats } from './chatGroups';
 import { Search } from './Search';
 
+/** How near the end of the chat list (px) the next page loads. */
+const NEAR_END = 300;
+
 interface Props {
   user: User;
   chats: Chat[];
@@ -28,20 +31,16 @@ interface Props {
 
 export function Sidebar(props: Props) {
   const { user, chats, activeId, onNew, onOpen, onStartRename, onRename, onDelete, onLogout, archived, onToggleArchived } = props;
-  // The next page loads when the end of the list comes into view (observed again after each page, in
-  // case the list is still shorter than the sidebar).
+  // The next page loads when the end of the list is near: on a scroll, and after each page while the
+  // list is still too short to scroll.
   const scroller = useRef<HTMLDivElement>(null);
-  const end = useRef<HTMLDivElement>(null);
   const { hasMore, onLoadMore } = props;
-  useEffect(() => {
-    if (!hasMore || !end.current || typeof IntersectionObserver === 'undefined') return;
-    const observer = new IntersectionObserver((entries) => entries.some((e) => e.isIntersecting) && onLoadMore(), {
-      root: scroller.current,
-      rootMargin: '0px 0px 300px 0px',
-    });
-    observer.observe(end.current);
-    return () => observer.disconnect();
-  }, [hasMore, onLoadMore, chats.length]);
+  const loadIfNearEnd = () => {
+    const el = scroller.current;
+    if (hasMore && el && el.scrollHeight - el.scrollTop - el.clientHeight < NEAR_END) onLoadMore();
+  };
+  // eslint-disable-next-line -- after each page (the check reads the list as laid out)
+  useEffect(loadIfNearEnd, [hasMore, chats.length]);
   return (
     <nav className="sidebar" aria-label="Chats">
       <button type="button" className="primary new-chat" onClick={onNew}>
@@ -52,15 +51,7 @@ export function Sidebar(props: Props) {
         {archived ? '← All chats' : 'Archived chats'}
       </button>
       {archived && chats.length === 0 && <p className="empty">No archived chats.</p>}
-      <div
-        className="chat-groups"
-        ref={scroller}
-        // A scroll near the end loads the next page too (the observer reports only changes).
-        onScroll={(e) => {
-          const el = e.currentTarget;
-          if (hasMore && el.scrollHeight - el.scrollTop - el.clientHeight < 300) onLoadMore();
-        }}
-      >
+      <div className="chat-groups" ref={scroller} onScroll={loadIfNearEnd}>
         {groupChats(chats).map((group) => (
           <section key={group.label} aria-label={group.label}>
             <h2 className="group-title">{group.label}</h2>
@@ -92,7 +83,7 @@ export function Sidebar(props: Props) {
           </section>
         ))}
         {hasMore && (
-          <div ref={end} className="list-end" aria-hidden="true">
+          <div className="list-end" aria-hidden="true">
             Loading more chats…
           </div>
         )}

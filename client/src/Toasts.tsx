@@ -3,7 +3,7 @@ import { useEffect, useState } from 'react';
 const TOAST = 'gpt-backend:toast';
 const SHOWN_MS = 3000;
 
-/** A short notice (copied, saved, imported) shown for a few seconds in the corner and read out by screen readers. */
+/** A short notice (copied, saved, imported) shown for a few seconds at the foot of the page and read out by screen readers. */
 export function toast(text: string): void {
   window.dispatchEvent(new CustomEvent<string>(TOAST, { detail: text }));
 }

@@ -20,13 +20,16 @@ const pageOf = (archived: boolean, limit: number, cursor: string | null) =>
 export function useChatList(archived: boolean, fail: (err: unknown) => void) {
   const [chats, setChats] = useState<Chat[]>([]);
   const [cursor, setCursor] = useState<string | null>(null);
-  const listed = useRef({ archived, count: 0, cursor: null as string | null });
+  const shown = useRef(chats);
+  shown.current = chats;
+  /** Which list `chats` is (the archived one or the other): a switch starts again at one page. */
+  const listedFor = useRef(archived);
   const generation = useRef(0);
   const loadingMore = useRef(false);
 
   const refresh = useCallback(async () => {
     const mine = ++generation.current;
-    const want = listed.current.archived === archived ? Math.max(PAGE, listed.current.count) : PAGE;
+    const want = listedFor.current === archived ? Math.max(PAGE, shown.current.length) : PAGE;
     const list: Chat[] = [];
     let next: string | null = null;
     try {
@@ -40,33 +43,28 @@ export function useChatList(archived: boolean, fail: (err: unknown) => void) {
       return;
     }
     if (mine !== generation.current) return;
-    listed.current = { archived, count: list.length, cursor: next };
+    listedFor.current = archived;
     setChats(list);
     setCursor(next);
   }, [archived, fail]);
 
   const loadMore = useCallback(() => {
-    const { cursor: after } = listed.current;
-    if (!after || loadingMore.current) return;
+    if (!cursor || loadingMore.current) return;
     loadingMore.current = true;
     const mine = generation.current;
-    pageOf(archived, PAGE, after)
+    pageOf(archived, PAGE, cursor)
       .then((page) => {
         if (mine !== generation.current) return;
-        listed.current.cursor = page.nextCursor;
         // A chat already listed (it became active meanwhile, so moved up) is not listed twice.
         setChats((list) => [...list, ...page.chats.filter((c) => !list.some((l) => l.id === c.id))]);
         setCursor(page.nextCursor);
       }, fail)
       .finally(() => (loadingMore.current = false));
-  }, [archived, fail]);
+  }, [archived, cursor, fail]);
 
   useEffect(() => {
     void refresh();
   }, [refresh]);
-  useEffect(() => {
-    listed.current.count = chats.length;
-  }, [chats.length]);
 
   return { chats, setChats, hasMore: cursor !== null, loadMore, refresh };
 }

@@ -112,7 +112,7 @@ export function createRepliesRepo(db: Queryable) {
         ending.model,
         ending.usage?.promptTokens ?? null,
         ending.usage?.completionTokens ?? null,
-        ending.status === 'error' ? (ending.errorCode ?? null) : null,
+        ending.errorCode ?? null,
         ...chargeParams(charge, ending.content !== '' || Boolean(charge?.usage)),
       ]);
       return one(rows);

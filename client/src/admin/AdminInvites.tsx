@@ -1,5 +1,6 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { api } from '../api';
+import { copyText } from '../Toasts';
 
 interface Invite {
   code: string;
@@ -27,11 +28,8 @@ export function AdminInvites({ fail, done }: { fail(err: unknown): void; done(wh
       done('Invite created: copy its link and send it.');
     }, fail);
   }
-  const copy = (invite: Invite) =>
-    navigator.clipboard.writeText(invite.url).then(
-      () => done('Invite link copied.'),
-      () => window.getSelection()?.selectAllChildren(document.getElementById(`invite-${invite.code}`)!),
-    );
+  // Copying changes nothing: a toast, without `done` (which reads the admin page's sections again).
+  const copy = (invite: Invite) => copyText(invite.url, 'Invite link copied.');
   const revoke = (invite: Invite) =>
     api(`/api/admin/invites/${encodeURIComponent(invite.code)}`, { method: 'DELETE' }).then(() => {
       setInvites((shown) => shown.filter((i) => i.code !== invite.code));
@@ -65,7 +63,7 @@ export function AdminInvites({ fail, done }: { fail(err: unknown): void; done(wh
             </span>
             {!invite.usedAt && (
               <span className="actions">
-                <button type="button" onClick={() => void copy(invite)}>
+                <button type="button" onClick={() => copy(invite)}>
                   Copy link
                 </button>
                 <button type="button" onClick={() => void revoke(invite)}>
